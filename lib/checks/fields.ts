@@ -1,0 +1,74 @@
+/**
+ * Zod pieces shared by the check schema and the probes' own config schemas. Every custom error text
+ * is the "expected" half of a diagnostic (`a duration such as 30s`); the loader adds what was found.
+ */
+import { z } from "zod";
+import { DURATION_PATTERN, parseDuration, parseSize, SIZE_PATTERN } from "../units.js";
+
+const DURATION_EXPECTED = "a duration such as 300ms, 30s, 5m, 26h or 14d";
+const SIZE_EXPECTED = "a size such as 64KiB, 1MiB or 10MB";
+
+/** A duration string, parsed to milliseconds. */
+export const duration = z
+  .string({ error: DURATION_EXPECTED })
+  .regex(DURATION_PATTERN, { error: DURATION_EXPECTED })
+  .transform((text) => parseDuration(text) as number)
+  .meta({ description: DURATION_EXPECTED });
+
+/** A size string, parsed to bytes. */
+export const size = z
+  .string({ error: SIZE_EXPECTED })
+  .regex(SIZE_PATTERN, { error: SIZE_EXPECTED })
+  .transform((text) => parseSize(text) as number)
+  .meta({ description: SIZE_EXPECTED });
+
+/** `${env:NAME}`, `${secret:ID}`, `${ssm:NAME}`; `$${` writes a literal `${`. */
+export const REFERENCE = /(?<!\$)\$\{([a-z]+):([^}]*)\}/g;
+export const REFERENCE_PROVIDERS = ["env", "secret", "ssm"] as const;
+const ANY_REFERENCE = /(?<!\$)\$\{[^}]*\}?/g;
+
+export function hasReference(text: string): boolean {
+  return new RegExp(ANY_REFERENCE.source).test(text);
+}
+
+/** A string that may hold run-time references; malformed references are rejected at validation. */
+export const text = z
+  .string({ error: "a string" })
+  .superRefine((value, ctx) => {
+    for (const match of value.matchAll(ANY_REFERENCE)) {
+      const ok = /^\$\{(env|secret|ssm):[^}\s]+\}$/.test(match[0]);
+      if (!ok) {
+        ctx.addIssue({
+          code: "custom",
+          message: `a reference such as \${env:NAME}, \${secret:ID} or \${ssm:NAME}, found "${match[0]}"`,
+        });
+      }
+    }
+  })
+  .meta({ description: "Text; may contain references (env:NAME, secret:ID, ssm:NAME in \${…}), resolved at run time." });
+
+export const port = z
+  .number({ error: "a port number from 1 to 65535" })
+  .int({ error: "a port number from 1 to 65535" })
+  .min(1, { error: "a port number from 1 to 65535" })
+  .max(65535, { error: "a port number from 1 to 65535" });
+
+/** A regular expression, compiled at validation so a bad pattern is a file error, not a run error. */
+export const regex = z.string({ error: "a regular expression" }).superRefine((pattern, ctx) => {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: `a valid regular expression (${(error as Error).message})` });
+  }
+});
+
+/** Host name or IP address, possibly from a reference. */
+export const host = text.refine((value) => value.length > 0 && !/[\s/]/.test(value), {
+  error: "a host name or IP address without scheme or path",
+});
+
+/** A PEM bundle path relative to the check file. */
+export const caFile = z.string({ error: "a path to a PEM file, relative to the check file" }).min(1);
+
+export const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
+export const tlsVersion = z.enum(TLS_VERSIONS, { error: `one of ${TLS_VERSIONS.join(", ")}` });

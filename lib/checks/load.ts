@@ -1,0 +1,378 @@
+/**
+ * Reads check files into CheckSpecs. Never throws on user input: every problem in every file comes
+ * back as a positioned Diagnostic, so one run shows them all.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { z } from "zod";
+import type { Kind } from "../probes/index.js";
+import { KINDS, type PROBES } from "../probes/index.js";
+import { formatDuration } from "../units.js";
+import { type Diagnostic, describeValue, didYouMean, formatPath } from "./diagnostics.js";
+import { type CheckEntry, type CheckFile, fileSchema, type Severity } from "./schema.js";
+
+export interface AlertPolicy {
+  failAfter: number;
+  recoverAfter: number;
+  renotifyEveryMs?: number;
+  runbook?: string;
+}
+
+/** One validated check with its file's defaults applied. */
+export interface CheckSpec<K extends Kind = Kind> {
+  name: string;
+  kind: K;
+  config: z.output<(typeof PROBES)[K]["config"]>;
+  intervalMs: number;
+  timeoutMs: number;
+  severity: Severity;
+  labels: Record<string, string>;
+  alert: AlertPolicy;
+  /** Where it was defined, for messages: `checks/api.yml:12`. */
+  source: { file: string; line: number };
+  /** Folder of the check file; relative paths in the check resolve against it. */
+  baseDir: string;
+}
+
+export const DEFAULTS = {
+  intervalMs: 60_000,
+  timeoutMs: 10_000,
+  severity: "critical",
+  failAfter: 2,
+  recoverAfter: 1,
+} as const;
+
+export interface LoadResult {
+  checks: CheckSpec[];
+  diagnostics: Diagnostic[];
+  files: string[];
+}
+
+const CHECK_FILE = /\.ya?ml$/;
+
+/** Every `*.yml`/`*.yaml` under `target` (or `target` itself when it is a file), sorted. */
+export async function findCheckFiles(target: string): Promise<string[]> {
+  const info = await stat(target);
+  if (info.isFile()) return [target];
+  const entries = await readdir(target, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && CHECK_FILE.test(entry.name))
+    .map((entry) => path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name))
+    .sort();
+}
+
+/** Loads `target` (a folder or one file); `display` turns absolute paths into what messages show. */
+export async function loadChecks(
+  target: string,
+  display: (file: string) => string = relativeToCwd,
+): Promise<LoadResult> {
+  let files: string[];
+  try {
+    files = await findCheckFiles(target);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const found =
+      code === "ENOENT" ? "it does not exist" : `it cannot be read (${code ?? (error as Error).message})`;
+    return {
+      checks: [],
+      files: [],
+      diagnostics: [at(display(target), "", `expected a folder of check files, but ${found}`)],
+    };
+  }
+  if (files.length === 0) {
+    return {
+      checks: [],
+      files,
+      diagnostics: [
+        at(display(target), "", "expected at least one check file (*.yml or *.yaml), found none"),
+      ],
+    };
+  }
+  const results = await Promise.all(
+    files.map(async (file) =>
+      parseCheckFile(display(file), await readFile(file, "utf8"), path.dirname(file)),
+    ),
+  );
+  const checks = results.flatMap((result) => result.checks);
+  const diagnostics = [...results.flatMap((result) => result.diagnostics), ...duplicateNames(results)];
+  return { checks: diagnostics.length === 0 ? checks : [], diagnostics, files };
+}
+
+function relativeToCwd(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith("..") ? file : relative || ".";
+}
+
+function at(file: string, pathText: string, message: string, line = 1, column = 1): Diagnostic {
+  return { file, line, column, path: pathText, message };
+}
+
+interface ParsedFile {
+  checks: CheckSpec[];
+  diagnostics: Diagnostic[];
+  /** Name → position, for the uniqueness check across files. */
+  names: { name: string; file: string; line: number; column: number; path: string }[];
+}
+
+/** Parses and validates one file's text. Exported for tests and the fuzzer. */
+export function parseCheckFile(file: string, text: string, baseDir: string): ParsedFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const position = (offset: number) => lineCounter.linePos(offset);
+  if (doc.errors.length > 0) {
+    const diagnostics = doc.errors.map((error) => {
+      const { line, col } = position(error.pos[0]);
+      return at(file, "", `invalid YAML: ${error.message.split("\n")[0]}`, line, col);
+    });
+    return { checks: [], diagnostics, names: [] };
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) {
+    return {
+      checks: [],
+      diagnostics: [at(file, "", "expected a mapping with a checks list, found an empty file")],
+      names: [],
+    };
+  }
+  const locate = (issuePath: readonly PropertyKey[], key?: string) => {
+    const { line, col } = position(offsetOf(doc.contents as Node | null, issuePath, key));
+    return { line, column: col };
+  };
+
+  const parsed = fileSchema.safeParse(data, { error: (issue) => expectedText(issue as unknown as Issue) });
+  if (!parsed.success) {
+    const diagnostics = parsed.error.issues.flatMap((issue) =>
+      issueDiagnostics(file, data, issue as unknown as Issue, locate),
+    );
+    diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+    return { checks: [], diagnostics, names: namesIn(file, data, locate) };
+  }
+  return { ...buildSpecs(file, parsed.data, baseDir, locate), names: namesIn(file, data, locate) };
+}
+
+/** The check names a file declares, valid or not, so duplicates are found even in a broken file. */
+function namesIn(
+  file: string,
+  data: unknown,
+  locate: (p: readonly PropertyKey[]) => { line: number; column: number },
+): ParsedFile["names"] {
+  const checks = (data as { checks?: unknown }).checks;
+  if (!Array.isArray(checks)) return [];
+  return checks.flatMap((check, index) => {
+    const name = (check as { name?: unknown } | null)?.name;
+    if (typeof name !== "string") return [];
+    return [{ name, file, ...locate(["checks", index, "name"]), path: `checks[${index}].name` }];
+  });
+}
+
+function buildSpecs(
+  file: string,
+  parsed: CheckFile,
+  baseDir: string,
+  locate: (p: readonly PropertyKey[], key?: string) => { line: number; column: number },
+): Omit<ParsedFile, "names"> {
+  const defaults = parsed.defaults ?? {};
+  const checks: CheckSpec[] = [];
+  const diagnostics: Diagnostic[] = [];
+  parsed.checks.forEach((entry: CheckEntry, index) => {
+    const kind = KINDS.find((k) => entry[k] !== undefined) as Kind;
+    const where = locate(["checks", index]);
+    const intervalMs = entry.interval ?? defaults.interval ?? DEFAULTS.intervalMs;
+    const timeoutMs = entry.timeout ?? defaults.timeout ?? DEFAULTS.timeoutMs;
+    if (timeoutMs > intervalMs) {
+      const field = entry.timeout !== undefined ? ["checks", index, "timeout"] : ["checks", index];
+      diagnostics.push({
+        file,
+        ...locate(field),
+        path: formatPath(field),
+        message: `expected a timeout of at most the interval (${formatDuration(intervalMs)}), found ${formatDuration(timeoutMs)}`,
+      });
+    }
+    const alert = { ...defaults.alert, ...entry.alert };
+    checks.push({
+      name: entry.name,
+      kind,
+      config: entry[kind] as CheckSpec["config"],
+      intervalMs,
+      timeoutMs,
+      severity: entry.severity ?? defaults.severity ?? DEFAULTS.severity,
+      labels: { ...defaults.labels, ...entry.labels },
+      alert: {
+        failAfter: alert.failAfter ?? DEFAULTS.failAfter,
+        recoverAfter: alert.recoverAfter ?? DEFAULTS.recoverAfter,
+        ...(alert.renotifyEvery !== undefined ? { renotifyEveryMs: alert.renotifyEvery } : {}),
+        ...(alert.runbook !== undefined ? { runbook: alert.runbook } : {}),
+      },
+      source: { file, line: where.line },
+      baseDir,
+    });
+  });
+  return { checks: diagnostics.length ? [] : checks, diagnostics };
+}
+
+function duplicateNames(files: ParsedFile[]): Diagnostic[] {
+  const first = new Map<string, ParsedFile["names"][number]>();
+  const diagnostics: Diagnostic[] = [];
+  for (const entry of files.flatMap((file) => file.names)) {
+    const earlier = first.get(entry.name);
+    if (!earlier) {
+      first.set(entry.name, entry);
+      continue;
+    }
+    diagnostics.push({
+      ...entry,
+      message: `expected a name unique across all check files, found "${entry.name}", already used at ${earlier.file}:${earlier.line}:${earlier.column}`,
+    });
+  }
+  return diagnostics;
+}
+
+/** The part of a zod issue this module reads (zod 4's issue shapes). */
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  expected?: string;
+  values?: unknown[];
+  keys?: string[];
+  origin?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  input?: unknown;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  object: "a mapping",
+  array: "a list",
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  record: "a mapping",
+};
+
+/** zod's built-in issues, worded as the "expected" half of a diagnostic. */
+function expectedText(issue: Issue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return TYPE_NAMES[issue.expected ?? ""] ?? `a ${issue.expected}`;
+    case "invalid_value":
+      return `one of ${(issue.values ?? []).map((value) => String(value)).join(", ")}`;
+    case "too_small":
+      return issue.origin === "array"
+        ? `at least ${issue.minimum} item(s)`
+        : issue.origin === "string"
+          ? "a non-empty string"
+          : `at least ${issue.minimum}`;
+    case "too_big":
+      return issue.origin === "array" ? `at most ${issue.maximum} item(s)` : `at most ${issue.maximum}`;
+    case "unrecognized_keys":
+      return "only known fields";
+    default:
+      return "a valid value";
+  }
+}
+
+function issueDiagnostics(
+  file: string,
+  data: unknown,
+  issue: Issue,
+  locate: (p: readonly PropertyKey[], key?: string) => { line: number; column: number },
+): Diagnostic[] {
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeys(issue.path);
+    return (issue.keys ?? []).map((key) => {
+      const suggestion = didYouMean(key, known);
+      return {
+        file,
+        ...locate(issue.path, key),
+        path: formatPath([...issue.path, key]),
+        message: `unknown field "${key}"${suggestion ? `; did you mean "${suggestion}"?` : ""} (expected one of: ${known.join(", ")})`,
+      };
+    });
+  }
+  const found = valueAt(data, issue.path);
+  const message = issue.message.includes(", found ")
+    ? `expected ${issue.message}`
+    : `expected ${issue.message}, found ${describeValue(found)}`;
+  return [{ file, ...locate(issue.path), path: formatPath(issue.path), message }];
+}
+
+function valueAt(data: unknown, issuePath: readonly PropertyKey[]): unknown {
+  let node = data;
+  for (const segment of issuePath) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[segment];
+  }
+  return node;
+}
+
+/** The fields the schema accepts at `issuePath`, for "did you mean". */
+function knownKeys(issuePath: readonly PropertyKey[]): string[] {
+  let schema: ZodLike | undefined = fileSchema as unknown as ZodLike;
+  for (const segment of issuePath) {
+    schema = unwrap(schema);
+    const def = schema?._zod.def;
+    if (!def) return [];
+    if (def.type === "object") schema = def.shape?.[segment as string];
+    else if (def.type === "array") schema = def.element;
+    else if (def.type === "record") schema = def.valueType;
+    else return [];
+  }
+  const def = unwrap(schema)?._zod.def;
+  return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
+}
+
+interface ZodLike {
+  _zod: {
+    def: {
+      type: string;
+      shape?: Record<string, ZodLike>;
+      element?: ZodLike;
+      valueType?: ZodLike;
+      innerType?: ZodLike;
+      in?: ZodLike;
+    };
+  };
+}
+
+function unwrap(schema: ZodLike | undefined): ZodLike | undefined {
+  let current = schema;
+  while (current) {
+    const def: ZodLike["_zod"]["def"] = current._zod.def;
+    if (def.innerType) current = def.innerType;
+    else if (def.type === "pipe" && def.in) current = def.in;
+    else return current;
+  }
+  return current;
+}
+
+/**
+ * Source offset of the node at `issuePath` (or of `key` in the mapping there); the nearest existing
+ * ancestor when the path runs past what the file holds (a missing field points at its parent).
+ */
+function offsetOf(root: Node | null, issuePath: readonly PropertyKey[], key?: string): number {
+  let node: unknown = root;
+  let offset = root?.range?.[0] ?? 0;
+  for (const segment of issuePath) {
+    const child = childOf(node, segment);
+    if (!child) return offset;
+    offset = (child.value ?? child.key)?.range?.[0] ?? offset;
+    node = child.value;
+  }
+  if (key !== undefined) return childOf(node, key)?.key?.range?.[0] ?? offset;
+  return offset;
+}
+
+function childOf(node: unknown, segment: PropertyKey): { key?: Node; value?: Node } | undefined {
+  if (isMap(node)) {
+    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === segment);
+    return pair ? { key: pair.key as Node, value: (pair.value ?? undefined) as Node | undefined } : undefined;
+  }
+  if (isSeq(node) && typeof segment === "number") {
+    const item = node.items[segment] as Node | undefined;
+    return item ? { value: item } : undefined;
+  }
+  return undefined;
+}

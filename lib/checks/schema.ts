@@ -1,0 +1,104 @@
+/** The check file, as a zod schema built from the probe registry; the JSON Schema is generated from it. */
+import { z } from "zod";
+import { KINDS, PROBES } from "../probes/index.js";
+import { duration } from "./fields.js";
+
+export const SEVERITIES = ["critical", "warning", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Labels Watchpost sets itself; a check may not override them. */
+export const RESERVED_LABELS = ["check", "kind", "instance", "location", "job", "status", "phase"];
+
+const NAME_EXPECTED = "a name of lower-case letters, digits and dashes, starting with a letter (at most 63)";
+const name = z
+  .string({ error: NAME_EXPECTED })
+  .regex(/^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { error: NAME_EXPECTED })
+  .meta({ description: "Unique across all check files: lower-case letters, digits and dashes." });
+
+const labelName = z
+  .string()
+  .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {
+    error: "a label name of letters, digits and underscores (Prometheus rules)",
+  })
+  .refine((key) => !key.startsWith("__") && !RESERVED_LABELS.includes(key), {
+    error: `a label name other than ${RESERVED_LABELS.join(", ")} or __*, which Watchpost sets itself`,
+  });
+
+const count = (what: string) =>
+  z
+    .number({ error: `a whole number of ${what} from 1 to 100` })
+    .int({ error: `a whole number of ${what} from 1 to 100` })
+    .min(1, { error: `a whole number of ${what} from 1 to 100` })
+    .max(100, { error: `a whole number of ${what} from 1 to 100` });
+
+const alert = z.strictObject({
+  failAfter: count("failed runs")
+    .optional()
+    .meta({ description: "Consecutive failed runs before alerting. Default 2." }),
+  recoverAfter: count("successful runs")
+    .optional()
+    .meta({ description: "Consecutive successful runs before resolving. Default 1." }),
+  renotifyEvery: duration
+    .optional()
+    .meta({ description: "Remind while still failing, this often. Default: never." }),
+  runbook: z
+    .url({ error: "an absolute URL" })
+    .optional()
+    .meta({ description: "Link included in every notification." }),
+});
+
+const common = {
+  interval: duration.optional().meta({ description: "How often the check runs. Default 1m." }),
+  timeout: duration
+    .optional()
+    .meta({ description: "How long one run may take. Default 10s; at most the interval." }),
+  severity: z
+    .enum(SEVERITIES, { error: `one of ${SEVERITIES.join(", ")}` })
+    .optional()
+    .meta({ description: "critical, warning or info. Default critical." }),
+  labels: z
+    .record(labelName, z.string({ error: "a string label value" }))
+    .optional()
+    .meta({ description: "Extra labels on the check's metrics and notifications." }),
+  alert: alert.optional(),
+};
+
+const kindFields = Object.fromEntries(KINDS.map((kind) => [kind, PROBES[kind].config.optional()])) as {
+  [K in keyof typeof PROBES]: z.ZodOptional<(typeof PROBES)[K]["config"]>;
+};
+
+export const checkSchema = z.strictObject({ name, ...common, ...kindFields }).superRefine(
+  (check, ctx) => {
+    const given = KINDS.filter((kind) => (check as Record<string, unknown>)[kind] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message: `exactly one kind key (${KINDS.join(", ")}), found ${given.length === 0 ? "none" : given.join(" and ")}`,
+      });
+    }
+  },
+  // Report a missing kind even when other fields of the check are wrong too.
+  {
+    when: (payload) =>
+      typeof payload.value === "object" && payload.value !== null && !Array.isArray(payload.value),
+  },
+);
+
+export const fileSchema = z.strictObject({
+  defaults: z.strictObject(common).optional().meta({ description: "Applies to every check in this file." }),
+  checks: z
+    .array(checkSchema, { error: "a list of checks" })
+    .meta({ description: "The checks in this file." }),
+});
+
+export type CheckFile = z.output<typeof fileSchema>;
+export type CheckEntry = z.output<typeof checkSchema>;
+
+/** The JSON Schema editors use for completion; `oneOf` says what zod's refinement says: one kind key. */
+export function jsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(fileSchema, { io: "input", unrepresentable: "any" }) as unknown as {
+    properties: { checks: { items: Record<string, unknown> } };
+  };
+  schema.properties.checks.items.oneOf = KINDS.map((kind) => ({ required: [kind] }));
+  return { ...schema, title: "Watchpost check file" };
+}

@@ -1,0 +1,504 @@
+import type { Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { buildConnector, Client } from "undici";
+import { z } from "zod";
+import { caFile, duration, hasReference, regex, size, text } from "../checks/fields.js";
+import type { CertificateFacts, Condition, Facts, Observation, Phase } from "../result.js";
+import { formatBytes, formatDuration } from "../units.js";
+import { USER_AGENT } from "../version.js";
+import { certificateFacts, readCa, validForCondition } from "./certificate.js";
+import { describeCertificateError, describeNetworkError } from "./errors.js";
+import { parseJsonPath, select } from "./json-path.js";
+import { defineProbe, type ProbeContext } from "./probe.js";
+import { timedLookup } from "./timing.js";
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
+
+const url = text.refine(
+  (value) => {
+    if (hasReference(value)) return /^(https?:\/\/|\$\{)/.test(value);
+    try {
+      const parsed = new URL(value);
+      return parsed.protocol === "http:" || parsed.protocol === "https:";
+    } catch {
+      return false;
+    }
+  },
+  { error: "an absolute http:// or https:// URL" },
+);
+
+const jsonPath = z.string({ error: "a JSONPath such as $.status" }).superRefine((path, ctx) => {
+  const parsed = parseJsonPath(path);
+  if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+});
+
+/** Exactly one of `equals`, `matches`, `exists`. */
+function oneMatcher<T extends { equals?: unknown; matches?: unknown; exists?: unknown }>(
+  value: T,
+  ctx: z.RefinementCtx,
+) {
+  const given = (["equals", "matches", "exists"] as const).filter((key) => value[key] !== undefined);
+  if (given.length !== 1) {
+    ctx.addIssue({
+      code: "custom",
+      message: `exactly one of equals, matches or exists, found ${given.length === 0 ? "none" : given.join(" and ")}`,
+    });
+  }
+}
+
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
+  error: "a string, number, boolean or null",
+});
+
+const config = z.strictObject({
+  url: url.meta({ description: "The URL to request; http:// or https://." }),
+  method: z.enum(METHODS, { error: `one of ${METHODS.join(", ")}` }).default("GET"),
+  headers: z.record(z.string(), text).default({}).meta({ description: "Request headers." }),
+  body: text.optional().meta({ description: "Request body." }),
+  followRedirects: z.boolean().default(true).meta({ description: "Follow 3xx redirects. Default true." }),
+  maxRedirects: z
+    .number({ error: "a whole number from 0 to 30" })
+    .int({ error: "a whole number from 0 to 30" })
+    .min(0, { error: "a whole number from 0 to 30" })
+    .max(30, { error: "a whole number from 0 to 30" })
+    .default(10)
+    .meta({ description: "Most redirects to follow. Default 10, as blackbox_exporter." }),
+  ca: caFile.optional().meta({ description: "PEM bundle of trusted roots, relative to the check file." }),
+  insecure: z.boolean().default(false).meta({ description: "Skip certificate verification. Default false." }),
+  maxBodySize: size.default(1_048_576).meta({
+    description: "Read at most this much of the body; a larger body fails the check. Default 1MiB.",
+  }),
+  expect: z
+    .strictObject({
+      status: z
+        .array(
+          z.union([z.number().int().min(100).max(599), z.enum(STATUS_CLASSES)], {
+            error: "an HTTP status code such as 200 or a class such as 2xx",
+          }),
+          { error: "a list of status codes or classes, such as [200, 204] or [2xx]" },
+        )
+        .min(1, { error: "at least one status" })
+        .default(["2xx"])
+        .meta({ description: "Acceptable statuses: codes (200) or classes (2xx). Default [2xx]." }),
+      latency: z
+        .strictObject({
+          degraded: duration.optional().meta({ description: "Slower than this is degraded." }),
+          fail: duration.optional().meta({ description: "Slower than this is down." }),
+        })
+        .optional(),
+      bodyContains: z
+        .array(z.string(), { error: "a list of strings" })
+        .optional()
+        .meta({ description: "Each string must appear in the body." }),
+      bodyMatches: regex.optional().meta({ description: "A regular expression the body must match." }),
+      json: z
+        .array(
+          z
+            .strictObject({
+              path: jsonPath,
+              equals: scalar.optional(),
+              matches: regex.optional(),
+              exists: z.boolean().optional(),
+            })
+            .superRefine(oneMatcher),
+          { error: "a list of { path, equals | matches | exists }" },
+        )
+        .optional()
+        .meta({ description: "Assertions on a JSON body." }),
+      headers: z
+        .record(
+          z.string(),
+          z
+            .strictObject({
+              equals: z.string().optional(),
+              matches: regex.optional(),
+              exists: z.boolean().optional(),
+            })
+            .superRefine(oneMatcher),
+        )
+        .optional()
+        .meta({ description: "Assertions on response headers, by case-insensitive name." }),
+      certificate: z
+        .strictObject({
+          validFor: duration.meta({ description: "Minimum remaining validity (https only)." }),
+        })
+        .optional(),
+    })
+    .default({ status: ["2xx"] }),
+});
+
+export type HttpConfig = z.output<typeof config>;
+type Expect = HttpConfig["expect"];
+
+interface Hop {
+  status: number;
+  statusText: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: Buffer;
+  bodyBytes: number;
+  bodyExceeded: boolean;
+}
+
+class Timeline {
+  readonly phases: Record<Phase, number> = { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 };
+  add(phase: Phase, ms: number) {
+    this.phases[phase] += Math.max(0, ms);
+  }
+}
+
+export const httpProbe = defineProbe({
+  kind: "http",
+  config,
+  target: (cfg) => cfg.url,
+  async run(cfg, ctx): Promise<Observation> {
+    let current: URL;
+    try {
+      current = new URL(cfg.url);
+      if (current.protocol !== "http:" && current.protocol !== "https:") throw new Error("scheme");
+    } catch {
+      return fail("url is not an absolute http:// or https:// URL after resolving references");
+    }
+    const ca = await readCa(ctx.baseDir, cfg.ca);
+    const needBody = Boolean(cfg.expect.bodyContains || cfg.expect.bodyMatches || cfg.expect.json);
+    const timeline = new Timeline();
+    const facts: Facts = {};
+    const visited = [current.href];
+    let method: string = cfg.method;
+    let body = cfg.body;
+    const headers: Record<string, string> = { "user-agent": USER_AGENT, ...lowerCaseKeys(cfg.headers) };
+    const started = performance.now();
+    for (;;) {
+      const where = `${current.hostname}:${current.port || (current.protocol === "https:" ? 443 : 80)}`;
+      let hop: Hop;
+      try {
+        hop = await exchange(
+          current,
+          method,
+          headers,
+          body,
+          { ca, insecure: cfg.insecure, needBody, maxBody: cfg.maxBodySize },
+          timeline,
+          facts,
+          ctx,
+        );
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        return { ...fail(describeNetworkError(error, where)), phases: timeline.phases, facts };
+      }
+      facts.httpStatus = hop.status;
+      const location = hop.headers.location;
+      if (cfg.followRedirects && REDIRECT_STATUSES.has(hop.status) && typeof location === "string") {
+        const next = new URL(location, current);
+        if (visited.includes(next.href)) {
+          return {
+            ...fail(`redirect loop: ${[...visited, next.href].join(" → ")}`),
+            phases: timeline.phases,
+            facts,
+          };
+        }
+        if (visited.length > cfg.maxRedirects) {
+          return {
+            ...fail(`more than ${cfg.maxRedirects} redirects (last to ${next.href})`),
+            phases: timeline.phases,
+            facts,
+          };
+        }
+        if (next.origin !== current.origin) {
+          delete headers.authorization;
+          delete headers.cookie;
+        }
+        if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === "POST")) {
+          method = "GET";
+          body = undefined;
+        }
+        visited.push(next.href);
+        facts.redirects = visited.slice(1);
+        current = next;
+        continue;
+      }
+      const elapsed = performance.now() - started;
+      facts.bodyBytes = hop.bodyBytes;
+      return {
+        conditions: evaluate(cfg.expect, hop, elapsed, current, facts.certificate, cfg.maxBodySize),
+        summary:
+          `${hop.status} ${hop.statusText}`.trim() +
+          (visited.length > 1 ? ` after ${visited.length - 1} redirect(s)` : ""),
+        phases: timeline.phases,
+        facts,
+      };
+    }
+  },
+});
+
+function fail(text: string): Observation {
+  return { conditions: [{ ok: false, effect: "fail", text }], summary: "" };
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
+}
+
+/** One request on a fresh connection (no keep-alive, no TLS session reuse), timed by phase. */
+async function exchange(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  options: { ca: string | undefined; insecure: boolean; needBody: boolean; maxBody: number },
+  timeline: Timeline,
+  facts: Facts,
+  ctx: ProbeContext,
+): Promise<Hop> {
+  const https = url.protocol === "https:";
+  const lookup = timedLookup();
+  const base = buildConnector({
+    rejectUnauthorized: false,
+    ca: options.ca,
+    maxCachedSessions: 0,
+    lookup: lookup.fn,
+    timeout: 0,
+  });
+  const start = performance.now();
+  let tcpAt = 0;
+  let readyAt = 0;
+  const client = new Client(url.origin, {
+    pipelining: 0,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect(connectOptions, callback) {
+      ctx.stage(`connecting to ${url.host}`);
+      const socket = base(connectOptions, (error, connected) => {
+        readyAt = performance.now();
+        if (error || !connected) return callback(error ?? new Error("connect failed"), null);
+        if (https) {
+          const tlsSocket = connected as TLSSocket;
+          facts.certificate = certificateFacts(tlsSocket);
+          facts.tlsVersion = tlsSocket.getProtocol() ?? undefined;
+          if (!options.insecure && !tlsSocket.authorized) {
+            const code = String(tlsSocket.authorizationError);
+            tlsSocket.destroy();
+            const message = describeCertificateError(code) ?? code;
+            return callback(Object.assign(new Error(message), { code }), null);
+          }
+        }
+        facts.remoteAddress = connected.remoteAddress;
+        ctx.stage(`waiting for response headers from ${url.host}`);
+        callback(null, connected);
+      });
+      // undici's connector returns the socket although its type says void.
+      (socket as unknown as Socket).prependOnceListener("connect", () => {
+        tcpAt = performance.now();
+        if (https) ctx.stage(`TLS handshake with ${url.host}`);
+      });
+      return socket;
+    },
+  });
+  try {
+    const response = await client.request({
+      path: `${url.pathname}${url.search}`,
+      method: method as "GET",
+      headers,
+      body,
+      signal: ctx.signal,
+    });
+    const headersAt = performance.now();
+    ctx.stage(`reading the response body from ${url.host}`);
+    const chunks: Buffer[] = [];
+    let bodyBytes = 0;
+    let bodyExceeded = false;
+    for await (const chunk of response.body) {
+      bodyBytes += chunk.length;
+      if (bodyBytes > options.maxBody) {
+        bodyExceeded = true;
+        break;
+      }
+      if (options.needBody) chunks.push(chunk);
+    }
+    const endAt = performance.now();
+    const resolveMs = lookup.durationMs();
+    const connectedAt = tcpAt || readyAt;
+    timeline.add("resolve", resolveMs);
+    timeline.add("connect", connectedAt - start - resolveMs);
+    if (https) timeline.add("tls", readyAt - connectedAt);
+    timeline.add("processing", headersAt - readyAt);
+    timeline.add("transfer", endAt - headersAt);
+    return {
+      status: response.statusCode,
+      statusText: STATUS_TEXT[response.statusCode] ?? "",
+      headers: response.headers,
+      ...(options.needBody ? { body: Buffer.concat(chunks) } : {}),
+      bodyBytes,
+      bodyExceeded,
+    };
+  } finally {
+    client.destroy().catch(() => {});
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No Content",
+  301: "Moved Permanently",
+  302: "Found",
+  304: "Not Modified",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+function statusMatches(status: number, accepted: (number | string)[]): boolean {
+  return accepted.some((entry) =>
+    typeof entry === "number" ? entry === status : `${Math.floor(status / 100)}xx` === entry,
+  );
+}
+
+function quote(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+function evaluate(
+  expect: Expect,
+  hop: Hop,
+  elapsedMs: number,
+  url: URL,
+  certificate: CertificateFacts | undefined,
+  maxBody: number,
+): Condition[] {
+  const conditions: Condition[] = [];
+  const statusOk = statusMatches(hop.status, expect.status);
+  conditions.push({
+    ok: statusOk,
+    effect: "fail",
+    text: statusOk ? `status ${hop.status}` : `status ${hop.status}, expected ${expect.status.join(" or ")}`,
+  });
+  if (hop.bodyExceeded) {
+    conditions.push({
+      ok: false,
+      effect: "fail",
+      text: `body larger than the ${formatBytes(maxBody)} limit (maxBodySize)`,
+    });
+  }
+  const latency = Math.round(elapsedMs);
+  if (expect.latency?.fail !== undefined) {
+    const ok = elapsedMs <= expect.latency.fail;
+    conditions.push({
+      ok,
+      effect: "fail",
+      text: `took ${latency}ms, expected at most ${formatDuration(expect.latency.fail)}`,
+    });
+  }
+  if (expect.latency?.degraded !== undefined) {
+    const ok = elapsedMs <= expect.latency.degraded;
+    conditions.push({
+      ok,
+      effect: "degrade",
+      text: `took ${latency}ms, expected at most ${formatDuration(expect.latency.degraded)} to be up`,
+    });
+  }
+  for (const [name, matcher] of Object.entries(expect.headers ?? {})) {
+    const raw = hop.headers[name.toLowerCase()];
+    const value = Array.isArray(raw) ? raw.join(", ") : raw;
+    conditions.push(matchCondition(`header ${name}`, value !== undefined, value, matcher));
+  }
+  if (expect.certificate) {
+    conditions.push(
+      url.protocol !== "https:"
+        ? { ok: false, effect: "fail", text: "certificate.validFor needs an https:// URL" }
+        : certificate
+          ? validForCondition(certificate, expect.certificate.validFor, Date.now(), "leaf")
+          : { ok: false, effect: "fail", text: "no certificate was presented" },
+    );
+  }
+  if (hop.body && !hop.bodyExceeded) conditions.push(...bodyConditions(expect, hop.body));
+  return conditions;
+}
+
+function bodyConditions(expect: Expect, body: Buffer): Condition[] {
+  const conditions: Condition[] = [];
+  const textBody = body.toString("utf8");
+  for (const needle of expect.bodyContains ?? []) {
+    const ok = textBody.includes(needle);
+    conditions.push({
+      ok,
+      effect: "fail",
+      text: ok ? `body contains ${quote(needle)}` : `body does not contain ${quote(needle)}`,
+    });
+  }
+  if (expect.bodyMatches) {
+    const ok = new RegExp(expect.bodyMatches).test(textBody);
+    conditions.push({
+      ok,
+      effect: "fail",
+      text: `body ${ok ? "matches" : "does not match"} /${expect.bodyMatches}/`,
+    });
+  }
+  if (expect.json) {
+    let document: unknown;
+    try {
+      document = JSON.parse(textBody);
+    } catch (error) {
+      conditions.push({
+        ok: false,
+        effect: "fail",
+        text: `body is not valid JSON (${(error as Error).message})`,
+      });
+      return conditions;
+    }
+    for (const assertion of expect.json) {
+      const found = select(document, parseJsonPath(assertion.path) as (string | number)[]);
+      conditions.push(matchCondition(assertion.path, found.found, found.value, assertion));
+    }
+  }
+  return conditions;
+}
+
+/** `equals`, `matches` or `exists` on a header or a JSON value, with the text of what was found. */
+function matchCondition(
+  subject: string,
+  found: boolean,
+  value: unknown,
+  matcher: { equals?: unknown; matches?: string; exists?: boolean },
+): Condition {
+  if (matcher.exists !== undefined) {
+    const ok = found === matcher.exists;
+    return {
+      ok,
+      effect: "fail",
+      text: `${subject} ${found ? "exists" : "is missing"}${ok ? "" : `, expected it ${matcher.exists ? "to exist" : "to be absent"}`}`,
+    };
+  }
+  if (!found) {
+    const wanted = matcher.matches !== undefined ? `to match /${matcher.matches}/` : quote(matcher.equals);
+    return { ok: false, effect: "fail", text: `${subject} is missing, expected ${wanted}` };
+  }
+  if (matcher.matches !== undefined) {
+    const asText = typeof value === "string" ? value : JSON.stringify(value);
+    const ok = new RegExp(matcher.matches).test(asText);
+    return {
+      ok,
+      effect: "fail",
+      text: `${subject} is ${quote(value)}${ok ? "" : `, expected to match /${matcher.matches}/`}`,
+    };
+  }
+  const ok =
+    JSON.stringify(value) === JSON.stringify(matcher.equals) ||
+    (typeof matcher.equals === "string" &&
+      (typeof value === "number" || typeof value === "boolean") &&
+      String(value) === matcher.equals);
+  return {
+    ok,
+    effect: "fail",
+    text: `${subject} is ${quote(value)}${ok ? "" : `, expected ${quote(matcher.equals)}`}`,
+  };
+}

@@ -1,0 +1,16 @@
+/** The one registry of check kinds: the schema, the CLI and the engine all derive their lists from it. */
+import { dnsProbe } from "./dns.js";
+import { httpProbe } from "./http.js";
+import type { Probe } from "./probe.js";
+import { tcpProbe } from "./tcp.js";
+import { tlsProbe } from "./tls.js";
+
+export const PROBES = {
+  http: httpProbe,
+  tls: tlsProbe,
+  tcp: tcpProbe,
+  dns: dnsProbe,
+} as const satisfies Record<string, Probe>;
+
+export type Kind = keyof typeof PROBES;
+export const KINDS = Object.keys(PROBES) as Kind[];

@@ -1,0 +1,99 @@
+import net from "node:net";
+import { z } from "zod";
+import { host, port, regex, text } from "../checks/fields.js";
+import type { Condition, Observation } from "../result.js";
+import { describeNetworkError } from "./errors.js";
+import { defineProbe } from "./probe.js";
+import { timedLookup } from "./timing.js";
+
+/** A banner longer than this is not a banner; stop reading. */
+const MAX_BANNER_BYTES = 65_536;
+
+const config = z.strictObject({
+  host: host.meta({ description: "Host name or IP address." }),
+  port: port.meta({ description: "TCP port." }),
+  send: text.optional().meta({ description: "Text to send once connected (\\r\\n as written in YAML)." }),
+  expect: regex
+    .optional()
+    .meta({ description: "A regular expression the peer's first bytes (up to 64KiB) must match." }),
+});
+
+export type TcpConfig = z.output<typeof config>;
+
+export const tcpProbe = defineProbe({
+  kind: "tcp",
+  config,
+  target: (cfg) => `${cfg.host}:${cfg.port}`,
+  async run(cfg, ctx): Promise<Observation> {
+    const where = `${cfg.host}:${cfg.port}`;
+    const lookup = timedLookup();
+    const started = performance.now();
+    ctx.stage(`connecting to ${where}`);
+    const socket = net.connect({ host: cfg.host, port: cfg.port, lookup: lookup.fn });
+    const onAbort = () => socket.destroy();
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once("connect", resolve);
+        socket.once("error", reject);
+      });
+      const connected = performance.now();
+      const phases = { resolve: lookup.durationMs(), connect: connected - started - lookup.durationMs() };
+      const remoteAddress = socket.remoteAddress;
+      if (cfg.send !== undefined) socket.write(cfg.send);
+      if (cfg.expect === undefined) {
+        return {
+          conditions: [],
+          summary: `connected to ${where}`,
+          phases,
+          facts: { ...(remoteAddress ? { remoteAddress } : {}) },
+        };
+      }
+      ctx.stage(`waiting for data matching /${cfg.expect}/ from ${where}`);
+      const pattern = new RegExp(cfg.expect);
+      const banner = await readUntil(socket, pattern);
+      const ok = pattern.test(banner);
+      const condition: Condition = {
+        ok,
+        effect: "fail",
+        text: ok
+          ? `${where} answered ${JSON.stringify(banner.slice(0, 80))}`
+          : `${where} answered ${JSON.stringify(banner.slice(0, 80))}, expected to match /${cfg.expect}/`,
+      };
+      return {
+        conditions: [condition],
+        summary: condition.text,
+        phases: { ...phases, processing: performance.now() - connected },
+        facts: { banner: banner.slice(0, 1024), ...(remoteAddress ? { remoteAddress } : {}) },
+      };
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      return {
+        conditions: [{ ok: false, effect: "fail", text: describeNetworkError(error, where) }],
+        summary: "",
+      };
+    } finally {
+      ctx.signal.removeEventListener("abort", onAbort);
+      socket.destroy();
+    }
+  },
+});
+
+/** Everything the peer sends until `pattern` matches, it closes, or 64KiB arrived. */
+function readUntil(socket: net.Socket, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let received = "";
+    const finish = () => {
+      socket.off("data", onData);
+      resolve(received);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.toString("utf8");
+      if (pattern.test(received) || received.length >= MAX_BANNER_BYTES) finish();
+    };
+    socket.on("data", onData);
+    socket.once("end", finish);
+    socket.once("close", finish);
+    socket.once("error", reject);
+  });
+}

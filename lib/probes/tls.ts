@@ -1,0 +1,127 @@
+import net from "node:net";
+import tls from "node:tls";
+import { z } from "zod";
+import { caFile, duration, host, port, TLS_VERSIONS, text, tlsVersion } from "../checks/fields.js";
+import type { Condition, Observation } from "../result.js";
+import { formatSpan } from "../units.js";
+import {
+  certificateFacts,
+  hostnameCondition,
+  readCa,
+  trustCondition,
+  validForCondition,
+} from "./certificate.js";
+import { describeNetworkError } from "./errors.js";
+import { defineProbe } from "./probe.js";
+import { timedLookup } from "./timing.js";
+
+const config = z.strictObject({
+  /** Host name or address to connect to. */
+  host: host.meta({ description: "Host name or IP address to connect to." }),
+  port: port.default(443).meta({ description: "TCP port. Default 443." }),
+  serverName: text
+    .optional()
+    .meta({ description: "SNI and the name the certificate must match. Default: host." }),
+  ca: caFile.optional().meta({ description: "PEM bundle of trusted roots, relative to the check file." }),
+  expect: z
+    .strictObject({
+      validFor: duration.optional().meta({
+        description: "Minimum remaining validity of the leaf and of every certificate in the chain.",
+      }),
+      hostname: z
+        .boolean()
+        .default(true)
+        .meta({ description: "The certificate must name the host. Default true." }),
+      trusted: z.boolean().default(true).meta({ description: "The chain must verify. Default true." }),
+      minVersion: tlsVersion.optional().meta({ description: "Lowest acceptable negotiated TLS version." }),
+    })
+    .default({ hostname: true, trusted: true }),
+});
+
+export type TlsConfig = z.output<typeof config>;
+
+export const tlsProbe = defineProbe({
+  kind: "tls",
+  config,
+  target: (cfg) => `${cfg.host}:${cfg.port}`,
+  async run(cfg, ctx): Promise<Observation> {
+    const serverName = cfg.serverName ?? cfg.host;
+    const where = `${cfg.host}:${cfg.port}`;
+    const ca = await readCa(ctx.baseDir, cfg.ca);
+    const lookup = timedLookup();
+    const started = performance.now();
+    let connectedAt = 0;
+    ctx.stage(`connecting to ${where}`);
+    const socket = tls.connect({
+      host: cfg.host,
+      port: cfg.port,
+      servername: net.isIP(serverName) ? undefined : serverName,
+      ca,
+      rejectUnauthorized: false,
+      lookup: lookup.fn,
+    });
+    socket.once("connect", () => {
+      connectedAt = performance.now();
+      ctx.stage(`TLS handshake with ${where}`);
+    });
+    const onAbort = () => socket.destroy();
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once("secureConnect", resolve);
+        socket.once("error", reject);
+      });
+    } catch (error) {
+      return {
+        conditions: [{ ok: false, effect: "fail", text: describeNetworkError(error, where) }],
+        summary: "",
+      };
+    } finally {
+      ctx.signal.removeEventListener("abort", onAbort);
+    }
+    const done = performance.now();
+    const facts = certificateFacts(socket);
+    const version = socket.getProtocol() ?? "unknown";
+    const cipher = socket.getCipher()?.name;
+    const remoteAddress = socket.remoteAddress;
+    socket.destroy();
+    const resolveMs = lookup.durationMs();
+    const phases = {
+      resolve: resolveMs,
+      connect: connectedAt - started - resolveMs,
+      tls: done - connectedAt,
+    };
+    if (!facts) {
+      return {
+        conditions: [{ ok: false, effect: "fail", text: `${where} presented no certificate` }],
+        summary: "",
+      };
+    }
+    const conditions: Condition[] = [];
+    if (cfg.expect.trusted) conditions.push(trustCondition(facts));
+    if (cfg.expect.hostname) conditions.push(hostnameCondition(facts, serverName));
+    if (cfg.expect.validFor !== undefined) {
+      conditions.push(validForCondition(facts, cfg.expect.validFor, Date.now(), "leaf"));
+      conditions.push(validForCondition(facts, cfg.expect.validFor, Date.now(), "chain"));
+    }
+    if (cfg.expect.minVersion) {
+      const ok = TLS_VERSIONS.indexOf(version as never) >= TLS_VERSIONS.indexOf(cfg.expect.minVersion);
+      conditions.push({
+        ok,
+        effect: "fail",
+        text: `negotiated ${version}, expected at least ${cfg.expect.minVersion}`,
+      });
+    }
+    return {
+      conditions,
+      summary: `${version}, certificate valid until ${facts.notAfter.slice(0, 10)} (${formatSpan(Date.parse(facts.notAfter) - Date.now())} left)`,
+      phases,
+      facts: {
+        certificate: facts,
+        tlsVersion: version,
+        ...(cipher ? { tlsCipher: cipher } : {}),
+        ...(remoteAddress ? { remoteAddress } : {}),
+      },
+    };
+  },
+});
