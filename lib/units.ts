@@ -43,7 +43,9 @@ export function formatDuration(ms: number): string {
 /** A human age or remaining time, rounded to the unit people read: `5d`, `31h`, `12m`, `40s`. */
 export function formatSpan(ms: number): string {
   const abs = Math.abs(ms);
-  if (abs >= 2 * 86_400_000) return `${Math.floor(ms / 86_400_000)}d`;
+  if (abs >= 10 * 86_400_000) return `${Math.floor(ms / 86_400_000)}d`;
+  if (abs >= 2 * 86_400_000)
+    return `${Math.floor(ms / 86_400_000)}d${Math.floor((ms % 86_400_000) / 3_600_000)}h`;
   if (abs >= 2 * 3_600_000) return `${Math.floor(ms / 3_600_000)}h`;
   if (abs >= 2 * 60_000) return `${Math.floor(ms / 60_000)}m`;
   return `${Math.floor(ms / 1_000)}s`;

@@ -45,7 +45,7 @@ export const text = z
       }
     }
   })
-  .meta({ description: "Text; may contain references (env:NAME, secret:ID, ssm:NAME in \${…}), resolved at run time." });
+  .meta({ description: "Text; may contain ${env:NAME}, ${secret:ID} or ${ssm:NAME}, resolved at run time." });
 
 export const port = z
   .number({ error: "a port number from 1 to 65535" })

@@ -5,7 +5,7 @@ const CERT_ERRORS: Record<string, string> = {
   CERT_NOT_YET_VALID: "certificate is not yet valid",
   DEPTH_ZERO_SELF_SIGNED_CERT: "self-signed certificate",
   SELF_SIGNED_CERT_IN_CHAIN: "self-signed certificate in the chain",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "certificate chain is incomplete (unable to verify the leaf)",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "certificate issuer is not trusted (unable to verify the leaf signature)",
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "certificate issuer is not trusted",
   UNABLE_TO_GET_ISSUER_CERT: "certificate issuer is not trusted",
   ERR_TLS_CERT_ALTNAME_INVALID: "certificate is not valid for this host name",
@@ -35,6 +35,8 @@ export function describeNetworkError(error: unknown, where: string): string {
   const code = err.code;
   const certificate = describeCertificateError(code);
   if (certificate) return `${certificate} (${where})`;
+  if (err.name === "HTTPParserError")
+    return `${where} did not answer with valid HTTP (${code ?? err.message})`;
   switch (code) {
     case "ECONNREFUSED":
       return `connection refused by ${where}`;

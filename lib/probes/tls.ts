@@ -102,7 +102,10 @@ export const tlsProbe = defineProbe({
     if (cfg.expect.hostname) conditions.push(hostnameCondition(facts, serverName));
     if (cfg.expect.validFor !== undefined) {
       conditions.push(validForCondition(facts, cfg.expect.validFor, Date.now(), "leaf"));
-      conditions.push(validForCondition(facts, cfg.expect.validFor, Date.now(), "chain"));
+      // An intermediate that expires before the leaf breaks the chain just the same.
+      if (facts.earliestNotAfter !== facts.notAfter) {
+        conditions.push(validForCondition(facts, cfg.expect.validFor, Date.now(), "chain"));
+      }
     }
     if (cfg.expect.minVersion) {
       const ok = TLS_VERSIONS.indexOf(version as never) >= TLS_VERSIONS.indexOf(cfg.expect.minVersion);

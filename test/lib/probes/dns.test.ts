@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { probe } from "../../support/checks.js";
+import { startDnsServer } from "../../support/dns-server.js";
+
+let server: Awaited<ReturnType<typeof startDnsServer>>;
+
+beforeAll(async () => {
+  server = await startDnsServer({
+    "api.test": {
+      answers: [
+        { type: "A", name: "", data: "10.0.0.1" },
+        { type: "A", name: "", data: "10.0.0.2" },
+        { type: "AAAA", name: "", data: "fd00::1" },
+        { type: "TXT", name: "", data: ["v=spf1 ", "-all"] },
+        { type: "MX", name: "", data: { preference: 10, exchange: "mx.api.test" } },
+        { type: "NS", name: "", data: "ns1.api.test" },
+      ],
+    },
+    "www.api.test": { answers: [{ type: "CNAME", name: "", data: "api.test" }] },
+    "broken.test": { rcode: "SERVFAIL" },
+    "slow.test": { silent: true },
+  });
+});
+
+afterAll(() => server.close());
+
+const lookup = (dns: Record<string, unknown>, common: Record<string, unknown> = {}) =>
+  probe({ timeout: "2s", ...common, dns: { resolver: server.address, ...dns } });
+
+describe("dns probe", () => {
+  const cases: { name: string; dns: Record<string, unknown>; status: string; reason: RegExp }[] = [
+    { name: "A records", dns: { name: "api.test" }, status: "up", reason: /^A 10\.0\.0\.1, 10\.0\.0\.2$/ },
+    {
+      name: "AAAA records",
+      dns: { name: "api.test", type: "AAAA", expect: { equals: ["fd00::1"] } },
+      status: "up",
+      reason: /fd00::1/,
+    },
+    {
+      name: "TXT joined",
+      dns: { name: "api.test", type: "TXT", expect: { contains: ["v=spf1 -all"] } },
+      status: "up",
+      reason: /v=spf1 -all/,
+    },
+    {
+      name: "MX with priority",
+      dns: { name: "api.test", type: "MX", expect: { contains: ["10 mx.api.test"] } },
+      status: "up",
+      reason: /10 mx\.api\.test/,
+    },
+    {
+      name: "NS",
+      dns: { name: "api.test", type: "NS", expect: { count: 1 } },
+      status: "up",
+      reason: /ns1\.api\.test/,
+    },
+    {
+      name: "CNAME, trailing dot ignored",
+      dns: { name: "www.api.test", type: "CNAME", expect: { equals: ["api.test."] } },
+      status: "up",
+      reason: /api\.test/,
+    },
+    {
+      name: "a missing answer",
+      dns: { name: "api.test", expect: { contains: ["10.0.0.9"] } },
+      status: "down",
+      reason: /^answers \[10\.0\.0\.1, 10\.0\.0\.2\] do not include 10\.0\.0\.9$/,
+    },
+    {
+      name: "answers that are not exactly",
+      dns: { name: "api.test", expect: { equals: ["10.0.0.1"] } },
+      status: "down",
+      reason: /^answers are \[10\.0\.0\.1, 10\.0\.0\.2\], expected \[10\.0\.0\.1\]$/,
+    },
+    {
+      name: "too many answers",
+      dns: { name: "api.test", expect: { count: { max: 1 } } },
+      status: "down",
+      reason: /^2 A answer\(s\), expected at most 1$/,
+    },
+    {
+      name: "NXDOMAIN",
+      dns: { name: "nope.test" },
+      status: "down",
+      reason: /^nope\.test does not exist \(NXDOMAIN from 127\.0\.0\.1:\d+\)$/,
+    },
+    {
+      name: "no records of the type",
+      dns: { name: "www.api.test", type: "A" },
+      status: "down",
+      reason: /^www\.api\.test has no A records/,
+    },
+    {
+      name: "SERVFAIL",
+      dns: { name: "broken.test" },
+      status: "down",
+      reason: /^127\.0\.0\.1:\d+ answered SERVFAIL for broken\.test$/,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const result = await lookup(c.dns);
+      expect(result.status, result.reason).toBe(c.status);
+      expect(result.reason).toMatch(c.reason);
+    });
+  }
+
+  it("times out on a resolver that never answers", async () => {
+    const result = await lookup({ name: "slow.test" }, { timeout: "300ms" });
+    expect(result.status).toBe("down");
+    expect(result.reason).toMatch(
+      /^timed out after 300ms while waiting for 127\.0\.0\.1:\d+ to answer slow\.test A$/,
+    );
+  });
+
+  it("reports its answers as facts", async () => {
+    const result = await lookup({ name: "api.test" });
+    expect(result.facts?.dnsAnswers).toEqual(["10.0.0.1", "10.0.0.2"]);
+    expect(result.phases?.resolve).toBeGreaterThan(0);
+  });
+});

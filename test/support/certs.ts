@@ -1,0 +1,95 @@
+/** Certificates generated per test run (EC P-256, fast): a CA, leaves that are good and bad in each way. */
+import { webcrypto } from "node:crypto";
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+const DAY = 86_400_000;
+
+export interface KeyAndCert {
+  key: string;
+  cert: string;
+  notAfter: Date;
+}
+
+export interface TestPki {
+  /** PEM of the test root, to pass as `ca:`. */
+  caPem: string;
+  /** Valid 90 days, for localhost and 127.0.0.1. */
+  valid: KeyAndCert;
+  /** Valid 5 more days. */
+  expiringSoon: KeyAndCert;
+  /** Expired yesterday. */
+  expired: KeyAndCert;
+  /** Signed by itself, not by the CA. */
+  selfSigned: KeyAndCert;
+  /** Signed by the CA for wrong.example only. */
+  wrongHost: KeyAndCert;
+}
+
+async function pem(key: CryptoKey): Promise<string> {
+  const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key as webcrypto.CryptoKey));
+  return `-----BEGIN PRIVATE KEY-----\n${der.toString("base64").replace(/.{64}/g, "$&\n")}\n-----END PRIVATE KEY-----\n`;
+}
+
+function keys(): Promise<CryptoKeyPair> {
+  return webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]) as Promise<CryptoKeyPair>;
+}
+
+function san(names: string[]) {
+  return new x509.SubjectAlternativeNameExtension(
+    names.map((name) => (/^[\d.]+$/.test(name) ? { type: "ip", value: name } : { type: "dns", value: name })),
+  );
+}
+
+export async function createTestPki(now = Date.now()): Promise<TestPki> {
+  const caKeys = await keys();
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    name: "CN=Watchpost Test Root",
+    keys: caKeys,
+    notBefore: new Date(now - 30 * DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    signingAlgorithm: ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
+  });
+  const leaf = async (names: string[], from: number, to: number, selfSigned = false): Promise<KeyAndCert> => {
+    const leafKeys = await keys();
+    const notBefore = new Date(now + from);
+    const notAfter = new Date(now + to);
+    const extensions = [san(names), new x509.BasicConstraintsExtension(false)];
+    const cert = selfSigned
+      ? await x509.X509CertificateGenerator.createSelfSigned({
+          name: `CN=${names[0]}`,
+          keys: leafKeys,
+          notBefore,
+          notAfter,
+          signingAlgorithm: ALGORITHM,
+          extensions,
+        })
+      : await x509.X509CertificateGenerator.create({
+          subject: `CN=${names[0]}`,
+          issuer: ca.subject,
+          publicKey: leafKeys.publicKey,
+          signingKey: caKeys.privateKey,
+          notBefore,
+          notAfter,
+          signingAlgorithm: ALGORITHM,
+          extensions,
+        });
+    return { key: await pem(leafKeys.privateKey), cert: cert.toString("pem"), notAfter };
+  };
+  const local = ["localhost", "127.0.0.1"];
+  return {
+    caPem: ca.toString("pem"),
+    valid: await leaf(local, -DAY, 90 * DAY),
+    expiringSoon: await leaf(local, -80 * DAY, 5 * DAY),
+    expired: await leaf(local, -90 * DAY, -DAY),
+    selfSigned: await leaf(local, -DAY, 90 * DAY, true),
+    wrongHost: await leaf(["wrong.example"], -DAY, 90 * DAY),
+  };
+}
