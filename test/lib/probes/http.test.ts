@@ -19,7 +19,6 @@ let web: Target;
 let pki: TestPki;
 let caDir: string;
 const tlsTargets: Record<string, Target> = {};
-const connections = 0;
 
 beforeAll(async () => {
   web = await httpTarget(routes);
