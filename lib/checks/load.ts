@@ -4,7 +4,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import type { Kind } from "../probes/index.js";
 import { KINDS, type PROBES } from "../probes/index.js";
@@ -91,7 +91,7 @@ export async function loadChecks(
   }
   const results = await Promise.all(
     files.map(async (file) =>
-      parseCheckFile(display(file), await readFile(file, "utf8"), path.dirname(file)),
+      parseCheckFile(display(file), await readFile(file, "utf8"), path.resolve(path.dirname(file))),
     ),
   );
   const checks = results.flatMap((result) => result.checks);
@@ -127,6 +127,18 @@ export function parseCheckFile(file: string, text: string, baseDir: string): Par
     });
     return { checks: [], diagnostics, names: [] };
   }
+  const complexKeys: Diagnostic[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        const { line, col } = position((pair.key as Node).range?.[0] ?? 0);
+        complexKeys.push(
+          at(file, "", "expected a plain text key, found a list or mapping used as a key", line, col),
+        );
+      }
+    },
+  });
+  if (complexKeys.length > 0) return { checks: [], diagnostics: complexKeys, names: [] };
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || data === undefined) {
     return {
@@ -240,6 +252,7 @@ interface Issue {
   minimum?: number | bigint;
   maximum?: number | bigint;
   input?: unknown;
+  issues?: { message: string }[];
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -291,6 +304,19 @@ function issueDiagnostics(
         message: `unknown field "${key}"${suggestion ? `; did you mean "${suggestion}"?` : ""} (expected one of: ${known.join(", ")})`,
       };
     });
+  }
+  if (issue.code === "invalid_key") {
+    // A record key (a label name) was rejected: point at the key and quote it.
+    const key = String(issue.path.at(-1));
+    const inner = issue.issues?.[0]?.message ?? "a valid key";
+    return [
+      {
+        file,
+        ...locate(issue.path.slice(0, -1), key),
+        path: formatPath(issue.path),
+        message: `expected ${inner}, found "${key}"`,
+      },
+    ];
   }
   const found = valueAt(data, issue.path);
   const message = issue.message.includes(", found ")

@@ -1,0 +1,244 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { formatDiagnostic } from "../../../lib/checks/diagnostics.js";
+import { loadChecks, parseCheckFile } from "../../../lib/checks/load.js";
+
+const fixtures = path.join(import.meta.dirname, "../../fixtures");
+const display = (file: string) => path.relative(fixtures, file);
+
+describe("loading check files", () => {
+  it("applies file defaults under each check's own fields, across nested folders", async () => {
+    const loaded = await loadChecks(path.join(fixtures, "valid"), display);
+    expect(loaded.diagnostics).toEqual([]);
+    expect(loaded.files.map(display)).toEqual(["valid/nested/dns.yml", "valid/payments.yaml"]);
+    const byName = Object.fromEntries(loaded.checks.map((c) => [c.name, c]));
+    expect(byName["payments-api"]).toMatchObject({
+      kind: "http",
+      intervalMs: 30_000,
+      timeoutMs: 5_000,
+      severity: "warning",
+      labels: { team: "payments", tier: "0" },
+      alert: { failAfter: 3, recoverAfter: 2, runbook: "https://wiki.example/payments" },
+      source: { file: "valid/payments.yaml", line: 9 },
+      baseDir: path.join(fixtures, "valid"),
+      config: {
+        url: "https://api.example.com/health",
+        method: "GET",
+        followRedirects: true,
+        maxBodySize: 1_048_576,
+      },
+    });
+    expect(byName["payments-db"]).toMatchObject({
+      severity: "critical",
+      timeoutMs: 2_000,
+      labels: { tier: "1" },
+    });
+    expect(byName["nested-dns"]).toMatchObject({
+      intervalMs: 60_000,
+      timeoutMs: 10_000,
+      severity: "critical",
+    });
+    expect(byName["nested-dns"]?.alert).toEqual({ failAfter: 2, recoverAfter: 1 });
+  });
+
+  it("reports every problem in every broken file in one run, positioned", async () => {
+    const loaded = await loadChecks(path.join(fixtures, "broken"), display);
+    expect(loaded.checks).toEqual([]);
+    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
+      "broken/01-yaml-syntax.yml:7:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      "broken/02-unknown-kind.yml:2:5: checks[0]: expected exactly one kind key (http, tls, tcp, dns), found none",
+      'broken/02-unknown-kind.yml:3:5: checks[0].htp: unknown field "htp"; did you mean "http"? (expected one of: name, interval, timeout, severity, labels, alert, http, tls, tcp, dns)',
+      'broken/03-typo.yml:3:5: checks[0].timout: unknown field "timout"; did you mean "timeout"? (expected one of: name, interval, timeout, severity, labels, alert, http, tls, tcp, dns)',
+      'broken/04-duration.yml:3:15: checks[0].interval: expected a duration such as 300ms, 30s, 5m, 26h or 14d, found "5 minutes"',
+      "broken/05-two-kinds.yml:2:5: checks[0]: expected exactly one kind key (http, tls, tcp, dns), found tcp and dns",
+      'broken/06-name.yml:2:11: checks[0].name: expected a name of lower-case letters, digits and dashes, starting with a letter (at most 63), found "Payments_API"',
+      'broken/07-severity.yml:2:13: defaults.severity: expected one of critical, warning, info, found "urgent"',
+      'broken/08-port.yml:3:37: checks[0].tcp.port: expected a port number from 1 to 65535, found "5432x"',
+      "broken/09-timeout.yml:4:14: checks[0].timeout: expected a timeout of at most the interval (30s), found 1m",
+      "broken/10-not-a-list.yml:2:3: checks: expected a list of checks, found a mapping",
+    ]);
+  });
+
+  it("names both places of a duplicated name, even across files", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "watchpost-dup-"));
+    await writeFile(path.join(dir, "a.yml"), "checks:\n  - name: api\n    tcp: { host: a, port: 1 }\n");
+    await writeFile(
+      path.join(dir, "b.yml"),
+      "checks:\n  - name: other\n    tcp: { host: b, port: 1 }\n  - name: api\n    tcp: { host: c, port: 1 }\n",
+    );
+    const loaded = await loadChecks(dir, (file) => path.basename(file));
+    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
+      'b.yml:4:11: checks[1].name: expected a name unique across all check files, found "api", already used at a.yml:2:11',
+    ]);
+  });
+
+  const cases: { name: string; yaml: string; messages: string[] }[] = [
+    {
+      name: "an empty file",
+      yaml: "",
+      messages: ["f.yml:1:1: expected a mapping with a checks list, found an empty file"],
+    },
+    {
+      name: "a list at the top",
+      yaml: "- name: x\n",
+      messages: ["f.yml:1:1: expected a mapping, found a list"],
+    },
+    {
+      name: "a missing name",
+      yaml: "checks:\n  - tcp: { host: a, port: 1 }\n",
+      messages: [
+        "f.yml:2:5: checks[0].name: expected a name of lower-case letters, digits and dashes, starting with a letter (at most 63), found nothing",
+      ],
+    },
+    {
+      name: "a missing url",
+      yaml: "checks:\n  - name: x\n    http: { method: GET }\n",
+      messages: ["f.yml:3:11: checks[0].http.url: expected a string, found nothing"],
+    },
+    {
+      name: "a bad regex and a bad JSONPath",
+      yaml: "checks:\n  - name: x\n    http:\n      url: http://a\n      expect:\n        bodyMatches: '(('\n        json: [{ path: '$.a[?(@.b)]', exists: true }]\n",
+      messages: [
+        'f.yml:6:22: checks[0].http.expect.bodyMatches: expected a valid regular expression (Invalid regular expression: /((/: Unterminated group), found "(("',
+        `f.yml:7:24: checks[0].http.expect.json[0].path: expected a JSONPath of .name, ['name'] and [index] segments; cannot read "[?(@.b)]", found "$.a[?(@.b)]"`,
+      ],
+    },
+    {
+      name: "a matcher with two tests",
+      yaml: "checks:\n  - name: x\n    http:\n      url: http://a\n      expect:\n        json: [{ path: $.a, equals: 1, exists: true }]\n",
+      messages: [
+        "f.yml:6:16: checks[0].http.expect.json[0]: expected exactly one of equals, matches or exists, found equals and exists",
+      ],
+    },
+    {
+      name: "a malformed reference",
+      yaml: "checks:\n  - name: x\n    http: { url: 'https://${vault:x}/' }\n",
+      messages: [
+        'f.yml:3:18: checks[0].http.url: expected a reference such as ${env:NAME}, ${secret:ID} or ${ssm:NAME}, found "${vault:x}"',
+      ],
+    },
+    {
+      name: "a reserved label",
+      yaml: "checks:\n  - name: x\n    labels: { instance: a }\n    tcp: { host: a, port: 1 }\n",
+      messages: [
+        'f.yml:3:15: checks[0].labels.instance: expected a label name other than check, kind, instance, location, job, status, phase or __*, which Watchpost sets itself, found "instance"',
+      ],
+    },
+    {
+      name: "a duplicate key",
+      yaml: "checks:\n  - name: x\n    name: y\n    tcp: { host: a, port: 1 }\n",
+      messages: ["f.yml:3:5: invalid YAML: Map keys must be unique"],
+    },
+    {
+      name: "a bad resolver and record type",
+      yaml: "checks:\n  - name: x\n    dns: { name: a.test, type: SRV, resolver: 'dns.google' }\n",
+      messages: [
+        'f.yml:3:32: checks[0].dns.type: expected one of A, AAAA, CNAME, MX, TXT, NS, found "SRV"',
+        'f.yml:3:47: checks[0].dns.resolver: expected a resolver address such as 1.1.1.1, 127.0.0.1:5353 or [::1]:53, found "dns.google"',
+      ],
+    },
+  ];
+  for (const c of cases) {
+    it(`explains ${c.name}`, () => {
+      const parsed = parseCheckFile("f.yml", c.yaml, "/");
+      expect(parsed.diagnostics.map(formatDiagnostic)).toEqual(c.messages);
+    });
+  }
+
+  it("says so when the folder does not exist or holds no check files", async () => {
+    const missing = await loadChecks("/nonexistent/checks", (f) => f);
+    expect(missing.diagnostics.map(formatDiagnostic)).toEqual([
+      "/nonexistent/checks:1:1: expected a folder of check files, but it does not exist",
+    ]);
+    const empty = await loadChecks(await mkdtemp(path.join(tmpdir(), "watchpost-empty-")), () => "empty");
+    expect(empty.diagnostics.map(formatDiagnostic)).toEqual([
+      "empty:1:1: expected at least one check file (*.yml or *.yaml), found none",
+    ]);
+  });
+});
+
+describe("loader robustness", () => {
+  const valid = `defaults:
+  interval: 1m
+  labels: { team: web }
+checks:
+  - name: api
+    http:
+      url: https://api.example.com/health
+      headers: { Authorization: "Bearer \${env:TOKEN}" }
+      expect:
+        status: [200, 2xx]
+        latency: { degraded: 300ms, fail: 2s }
+        json: [{ path: $.status, equals: ok }]
+  - name: cert
+    tls: { host: example.com, expect: { validFor: 14d } }
+  - name: db
+    tcp: { host: db, port: 5432, expect: "^R" }
+  - name: mx
+    dns: { name: example.com, type: MX, expect: { count: { min: 1 } } }
+`;
+
+  it("never throws or warns on mutated files, and positions every diagnostic inside the file", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on("warning", onWarning);
+    onTestFinished(() => void process.off("warning", onWarning));
+    const mutation = fc.oneof(
+      fc.record({ op: fc.constant("delete" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
+      fc.record({ op: fc.constant("insert" as const), at: fc.nat(), text: fc.string({ maxLength: 6 }) }),
+      fc.record({
+        op: fc.constant("insert" as const),
+        at: fc.nat(),
+        text: fc.constantFrom(
+          ":",
+          "- ",
+          "[",
+          "]",
+          "{",
+          "}",
+          "\n",
+          "  ",
+          "'",
+          '"',
+          "&a ",
+          "*a",
+          "!!int ",
+          "? ",
+          "#",
+          "${",
+          "null",
+          "~",
+          "1e999",
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (mutations) => {
+        let text = valid;
+        for (const m of mutations) {
+          const at = m.at % (text.length + 1);
+          text =
+            m.op === "delete"
+              ? text.slice(0, at) + text.slice(at + m.length)
+              : text.slice(0, at) + m.text + text.slice(at);
+        }
+        const parsed = parseCheckFile("fuzz.yml", text, "/");
+        const lines = text.split("\n").length;
+        for (const d of parsed.diagnostics) {
+          expect(d.line).toBeGreaterThanOrEqual(1);
+          expect(d.line).toBeLessThanOrEqual(lines);
+          expect(d.column).toBeGreaterThanOrEqual(1);
+          expect(d.message).toMatch(/expected|invalid YAML|unknown field/);
+        }
+        expect(parsed.diagnostics.length > 0 || parsed.checks.length > 0).toBe(true);
+      }),
+      { numRuns: 500, seed: 20261122 },
+    );
+    // process warnings are emitted on a later tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).toEqual([]);
+  });
+});

@@ -1,0 +1,177 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../../lib/cli/main.js";
+import type { CheckResult } from "../../../lib/result.js";
+import { httpTarget, routes, type Target } from "../../support/servers.js";
+
+const fixtures = path.join(import.meta.dirname, "../../fixtures");
+
+function stream(): NodeJS.WriteStream & { text(): string } {
+  const chunks: Buffer[] = [];
+  const s = new PassThrough() as unknown as NodeJS.WriteStream & { text(): string };
+  (s as unknown as PassThrough).on("data", (chunk: Buffer) => chunks.push(chunk));
+  s.text = () => Buffer.concat(chunks).toString("utf8");
+  return s;
+}
+
+async function cli(...args: string[]) {
+  const stdout = stream();
+  const stderr = stream();
+  const code = await main(args, { stdout, stderr });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+let web: Target;
+let dir: string;
+
+beforeAll(async () => {
+  web = await httpTarget(routes);
+  dir = await mkdtemp(path.join(tmpdir(), "watchpost-cli-"));
+  await writeFile(
+    path.join(dir, "checks.yml"),
+    `checks:
+  - name: healthy
+    http: { url: "${web.url}/ok" }
+  - name: slow
+    http: { url: "${web.url}/slow-headers?ms=120", expect: { latency: { degraded: 50ms } } }
+  - name: broken
+    http: { url: "${web.url}/fail" }
+`,
+  );
+});
+
+afterAll(() => web.close());
+
+describe("watchpost run", () => {
+  it("prints a table without colour when not on a terminal, and exits 1 when a check is down", async () => {
+    const { code, stdout, stderr } = await cli("run", "--checks", dir);
+    expect(code).toBe(1);
+    expect(stderr).toBe("");
+    expect(stdout).not.toContain("\x1b[");
+    const lines = stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^CHECK\s+STATUS\s+LATENCY\s+REASON$/);
+    expect(lines[1]).toMatch(/^healthy\s+UP\s+\d+ms\s+200 OK$/);
+    expect(lines[2]).toMatch(/^slow\s+DEGRADED\s+\d+ms\s+took \d+ms, expected at most 50ms to be up$/);
+    expect(lines[3]).toMatch(/^broken\s+DOWN\s+\d+ms\s+status 503, expected 2xx$/);
+    expect(lines.at(-1)).toMatch(/^3 checks: 1 up, 1 degraded, 1 down in \d+ms$/);
+  });
+
+  it("exits 0 when everything is up or degraded, and --only picks checks", async () => {
+    const { code, stdout } = await cli("run", "--checks", dir, "--only", "healthy,slow");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/2 checks: 1 up, 1 degraded/);
+  });
+
+  it("prints a JSON array with --json", async () => {
+    const { code, stdout } = await cli("run", "--checks", dir, "--json", "--only", "broken");
+    expect(code).toBe(1);
+    const results = JSON.parse(stdout) as CheckResult[];
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({
+      name: "broken",
+      kind: "http",
+      status: "down",
+      reason: "status 503, expected 2xx",
+      target: `${web.url}/fail`,
+      facts: { httpStatus: 503 },
+      conditions: [{ ok: false, effect: "fail", text: "status 503, expected 2xx" }],
+    });
+    expect(Object.keys(results[0]?.phases ?? {})).toEqual([
+      "resolve",
+      "connect",
+      "tls",
+      "processing",
+      "transfer",
+    ]);
+  });
+
+  it("exits 2 with every problem for invalid files, and never runs them", async () => {
+    const { code, stdout, stderr } = await cli("run", "--checks", path.join(fixtures, "broken"));
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/11 problems in 10 files\n$/);
+    expect(stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it("exits 2 for usage errors, with a suggestion", async () => {
+    expect(await cli("rnu")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown command "rnu"; did you mean "run"?'),
+    });
+    expect(await cli("run", "--checks", dir, "--only", "helthy")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--only names no check "helthy"; did you mean "healthy"?'),
+    });
+    expect(await cli("run", "--bogus")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("Unknown option '--bogus'"),
+    });
+    expect(await cli("run", "--concurrency", "0")).toMatchObject({ code: 2 });
+    expect(await cli()).toMatchObject({ code: 2, stderr: expect.stringContaining("Usage: watchpost") });
+  });
+
+  it("keeps running with --watch until stopped", async () => {
+    const stop = new AbortController();
+    const stdout = stream();
+    let lines = 0;
+    (stdout as unknown as PassThrough).on("data", (chunk: Buffer) => {
+      lines += chunk.toString().split("\n").filter(Boolean).length;
+      if (lines >= 1) stop.abort();
+    });
+    const code = await main(["run", "--checks", dir, "--watch", "--json", "--only", "healthy"], {
+      stdout,
+      stderr: stream(),
+      stopSignal: stop.signal,
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.text().split("\n")[0] as string)).toMatchObject({
+      name: "healthy",
+      status: "up",
+    });
+  });
+});
+
+describe("watchpost validate, schema, demo", () => {
+  it("validate reports every broken file with its line and exits 2", async () => {
+    const { code, stderr } = await cli("validate", "--checks", path.join(fixtures, "broken"));
+    expect(code).toBe(2);
+    for (let i = 1; i <= 10; i++) {
+      expect(stderr).toMatch(new RegExp(`broken/${String(i).padStart(2, "0")}-[a-z-]+\\.yml:\\d+:\\d+: `));
+    }
+  });
+
+  it("validate accepts the shipped examples", async () => {
+    const { code, stdout } = await cli(
+      "validate",
+      "--checks",
+      path.join(import.meta.dirname, "../../../checks"),
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^\d+ checks in 2 files are valid\n$/);
+  });
+
+  it("schema prints or writes the JSON Schema", async () => {
+    const printed = await cli("schema");
+    expect(JSON.parse(printed.stdout).title).toBe("Watchpost check file");
+    const out = path.join(dir, "schema.json");
+    await cli("schema", "--out", out);
+    expect(await readFile(out, "utf8")).toBe(printed.stdout);
+  });
+
+  it("demo shows up, degraded and down with no network", async () => {
+    const { code, stdout } = await cli("demo", "--json");
+    expect(code).toBe(0);
+    const statuses = Object.fromEntries((JSON.parse(stdout) as CheckResult[]).map((r) => [r.name, r.status]));
+    expect(statuses).toEqual({
+      "demo-api": "up",
+      "demo-slow-api": "degraded",
+      "demo-broken-api": "down",
+      "demo-hanging-api": "down",
+      "demo-smtp-banner": "up",
+      "demo-closed-port": "down",
+    });
+  });
+});

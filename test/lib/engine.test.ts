@@ -1,0 +1,115 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { runChecks } from "../../lib/engine.js";
+import { PROBES } from "../../lib/probes/index.js";
+import { check } from "../support/checks.js";
+import { httpTarget, routes, type Target } from "../support/servers.js";
+
+let web: Target;
+let inFlight = 0;
+let peak = 0;
+
+beforeAll(async () => {
+  web = await httpTarget((req, res) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    res.on("close", () => inFlight--);
+    routes(req, res);
+  });
+});
+
+afterAll(() => web.close());
+afterEach(() => vi.restoreAllMocks());
+
+const http = (name: string, route: string, timeout = "2s") =>
+  check({ name, timeout, http: { url: `${web.url}${route}` } });
+
+describe("engine", () => {
+  it("returns one result per check, in the order given", async () => {
+    const specs = [http("a", "/slow-headers?ms=80"), http("b", "/fail"), http("c", "/ok")];
+    const results = await runChecks(specs);
+    expect(results.map((r) => [r.name, r.status])).toEqual([
+      ["a", "up"],
+      ["b", "down"],
+      ["c", "up"],
+    ]);
+    for (const result of results) {
+      expect(result.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(result.durationMs).toBeGreaterThan(0);
+      expect(result.labels).toEqual({});
+      expect(result.severity).toBe("critical");
+    }
+  });
+
+  it("never has more checks in flight than the concurrency bound", async () => {
+    peak = 0;
+    const specs = Array.from({ length: 12 }, (_, i) => http(`c${i}`, "/slow-headers?ms=50"));
+    const results = await runChecks(specs, { concurrency: 3 });
+    expect(results.every((r) => r.status === "up")).toBe(true);
+    expect(peak).toBe(3);
+  });
+
+  it("runs hanging checks side by side: the batch takes about one timeout, not the sum", async () => {
+    const specs = [
+      ...Array.from({ length: 6 }, (_, i) => http(`hang-${i}`, "/hang", "500ms")),
+      ...Array.from({ length: 16 }, (_, i) => http(`ok-${i}`, "/ok", "500ms")),
+    ];
+    const started = performance.now();
+    const results = await runChecks(specs);
+    const elapsed = performance.now() - started;
+    expect(results.filter((r) => r.status === "down").map((r) => r.reason)).toEqual(
+      Array(6).fill(`timed out after 500ms while waiting for response headers from 127.0.0.1:${web.port}`),
+    );
+    // Sequentially this would be 6 × 500ms; concurrently it is one timeout plus overhead.
+    expect(elapsed).toBeLessThan(1_500);
+  });
+
+  it("reports every check when the run's deadline passes, never dropping one", async () => {
+    const specs = Array.from({ length: 4 }, (_, i) => http(`hang-${i}`, "/hang", "10s"));
+    const results = await runChecks(specs, { concurrency: 2, deadline: Date.now() + 300 });
+    expect(results).toHaveLength(4);
+    for (const result of results.slice(0, 2)) {
+      expect(result.status).toBe("down");
+      expect(result.reason).toMatch(
+        /^did not finish before the run's deadline \(\d+ms in\) while waiting for response headers from 127\.0\.0\.1:\d+$/,
+      );
+    }
+    expect(results.slice(2).map((r) => [r.status, r.reason])).toEqual(
+      Array(2).fill([
+        "down",
+        "not started before the run's deadline (too many checks for the time available)",
+      ]),
+    );
+  });
+
+  it("isolates a probe that throws: that check is unknown, the others carry on", async () => {
+    vi.spyOn(PROBES.tcp, "run").mockRejectedValueOnce(new TypeError("boom"));
+    const results = await runChecks([
+      check({ name: "broken", tcp: { host: "127.0.0.1", port: 1 } }),
+      http("fine", "/ok"),
+    ]);
+    expect(results.map((r) => [r.name, r.status, r.reason])).toEqual([
+      ["broken", "unknown", "probe failed unexpectedly: boom"],
+      ["fine", "up", "200 OK"],
+    ]);
+  });
+
+  it("reports results as they finish", async () => {
+    const seen: string[] = [];
+    await runChecks([http("slow", "/slow-headers?ms=100"), http("fast", "/ok")], {
+      onResult: (r) => seen.push(r.name),
+    });
+    expect(seen).toEqual(["fast", "slow"]);
+  });
+
+  it("passes resolved references to the probe and keeps them out of the result", async () => {
+    const secret = check({ name: "sec", http: { url: "${secret:prod/url}" } });
+    const [local] = await runChecks([secret]);
+    expect(local?.status).toBe("unknown");
+    expect(local?.reason).toBe(
+      "${secret:prod/url} cannot be resolved here: secret references are resolved by the deployed monitor; use ${env:…} for local runs",
+    );
+    const [resolved] = await runChecks([secret], { resolvers: { secret: () => `${web.url}/ok` } });
+    expect(resolved).toMatchObject({ status: "up", target: "${secret:prod/url}" });
+    expect(JSON.stringify(resolved)).not.toContain(String(web.port));
+  });
+});
