@@ -13,6 +13,8 @@ export interface Target {
 async function start(server: net.Server, scheme: string): Promise<Target> {
   const sockets = new Set<net.Socket>();
   server.on("connection", (socket: net.Socket) => {
+    // Probes hang up abruptly (timeouts, TLS failures): a reset is expected, not a test error.
+    socket.on("error", () => {});
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
