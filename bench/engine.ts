@@ -23,21 +23,37 @@ await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const specs = Array.from({ length: 24 }, (_, i) =>
-  check({ name: `c${i}`, timeout: "2s", http: { url: `${base}${i % 4 === 0 ? "/hang" : "/slow-headers?ms=50"}` } }),
+  check({
+    name: `c${i}`,
+    timeout: "2s",
+    http: { url: `${base}${i % 4 === 0 ? "/hang" : "/slow-headers?ms=50"}` },
+  }),
 );
 const started = performance.now();
 const results = await runChecks(specs);
 const wall = performance.now() - started;
 const hanging = results.filter((r) => r.reason.startsWith("timed out")).length;
-console.log(`batch: ${specs.length} checks (${hanging} hanging, 2s timeout): ${(wall / 1000).toFixed(2)} s wall; sequential would be ≥ ${hanging * 2} s`);
+console.log(
+  `batch: ${specs.length} checks (${hanging} hanging, 2s timeout): ${(wall / 1000).toFixed(2)} s wall; sequential would be ≥ ${hanging * 2} s`,
+);
 
 console.log("\nbody size | status | peak RSS of the probing process | wall");
 for (const size of [1, 64, 512]) {
-  const entry = { name: "big", timeout: "60s", http: { url: `${base}/stream?bytes=${size * MiB}`, maxBodySize: "1GiB" } };
+  const entry = {
+    name: "big",
+    timeout: "60s",
+    http: { url: `${base}/stream?bytes=${size * MiB}`, maxBodySize: "1GiB" },
+  };
   const t0 = performance.now();
-  const { stdout } = await run(process.execPath, ["--import", "tsx", "test/support/probe-child.ts", JSON.stringify(entry)], { cwd: root });
+  const { stdout } = await run(
+    process.execPath,
+    ["--import", "tsx", "test/support/probe-child.ts", JSON.stringify(entry)],
+    { cwd: root },
+  );
   const { result, maxRssBytes } = JSON.parse(stdout);
-  console.log(`${String(size).padStart(5)} MiB | ${result.status.padEnd(6)} | ${(maxRssBytes / 1e6).toFixed(1).padStart(6)} MB | ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  console.log(
+    `${String(size).padStart(5)} MiB | ${result.status.padEnd(6)} | ${(maxRssBytes / 1e6).toFixed(1).padStart(6)} MB | ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+  );
 }
 server.closeAllConnections();
 server.close();

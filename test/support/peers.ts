@@ -9,9 +9,12 @@ import net from "node:net";
 export function peerAvailable(binary: string, aptPackage: string): boolean {
   const found = spawnSync("sh", ["-c", `command -v ${binary}`]).status === 0;
   if (!found && process.env.WATCHPOST_REQUIRE_PEERS) {
-    throw new Error(`${binary} is required here (WATCHPOST_REQUIRE_PEERS is set): apt-get install -y ${aptPackage}`);
+    throw new Error(
+      `${binary} is required here (WATCHPOST_REQUIRE_PEERS is set): apt-get install -y ${aptPackage}`,
+    );
   }
-  if (!found) console.warn(`skipping: ${binary} not found; install it with: apt-get install -y ${aptPackage}`);
+  if (!found)
+    console.warn(`skipping: ${binary} not found; install it with: apt-get install -y ${aptPackage}`);
   return found;
 }
 
@@ -30,7 +33,13 @@ export interface Peer {
 }
 
 /** Starts `binary args…` and waits until `readyPath` answers 200, for at most `waitMs`. */
-export async function startPeer(binary: string, args: string[], port: number, readyPath: string, waitMs = 20_000): Promise<Peer> {
+export async function startPeer(
+  binary: string,
+  args: string[],
+  port: number,
+  readyPath: string,
+  waitMs = 20_000,
+): Promise<Peer> {
   const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   child.stderr?.on("data", (chunk: Buffer) => {

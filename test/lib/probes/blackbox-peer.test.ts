@@ -7,10 +7,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runChecks } from "../../../lib/engine.js";
-import { check } from "../../support/checks.js";
 import { createTestPki, type TestPki } from "../../support/certs.js";
+import { check } from "../../support/checks.js";
 import { freePort, type Peer, peerAvailable, startPeer } from "../../support/peers.js";
-import { closedPort, httpsTarget, httpTarget, routes, type Target, tcpTarget } from "../../support/servers.js";
+import {
+  closedPort,
+  httpsTarget,
+  httpTarget,
+  routes,
+  type Target,
+  tcpTarget,
+} from "../../support/servers.js";
 
 const available = peerAvailable("prometheus-blackbox-exporter", "prometheus-blackbox-exporter");
 
@@ -97,13 +104,33 @@ const cases: Case[] = [
   { name: "healthy endpoint", module: "http", ...http("/ok"), cause: /^200 OK$/ },
   { name: "slow but in time", module: "http", ...http("/slow-headers?ms=300"), cause: /^200 OK$/ },
   { name: "5xx", module: "http", ...http("/fail"), cause: /^status 503, expected 2xx$/ },
-  { name: "hanging", module: "http", ...http("/hang"), cause: /^timed out after 2s while waiting for response headers/ },
+  {
+    name: "hanging",
+    module: "http",
+    ...http("/hang"),
+    cause: /^timed out after 2s while waiting for response headers/,
+  },
   { name: "redirect loop", module: "http", ...http("/loop-a"), cause: /^redirect loop: / },
   { name: "redirect followed", module: "http", ...http("/redirect"), cause: /^200 OK after 1 redirect/ },
   { name: "trusted https", module: "http", ...http("/ok", "valid"), cause: /^200 OK$/ },
-  { name: "expired certificate", module: "http", ...http("/ok", "expired"), cause: /^certificate has expired/ },
-  { name: "self-signed certificate", module: "http", ...http("/ok", "selfSigned"), cause: /^self-signed certificate/ },
-  { name: "wrong-host certificate", module: "http", ...http("/ok", "wrongHost"), cause: /^certificate is not valid for this host name/ },
+  {
+    name: "expired certificate",
+    module: "http",
+    ...http("/ok", "expired"),
+    cause: /^certificate has expired/,
+  },
+  {
+    name: "self-signed certificate",
+    module: "http",
+    ...http("/ok", "selfSigned"),
+    cause: /^self-signed certificate/,
+  },
+  {
+    name: "wrong-host certificate",
+    module: "http",
+    ...http("/ok", "wrongHost"),
+    cause: /^certificate is not valid for this host name/,
+  },
   {
     name: "closed port (http)",
     module: "http",
@@ -124,7 +151,10 @@ const cases: Case[] = [
       module: "tls",
       target: () => `127.0.0.1:${t[`${name}Port`]}`,
       watchpost: () => ({ tls: { host: "127.0.0.1", port: Number(t[`${name}Port`]), ca: "ca.pem" } }),
-      cause: name === "valid" ? /^TLSv1\.3, certificate valid until/ : /^certificate (not trusted|is not valid for)/,
+      cause:
+        name === "valid"
+          ? /^TLSv1\.3, certificate valid until/
+          : /^certificate (not trusted|is not valid for)/,
     }),
   ),
   {
@@ -158,7 +188,10 @@ describe.skipIf(!available)("verdicts agree with prometheus-blackbox-exporter", 
     }));
     for (const [i, row] of table.entries()) {
       const success = row.watchpost === "up" || row.watchpost === "degraded" ? 1 : 0;
-      expect(success, `${row.case}: watchpost ${row.watchpost} (${row.reason}), blackbox ${row.blackbox}`).toBe(row.blackbox);
+      expect(
+        success,
+        `${row.case}: watchpost ${row.watchpost} (${row.reason}), blackbox ${row.blackbox}`,
+      ).toBe(row.blackbox);
       expect(row.reason, row.case).toMatch(cases[i]?.cause as RegExp);
     }
     expect(table.filter((row) => row.blackbox === 0).length).toBeGreaterThanOrEqual(10);

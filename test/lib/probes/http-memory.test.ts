@@ -16,9 +16,13 @@ beforeAll(async () => {
 afterAll(() => web.close());
 
 async function probeInChild(entry: Record<string, unknown>) {
-  const { stdout } = await run(process.execPath, ["--import", "tsx", "test/support/probe-child.ts", JSON.stringify(entry)], {
-    cwd: root,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ["--import", "tsx", "test/support/probe-child.ts", JSON.stringify(entry)],
+    {
+      cwd: root,
+    },
+  );
   return JSON.parse(stdout) as { result: CheckResult; maxRssBytes: number };
 }
 
@@ -35,7 +39,10 @@ describe("http probe memory", () => {
   });
 
   it("stops at the default 1 MiB cap and says so", async () => {
-    const { result } = await probeInChild({ name: "capped", http: { url: `${web.url}/stream?bytes=${512 * MiB}` } });
+    const { result } = await probeInChild({
+      name: "capped",
+      http: { url: `${web.url}/stream?bytes=${512 * MiB}` },
+    });
     expect(result).toMatchObject({ status: "down", reason: "body larger than the 1MiB limit (maxBodySize)" });
   });
 });
