@@ -10,7 +10,7 @@ import {
   resolveReferences,
 } from "./checks/references.js";
 import { PROBES } from "./probes/index.js";
-import type { Probe } from "./probes/probe.js";
+import { CheckSetupError, type Probe } from "./probes/probe.js";
 import type { CheckResult, Observation, Status } from "./result.js";
 import { formatDuration } from "./units.js";
 
@@ -110,7 +110,7 @@ export async function runCheck(
     }
     return verdict(outcome, finish);
   } catch (error) {
-    if (error instanceof ReferenceResolutionError) return finish("unknown", error.message);
+    if (error instanceof CheckSetupError) return finish("unknown", error.message);
     return finish("unknown", `probe failed unexpectedly: ${(error as Error)?.message ?? String(error)}`);
   } finally {
     clearTimeout(timer);

@@ -25,8 +25,10 @@ export interface CertificateFacts {
   /** Leaf certificate not-after, ISO 8601. */
   notAfter: string;
   notBefore: string;
-  /** Minimum not-after over the presented chain (blackbox's probe_ssl_earliest_cert_expiry). */
+  /** Minimum not-after over the chain (blackbox's probe_ssl_earliest_cert_expiry). */
   earliestNotAfter: string;
+  /** The chain, leaf first: what the server presented, plus the trusted root when it verified. */
+  chain: { subject: string; notAfter: string }[];
   /** Whether the chain verified against the trusted roots, and why not. */
   trusted: boolean;
   verifyError?: string;

@@ -2,6 +2,7 @@
  * Reads check files into CheckSpecs. Never throws on user input: every problem in every file comes
  * back as a positioned Diagnostic, so one run shows them all.
  */
+import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
@@ -199,6 +200,16 @@ function buildSpecs(
         ...locate(field),
         path: formatPath(field),
         message: `expected a timeout of at most the interval (${formatDuration(intervalMs)}), found ${formatDuration(timeoutMs)}`,
+      });
+    }
+    const ca = (entry[kind] as { ca?: string }).ca;
+    if (ca !== undefined && !existsSync(path.resolve(baseDir, ca))) {
+      const field = ["checks", index, kind, "ca"];
+      diagnostics.push({
+        file,
+        ...locate(field),
+        path: formatPath(field),
+        message: `expected a PEM file relative to this check file, found no file at ${path.resolve(baseDir, ca)}`,
       });
     }
     const alert = { ...defaults.alert, ...entry.alert };

@@ -1,11 +1,12 @@
 /** `${env:NAME}`, `${secret:ID}`, `${ssm:NAME}` in check configs, resolved at run time only. */
+import { CheckSetupError } from "../probes/probe.js";
 import { REFERENCE } from "./fields.js";
 
 /** Looks up one reference's value; throws a ReferenceResolutionError when it cannot. */
 export type ReferenceLookup = (id: string) => Promise<string> | string;
 export type Resolvers = Partial<Record<string, ReferenceLookup>>;
 
-export class ReferenceResolutionError extends Error {
+export class ReferenceResolutionError extends CheckSetupError {
   override name = "ReferenceResolutionError";
 }
 

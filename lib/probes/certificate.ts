@@ -5,8 +5,9 @@ import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from "node:t
 import type { CertificateFacts, Condition } from "../result.js";
 import { formatDuration, formatSpan } from "../units.js";
 import { describeCertificateError } from "./errors.js";
+import { CheckSetupError } from "./probe.js";
 
-/** The presented chain, leaf first, each certificate once. */
+/** The chain Node reports (presented, plus the trusted root once verified), leaf first, each once. */
 function chainOf(leaf: DetailedPeerCertificate): PeerCertificate[] {
   const chain: PeerCertificate[] = [];
   const seen = new Set<string>();
@@ -33,8 +34,11 @@ function distinguishedName(name: Record<string, string | string[]> | undefined):
 export function certificateFacts(socket: TLSSocket): CertificateFacts | undefined {
   const leaf = socket.getPeerCertificate(true);
   if (!leaf || Object.keys(leaf).length === 0) return undefined;
-  const chain = chainOf(leaf);
-  const earliest = Math.min(...chain.map((cert) => Date.parse(cert.valid_to)));
+  const chain = chainOf(leaf).map((cert) => ({
+    subject: distinguishedName(cert.subject as unknown as Record<string, string>),
+    notAfter: new Date(cert.valid_to).toISOString(),
+  }));
+  const earliest = Math.min(...chain.map((cert) => Date.parse(cert.notAfter)));
   const verifyError = socket.authorized ? undefined : String(socket.authorizationError ?? "unknown");
   return {
     subject: distinguishedName(leaf.subject as unknown as Record<string, string>),
@@ -46,6 +50,7 @@ export function certificateFacts(socket: TLSSocket): CertificateFacts | undefine
     notBefore: new Date(leaf.valid_from).toISOString(),
     notAfter: new Date(leaf.valid_to).toISOString(),
     earliestNotAfter: new Date(earliest).toISOString(),
+    chain,
     trusted: socket.authorized || verifyError === "ERR_TLS_CERT_ALTNAME_INVALID",
     ...(verifyError ? { verifyError } : {}),
     hostnameMatches: verifyError !== "ERR_TLS_CERT_ALTNAME_INVALID",
@@ -53,7 +58,10 @@ export function certificateFacts(socket: TLSSocket): CertificateFacts | undefine
   };
 }
 
-/** `certificate expires in 5d, expected at least 14d` or `certificate expired 3d ago`. */
+/**
+ * `certificate expires in 5d, expected at least 14d`, `certificate expired 3d ago`; for the chain,
+ * the certificate that expires first, by subject.
+ */
 export function validForCondition(
   facts: CertificateFacts,
   validForMs: number,
@@ -61,8 +69,9 @@ export function validForCondition(
   which: "leaf" | "chain",
 ): Condition {
   const notAfter = Date.parse(which === "leaf" ? facts.notAfter : facts.earliestNotAfter);
+  const first = facts.chain.find((cert) => Date.parse(cert.notAfter) === notAfter);
+  const subject = which === "leaf" ? "certificate" : `chain certificate "${first?.subject ?? "?"}"`;
   const left = notAfter - now;
-  const subject = which === "leaf" ? "certificate" : "a certificate in the chain";
   const text =
     left <= 0
       ? `${subject} expired ${formatSpan(-left)} ago (${new Date(notAfter).toISOString()})`
@@ -93,5 +102,14 @@ export function hostnameCondition(facts: CertificateFacts, hostname: string): Co
 /** A `ca:` bundle, relative to the check file. */
 export async function readCa(baseDir: string, file: string | undefined): Promise<string | undefined> {
   if (!file) return undefined;
-  return readFile(path.resolve(baseDir, file), "utf8");
+  try {
+    return await readFile(path.resolve(baseDir, file), "utf8");
+  } catch (error) {
+    throw new CheckSetupError(
+      `cannot read the ca file ${file} (${(error as { code?: string }).code ?? error})`,
+      {
+        cause: error,
+      },
+    );
+  }
 }

@@ -26,3 +26,11 @@ export interface Probe<Schema extends z.ZodType = z.ZodType> {
 export function defineProbe<Schema extends z.ZodType>(probe: Probe<Schema>): Probe<Schema> {
   return probe;
 }
+
+/**
+ * The check could not be set up (a reference or a `ca:` file that cannot be read): its result is
+ * `unknown` with this message as the reason, since the target was never asked.
+ */
+export class CheckSetupError extends Error {
+  override name = "CheckSetupError";
+}

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { runChecks } from "../../lib/engine.js";
 import { PROBES } from "../../lib/probes/index.js";
@@ -91,6 +94,15 @@ describe("engine", () => {
       ["broken", "unknown", "probe failed unexpectedly: boom"],
       ["fine", "up", "200 OK"],
     ]);
+  });
+
+  it("is unknown, without asking the target, when the ca file disappeared after validation", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "watchpost-ca-"));
+    await writeFile(path.join(dir, "ca.pem"), "");
+    const spec = check({ name: "gone", http: { url: `${web.url}/ok`, ca: "ca.pem" } }, dir);
+    await rm(path.join(dir, "ca.pem"));
+    const [result] = await runChecks([spec]);
+    expect(result).toMatchObject({ status: "unknown", reason: "cannot read the ca file ca.pem (ENOENT)" });
   });
 
   it("reports results as they finish", async () => {

@@ -30,6 +30,8 @@ export interface TestPki {
   selfSigned: KeyAndCert;
   /** Signed by the CA for wrong.example only. */
   wrongHost: KeyAndCert;
+  /** Valid 90 days, but issued by an intermediate that expires in 3 days; `cert` holds both. */
+  shortIntermediate: KeyAndCert & { intermediateNotAfter: Date };
 }
 
 async function pem(key: CryptoKey): Promise<string> {
@@ -60,31 +62,55 @@ export async function createTestPki(now = Date.now()): Promise<TestPki> {
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
     ],
   });
-  const leaf = async (names: string[], from: number, to: number, selfSigned = false): Promise<KeyAndCert> => {
+  const intermediateKeys = await keys();
+  const intermediate = await x509.X509CertificateGenerator.create({
+    subject: "CN=Watchpost Test Intermediate",
+    issuer: ca.subject,
+    publicKey: intermediateKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    notBefore: new Date(now - 30 * DAY),
+    notAfter: new Date(now + 3 * DAY),
+    signingAlgorithm: ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
+  });
+  const leaf = async (
+    names: string[],
+    from: number,
+    to: number,
+    signer: "ca" | "self" | "intermediate" = "ca",
+  ): Promise<KeyAndCert> => {
     const leafKeys = await keys();
     const notBefore = new Date(now + from);
     const notAfter = new Date(now + to);
     const extensions = [san(names), new x509.BasicConstraintsExtension(false)];
-    const cert = selfSigned
-      ? await x509.X509CertificateGenerator.createSelfSigned({
-          name: `CN=${names[0]}`,
-          keys: leafKeys,
-          notBefore,
-          notAfter,
-          signingAlgorithm: ALGORITHM,
-          extensions,
-        })
-      : await x509.X509CertificateGenerator.create({
-          subject: `CN=${names[0]}`,
-          issuer: ca.subject,
-          publicKey: leafKeys.publicKey,
-          signingKey: caKeys.privateKey,
-          notBefore,
-          notAfter,
-          signingAlgorithm: ALGORITHM,
-          extensions,
-        });
-    return { key: await pem(leafKeys.privateKey), cert: cert.toString("pem"), notAfter };
+    const cert =
+      signer === "self"
+        ? await x509.X509CertificateGenerator.createSelfSigned({
+            name: `CN=${names[0]}`,
+            keys: leafKeys,
+            notBefore,
+            notAfter,
+            signingAlgorithm: ALGORITHM,
+            extensions,
+          })
+        : await x509.X509CertificateGenerator.create({
+            subject: `CN=${names[0]}`,
+            issuer: signer === "ca" ? ca.subject : intermediate.subject,
+            publicKey: leafKeys.publicKey,
+            signingKey: signer === "ca" ? caKeys.privateKey : intermediateKeys.privateKey,
+            notBefore,
+            notAfter,
+            signingAlgorithm: ALGORITHM,
+            extensions,
+          });
+    const chain =
+      signer === "intermediate"
+        ? `${cert.toString("pem")}\n${intermediate.toString("pem")}`
+        : cert.toString("pem");
+    return { key: await pem(leafKeys.privateKey), cert: chain, notAfter };
   };
   const local = ["localhost", "127.0.0.1"];
   return {
@@ -92,7 +118,11 @@ export async function createTestPki(now = Date.now()): Promise<TestPki> {
     valid: await leaf(local, -DAY, 90 * DAY),
     expiringSoon: await leaf(local, -80 * DAY, 5 * DAY),
     expired: await leaf(local, -90 * DAY, -DAY),
-    selfSigned: await leaf(local, -DAY, 90 * DAY, true),
+    selfSigned: await leaf(local, -DAY, 90 * DAY, "self"),
     wrongHost: await leaf(["wrong.example"], -DAY, 90 * DAY),
+    shortIntermediate: {
+      ...(await leaf(local, -DAY, 90 * DAY, "intermediate")),
+      intermediateNotAfter: new Date(now + 3 * DAY),
+    },
   };
 }

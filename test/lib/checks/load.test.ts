@@ -133,6 +133,13 @@ describe("loading check files", () => {
       messages: ["f.yml:3:5: invalid YAML: Map keys must be unique"],
     },
     {
+      name: "a ca file that does not exist",
+      yaml: "checks:\n  - name: x\n    tls: { host: a, ca: certs/nope.pem }\n",
+      messages: [
+        "f.yml:3:25: checks[0].tls.ca: expected a PEM file relative to this check file, found no file at /certs/nope.pem",
+      ],
+    },
+    {
       name: "a bad resolver and record type",
       yaml: "checks:\n  - name: x\n    dns: { name: a.test, type: SRV, resolver: 'dns.google' }\n",
       messages: [

@@ -32,6 +32,7 @@ beforeAll(async () => {
     servers[name] = await tlsServer(pki[name]);
   }
   servers.tls12 = await tlsServer({ ...pki.valid, maxVersion: "TLSv1.2" });
+  servers.shortIntermediate = await tlsServer(pki.shortIntermediate);
 });
 
 afterAll(async () => {
@@ -100,6 +101,29 @@ describe("tls probe", () => {
       expect(result.facts?.certificate?.notAfter).toMatch(/^\d{4}-/);
     });
   }
+
+  it("holds every certificate of the presented chain to validFor, naming the one that expires first", async () => {
+    const result = await check("shortIntermediate", { expect: { validFor: "14d" } });
+    expect(result.status).toBe("down");
+    expect(result.reason).toMatch(
+      /^chain certificate "CN=Watchpost Test Intermediate" expires in 2d2[23]h, expected at least 14d$/,
+    );
+    expect(result.facts?.certificate).toMatchObject({
+      notAfter: iso(pki.shortIntermediate.notAfter),
+      earliestNotAfter: iso(pki.shortIntermediate.intermediateNotAfter),
+      chain: [
+        { subject: "CN=localhost", notAfter: iso(pki.shortIntermediate.notAfter) },
+        {
+          subject: "CN=Watchpost Test Intermediate",
+          notAfter: iso(pki.shortIntermediate.intermediateNotAfter),
+        },
+        { subject: "CN=Watchpost Test Root", notAfter: expect.stringMatching(/^20\d\d-/) },
+      ],
+      trusted: true,
+    });
+    const lenient = await check("shortIntermediate", { expect: { validFor: "1d" } });
+    expect(lenient.status, lenient.reason).toBe("up");
+  });
 
   it("can skip trust and hostname for a private endpoint, still checking expiry", async () => {
     const result = await check("selfSigned", {
