@@ -3,12 +3,7 @@
  * verdict. Probes only observe; everything common to every kind lives here.
  */
 import type { CheckSpec } from "./checks/load.js";
-import {
-  envResolver,
-  ReferenceResolutionError,
-  type Resolvers,
-  resolveReferences,
-} from "./checks/references.js";
+import { envResolver, type Resolvers, resolveReferences } from "./checks/references.js";
 import { PROBES } from "./probes/index.js";
 import { CheckSetupError, type Probe } from "./probes/probe.js";
 import type { CheckResult, Observation, Status } from "./result.js";
