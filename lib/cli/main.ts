@@ -1,5 +1,5 @@
 /** `watchpost run | validate | schema | demo`: the same engine as in Lambda, on a laptop. */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { type Diagnostic, didYouMean, formatDiagnostic } from "../checks/diagnostics.js";
@@ -8,6 +8,10 @@ import { jsonSchema } from "../checks/schema.js";
 import { startDemoTargets } from "../demo.js";
 import { runChecks } from "../engine.js";
 import type { CheckResult } from "../result.js";
+import { CloudWatchSink } from "../sinks/cloudwatch.js";
+import { RemoteWriteConfigError, RemoteWriteSink } from "../sinks/remote-write/index.js";
+import type { RequestSigner } from "../sinks/remote-write/sigv4.js";
+import { formatReport, publish, type Sink } from "../sinks/sink.js";
 import { VERSION } from "../version.js";
 import { exitCodeFor, formatSummary, formatTable, useColour } from "./output.js";
 
@@ -32,6 +36,18 @@ Options:
   --json              Print results as JSON (one array; with --watch, one object per line)
   --watch             Keep running each check on its interval until interrupted
   --concurrency N     Checks in flight at once. Default 64
+  --location NAME     The location label on metrics. Default: local
+
+Metrics (after each run; each sink reports one line, and a failed sink makes the exit code 3):
+  --remote-write URL                      Prometheus remote-write endpoint (…/api/v1/write)
+  --remote-write-header NAME=VALUE        Extra header, e.g. X-Scope-OrgID=tenant; repeatable
+  --remote-write-bearer-token-file FILE   Send Authorization: Bearer <the file's content>
+  --remote-write-basic-auth-file FILE     Send basic auth; the file holds user:password
+  --remote-write-sigv4-region REGION      Sign for Amazon Managed Service for Prometheus
+  --cloudwatch                            PutMetricData with the default AWS credentials and region
+  --cloudwatch-namespace NS               Default: Watchpost
+  --cloudwatch-phases                     Also publish per-phase HTTP durations
+  --cloudwatch-high-resolution            One-second storage resolution
   --version, --help
 `;
 
@@ -60,6 +76,16 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       json: { type: "boolean", default: false },
       watch: { type: "boolean", default: false },
       concurrency: { type: "string" },
+      location: { type: "string", default: "local" },
+      "remote-write": { type: "string" },
+      "remote-write-header": { type: "string", multiple: true },
+      "remote-write-bearer-token-file": { type: "string" },
+      "remote-write-basic-auth-file": { type: "string" },
+      "remote-write-sigv4-region": { type: "string" },
+      cloudwatch: { type: "boolean", default: false },
+      "cloudwatch-namespace": { type: "string" },
+      "cloudwatch-phases": { type: "boolean", default: false },
+      "cloudwatch-high-resolution": { type: "boolean", default: false },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       version: { type: "boolean", default: false },
@@ -79,7 +105,14 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
     throw new UsageError(`--concurrency expects a whole number above 0, found "${values.concurrency}"`);
   }
-  const options = { json: values.json, watch: values.watch, concurrency, only: splitList(values.only) };
+  const options: RunOptions = {
+    json: values.json,
+    watch: values.watch,
+    concurrency,
+    only: splitList(values.only),
+    location: values.location,
+    sinks: command === "run" || command === "demo" ? await buildSinks(values, io) : [],
+  };
   switch (command) {
     case "run":
       return run(values.checks, options, io);
@@ -135,6 +168,8 @@ interface RunOptions {
   watch: boolean;
   concurrency: number | undefined;
   only: string[];
+  location: string;
+  sinks: Sink[];
 }
 
 async function run(target: string, options: RunOptions, io: Io): Promise<number> {
@@ -160,6 +195,93 @@ function select(checks: CheckSpec[], only: string[]): CheckSpec[] {
   return checks.filter((check) => only.includes(check.name));
 }
 
+/** The sinks the flags ask for; AWS pieces are loaded only when asked for. */
+async function buildSinks(
+  values: Record<string, string | boolean | string[] | undefined>,
+  io: Io,
+): Promise<Sink[]> {
+  const sinks: Sink[] = [];
+  const url = values["remote-write"] as string | undefined;
+  const remoteWriteFlags = Object.keys(values).filter(
+    (key) => key.startsWith("remote-write-") && values[key] !== undefined,
+  );
+  if (!url && remoteWriteFlags.length > 0)
+    throw new UsageError(`--${remoteWriteFlags[0]} needs --remote-write URL`);
+  if (url) {
+    const headers: Record<string, string> = {};
+    for (const pair of (values["remote-write-header"] as string[] | undefined) ?? []) {
+      const at = pair.indexOf("=");
+      if (at <= 0) throw new UsageError(`--remote-write-header expects NAME=VALUE, found "${pair}"`);
+      headers[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+    }
+    const bearerFile = values["remote-write-bearer-token-file"] as string | undefined;
+    const basicFile = values["remote-write-basic-auth-file"] as string | undefined;
+    const region = values["remote-write-sigv4-region"] as string | undefined;
+    let basicAuth: { username: string; password: string } | undefined;
+    if (basicFile) {
+      const text = await readSecretFile(basicFile, "--remote-write-basic-auth-file");
+      const colon = text.indexOf(":");
+      if (colon <= 0)
+        throw new UsageError(
+          `--remote-write-basic-auth-file ${basicFile}: expected user:password, found no colon`,
+        );
+      basicAuth = { username: text.slice(0, colon), password: text.slice(colon + 1) };
+    }
+    let sign: RequestSigner | undefined;
+    if (region) {
+      const [{ defaultProvider }, { sigv4Signer }] = await Promise.all([
+        import("@aws-sdk/credential-provider-node"),
+        import("../sinks/remote-write/sigv4.js"),
+      ]);
+      sign = sigv4Signer({ region, credentials: defaultProvider() });
+    }
+    try {
+      sinks.push(
+        new RemoteWriteSink({
+          url,
+          headers,
+          ...(bearerFile
+            ? { bearerToken: await readSecretFile(bearerFile, "--remote-write-bearer-token-file") }
+            : {}),
+          ...(basicAuth ? { basicAuth } : {}),
+          ...(sign ? { sign } : {}),
+          log: (line) => io.stderr.write(`${line}\n`),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof RemoteWriteConfigError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  const cloudwatchFlags = ["cloudwatch-namespace", "cloudwatch-phases", "cloudwatch-high-resolution"].filter(
+    (key) => values[key] !== undefined && values[key] !== false,
+  );
+  if (!values.cloudwatch && cloudwatchFlags.length > 0)
+    throw new UsageError(`--${cloudwatchFlags[0]} needs --cloudwatch`);
+  if (values.cloudwatch) {
+    const { CloudWatchClient } = await import("@aws-sdk/client-cloudwatch");
+    const namespace = values["cloudwatch-namespace"] as string | undefined;
+    sinks.push(
+      new CloudWatchSink({
+        // The sink retries throttling itself, within the run's deadline; the SDK must not multiply that.
+        client: new CloudWatchClient({ maxAttempts: 1 }),
+        ...(namespace ? { namespace } : {}),
+        phases: Boolean(values["cloudwatch-phases"]),
+        highResolution: Boolean(values["cloudwatch-high-resolution"]),
+      }),
+    );
+  }
+  return sinks;
+}
+
+async function readSecretFile(file: string, flag: string): Promise<string> {
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch (error) {
+    throw new UsageError(`${flag} ${file}: cannot read it (${(error as { code?: string }).code ?? error})`);
+  }
+}
+
 async function demo(options: RunOptions, io: Io): Promise<number> {
   const targets = await startDemoTargets();
   try {
@@ -176,14 +298,46 @@ async function demo(options: RunOptions, io: Io): Promise<number> {
 }
 
 async function execute(checks: CheckSpec[], options: RunOptions, io: Io): Promise<number> {
-  const runOptions = options.concurrency === undefined ? {} : { concurrency: options.concurrency };
-  if (!options.watch) {
-    const started = performance.now();
-    const results = await runChecks(checks, runOptions);
-    print(results, performance.now() - started, options, io);
-    return exitCodeFor(results);
+  try {
+    if (options.watch) return await watch(checks, options, io);
+    const { results, delivered } = await runOnce(checks, options, io);
+    return exitCode(results, delivered);
+  } finally {
+    await Promise.all(options.sinks.map((sink) => sink.close?.()));
   }
-  return watch(checks, runOptions, options, io);
+}
+
+/** How long the sinks may take after each run, retries included. */
+const SINK_BUDGET_MS = 30_000;
+
+/** One run: the checks, the table (or JSON), then every sink, side by side. */
+async function runOnce(
+  checks: CheckSpec[],
+  options: RunOptions,
+  io: Io,
+): Promise<{ results: CheckResult[]; delivered: boolean }> {
+  const runStartedAt = Date.now();
+  const started = performance.now();
+  const results = await runChecks(
+    checks,
+    options.concurrency === undefined ? {} : { concurrency: options.concurrency },
+  );
+  print(results, performance.now() - started, options, io);
+  if (options.sinks.length === 0) return { results, delivered: true };
+  const reports = await publish(results, options.sinks, {
+    deadline: Date.now() + SINK_BUDGET_MS,
+    runStartedAt,
+    location: options.location,
+  });
+  const out = options.json ? io.stderr : io.stdout;
+  for (const report of reports) out.write(`${formatReport(report)}\n`);
+  return { results, delivered: reports.every((report) => report.ok) };
+}
+
+/** 1 when a check is down or unknown; else 3 when a sink could not deliver; else 0. */
+function exitCode(results: readonly CheckResult[], delivered: boolean): number {
+  const checks = exitCodeFor(results);
+  return checks !== 0 ? checks : delivered ? 0 : 3;
 }
 
 function print(results: CheckResult[], elapsedMs: number, options: RunOptions, io: Io): void {
@@ -202,28 +356,22 @@ function print(results: CheckResult[], elapsedMs: number, options: RunOptions, i
   );
 }
 
-/** Runs each check on its own interval until stopped; returns the exit code of the latest results. */
-async function watch(
-  checks: CheckSpec[],
-  runOptions: { concurrency?: number },
-  options: RunOptions,
-  io: Io,
-): Promise<number> {
+/** Runs each check on its own interval until stopped; the exit code is that of the latest results. */
+async function watch(checks: CheckSpec[], options: RunOptions, io: Io): Promise<number> {
   const due = new Map(checks.map((check) => [check.name, 0]));
   const latest = new Map<string, CheckResult>();
+  let delivered = true;
   const stop = io.stopSignal;
   while (!stop?.aborted) {
     const now = Date.now();
     const batch = checks.filter((check) => (due.get(check.name) ?? 0) <= now);
     for (const check of batch) due.set(check.name, now + check.intervalMs);
-    const started = performance.now();
-    const results = await runChecks(batch, runOptions);
-    for (const result of results) latest.set(result.name, result);
-    print(results, performance.now() - started, options, io);
-    const wait = Math.max(0, Math.min(...due.values()) - Date.now());
-    await sleep(wait, stop);
+    const outcome = await runOnce(batch, options, io);
+    for (const result of outcome.results) latest.set(result.name, result);
+    delivered = outcome.delivered;
+    await sleep(Math.max(0, Math.min(...due.values()) - Date.now()), stop);
   }
-  return exitCodeFor([...latest.values()]);
+  return exitCode([...latest.values()], delivered);
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

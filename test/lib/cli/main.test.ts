@@ -134,6 +134,135 @@ describe("watchpost run", () => {
   });
 });
 
+describe("watchpost run with metrics sinks", () => {
+  it("prints one line per sink, and exits 3 when a sink could not deliver while every check is up", async () => {
+    const refusing = await httpTarget((_req, res) => res.writeHead(400).end("bad data"));
+    try {
+      const { code, stdout, stderr } = await cli(
+        "run",
+        "--checks",
+        dir,
+        "--only",
+        "healthy",
+        "--remote-write",
+        `${refusing.url}/api/v1/write`,
+        "--remote-write-header",
+        "X-Scope-OrgID=team-a",
+      );
+      expect(code).toBe(3);
+      expect(stdout).toMatch(
+        /\nremote-write http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write: FAILED, 16 of 16 samples not delivered \(1 request, 0 retries, \d+ms\): 400 from 127\.0\.0\.1:\d+: bad data \(not retried\)\n$/,
+      );
+      expect(stderr).toMatch(/remote-write rejected by .*: 400 bad data/);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it("keeps stdout JSON-only with --json: sink lines go to stderr", async () => {
+    const accepting = await httpTarget((_req, res) => res.writeHead(204).end());
+    try {
+      const { code, stdout, stderr } = await cli(
+        "run",
+        "--checks",
+        dir,
+        "--only",
+        "healthy",
+        "--json",
+        "--remote-write",
+        accepting.url,
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toHaveLength(1);
+      expect(stderr).toMatch(
+        /^remote-write http:\/\/127\.0\.0\.1:\d+\/: 16 samples sent in 1 request, 0 retries/,
+      );
+    } finally {
+      await accepting.close();
+    }
+  });
+
+  it("rejects sink flags that do not fit, before running anything", async () => {
+    expect(await cli("run", "--checks", dir, "--remote-write-header", "A=b")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--remote-write-header needs --remote-write URL"),
+    });
+    expect(
+      await cli(
+        "run",
+        "--checks",
+        dir,
+        "--remote-write",
+        "http://127.0.0.1:1/w",
+        "--remote-write-header",
+        "novalue",
+      ),
+    ).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--remote-write-header expects NAME=VALUE, found "novalue"'),
+    });
+    expect(
+      await cli(
+        "run",
+        "--checks",
+        dir,
+        "--remote-write",
+        "http://127.0.0.1:1/w",
+        "--remote-write-header",
+        "Content-Type=x",
+      ),
+    ).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("remote-write header Content-Type is set by Watchpost"),
+    });
+    expect(
+      await cli(
+        "run",
+        "--checks",
+        dir,
+        "--remote-write",
+        "http://127.0.0.1:1/w",
+        "--remote-write-bearer-token-file",
+        "/nope",
+      ),
+    ).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--remote-write-bearer-token-file /nope: cannot read it (ENOENT)"),
+    });
+    expect(await cli("run", "--checks", dir, "--cloudwatch-namespace", "X")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--cloudwatch-namespace needs --cloudwatch"),
+    });
+  });
+
+  it("sends a bearer token read from a file", async () => {
+    let authorization: string | undefined;
+    const accepting = await httpTarget((req, res) => {
+      authorization = req.headers.authorization;
+      res.writeHead(204).end();
+    });
+    const tokenFile = path.join(dir, "token.txt");
+    await writeFile(tokenFile, "s3cret\n");
+    try {
+      const { code } = await cli(
+        "run",
+        "--checks",
+        path.join(dir, "checks.yml"),
+        "--only",
+        "healthy",
+        "--remote-write",
+        accepting.url,
+        "--remote-write-bearer-token-file",
+        tokenFile,
+      );
+      expect(code).toBe(0);
+      expect(authorization).toBe("Bearer s3cret");
+    } finally {
+      await accepting.close();
+    }
+  });
+});
+
 describe("watchpost validate, schema, demo", () => {
   it("validate reports every broken file with its line and exits 2", async () => {
     const { code, stderr } = await cli("validate", "--checks", path.join(fixtures, "broken"));

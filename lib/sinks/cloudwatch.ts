@@ -1,0 +1,164 @@
+/**
+ * The CloudWatch sink: PutMetricData in batches within the API's limits, dimensions Check and Kind,
+ * proper units, throttling and server errors retried a bounded number of times.
+ */
+import { type MetricDatum, PutMetricDataCommand, type StandardUnit } from "@aws-sdk/client-cloudwatch";
+import type { CheckResult } from "../result.js";
+import { PHASES } from "../result.js";
+import { type BackoffOptions, backoffDelay, sleep } from "./retry.js";
+import type { Sink, SinkContext, SinkReport } from "./sink.js";
+
+/** PutMetricData's limits: 1,000 datums and 1 MB per request. */
+const MAX_DATUMS = 1_000;
+const MAX_REQUEST_BYTES = 1_000_000;
+
+export interface CloudWatchLike {
+  send(command: PutMetricDataCommand): Promise<unknown>;
+}
+
+export interface CloudWatchOptions {
+  /** Injected: a CloudWatchClient (with its own retries off: this sink retries). */
+  client: CloudWatchLike;
+  /** Default `Watchpost`. */
+  namespace?: string;
+  /** One-second storage resolution (costs more). Default false. */
+  highResolution?: boolean;
+  /** Also publish per-phase HTTP durations (five more custom metrics per HTTP check). Default false. */
+  phases?: boolean;
+  /** Attempts per request, the first included. Default 4. */
+  maxAttempts?: number;
+  backoff?: BackoffOptions;
+}
+
+const RETRYABLE = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "ThrottledException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+]);
+
+export class CloudWatchSink implements Sink {
+  readonly name: string;
+
+  constructor(private readonly options: CloudWatchOptions) {
+    this.name = `cloudwatch ${options.namespace ?? "Watchpost"}`;
+  }
+
+  /** The datums for a batch of results, stamped with the run's time (never later than now). */
+  datums(results: readonly CheckResult[], context: SinkContext): MetricDatum[] {
+    const timestamp = new Date(Math.min(context.runStartedAt, Date.now()));
+    const resolution = this.options.highResolution ? { StorageResolution: 1 } : {};
+    const out: MetricDatum[] = [];
+    for (const result of results) {
+      const dimensions = [
+        { Name: "Check", Value: result.name },
+        { Name: "Kind", Value: result.kind },
+      ];
+      const add = (
+        MetricName: string,
+        Value: number,
+        Unit: StandardUnit,
+        extra?: { Name: string; Value: string },
+      ) =>
+        out.push({
+          MetricName,
+          Value,
+          Unit,
+          Timestamp: timestamp,
+          Dimensions: extra ? [...dimensions, extra] : dimensions,
+          ...resolution,
+        });
+      add("Success", result.status === "up" || result.status === "degraded" ? 1 : 0, "None");
+      add("Duration", result.durationMs, "Milliseconds");
+      if (result.facts?.httpStatus !== undefined) add("HttpStatusCode", result.facts.httpStatus, "None");
+      if (result.facts?.certificate) {
+        const left = (Date.parse(result.facts.certificate.earliestNotAfter) - timestamp.getTime()) / 1000;
+        add("CertificateExpiry", Math.round(left), "Seconds");
+      }
+      if (this.options.phases) {
+        for (const phase of PHASES) {
+          const ms = result.phases?.[phase];
+          if (ms !== undefined) add("PhaseDuration", ms, "Milliseconds", { Name: "Phase", Value: phase });
+        }
+      }
+    }
+    return out;
+  }
+
+  async write(results: readonly CheckResult[], context: SinkContext): Promise<SinkReport> {
+    const started = performance.now();
+    const datums = this.datums(results, context);
+    let requests = 0;
+    let retries = 0;
+    let failedSamples = 0;
+    const errors: string[] = [];
+    for (const batch of batches(datums)) {
+      const outcome = await this.put(batch, context.deadline);
+      requests += outcome.attempts;
+      retries += outcome.attempts - 1;
+      if (outcome.error) {
+        failedSamples += batch.length;
+        errors.push(outcome.error);
+      }
+    }
+    return {
+      sink: this.name,
+      ok: errors.length === 0,
+      samples: datums.length,
+      failedSamples,
+      requests,
+      retries,
+      durationMs: performance.now() - started,
+      ...(errors.length > 0
+        ? { error: errors[0] + (errors.length > 1 ? ` (and ${errors.length - 1} more batches)` : "") }
+        : {}),
+    };
+  }
+
+  private async put(batch: MetricDatum[], deadline: number): Promise<{ attempts: number; error?: string }> {
+    const maxAttempts = this.options.maxAttempts ?? 4;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.client.send(
+          new PutMetricDataCommand({ Namespace: this.options.namespace ?? "Watchpost", MetricData: batch }),
+        );
+        return { attempts: attempt };
+      } catch (error) {
+        const err = error as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+        const status = err.$metadata?.httpStatusCode;
+        const retryable =
+          RETRYABLE.has(err.name) || err.$retryable !== undefined || (status !== undefined && status >= 500);
+        const text = `${err.name}${status ? ` (HTTP ${status})` : ""}: ${err.message}`;
+        if (!retryable) return { attempts: attempt, error: `${text} (not retried)` };
+        if (attempt >= maxAttempts)
+          return { attempts: attempt, error: `${text}; gave up after ${attempt} attempts` };
+        const delay = backoffDelay(attempt - 1, this.options.backoff);
+        if (Date.now() + delay >= deadline)
+          return { attempts: attempt, error: `${text}; gave up at the deadline after ${attempt} attempt(s)` };
+        await sleep(delay);
+      }
+    }
+  }
+}
+
+/** A conservative size of a datum on the wire (the query protocol repeats every member name). */
+function datumBytes(datum: MetricDatum): number {
+  return 2 * JSON.stringify(datum).length + 200;
+}
+
+function* batches(datums: MetricDatum[]): Generator<MetricDatum[]> {
+  let batch: MetricDatum[] = [];
+  let bytes = 0;
+  for (const datum of datums) {
+    const size = datumBytes(datum);
+    if (batch.length > 0 && (batch.length >= MAX_DATUMS || bytes + size > MAX_REQUEST_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(datum);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}

@@ -1,0 +1,199 @@
+/**
+ * The Prometheus remote-write 1.0 sink: spec-exact bodies and headers, retries on 5xx and 429 with
+ * capped, jittered backoff bounded by the run's deadline, never a retry on any other 4xx.
+ */
+import { Agent, type Dispatcher, request } from "undici";
+import { type Series, toSeries } from "../../metrics/series.js";
+import type { CheckResult } from "../../result.js";
+import { USER_AGENT } from "../../version.js";
+import { type BackoffOptions, backoffDelay, sleep } from "../retry.js";
+import type { Sink, SinkContext, SinkReport } from "../sink.js";
+import { type Body, compress, WriteRequestEncoder } from "./encode.js";
+import type { RequestSigner } from "./sigv4.js";
+
+/** Set by Watchpost on every request; user headers may not replace them. */
+const PROTOCOL_HEADERS: Record<string, string> = {
+  "content-encoding": "snappy",
+  "content-type": "application/x-protobuf",
+  "x-prometheus-remote-write-version": "0.1.0",
+  "user-agent": USER_AGENT,
+};
+
+export interface RemoteWriteOptions {
+  url: string;
+  /** Extra headers, such as `X-Scope-OrgID` for Mimir. */
+  headers?: Record<string, string>;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+  /** Signs each request (SigV4 for Amazon Managed Service for Prometheus). */
+  sign?: RequestSigner;
+  /** Largest uncompressed body. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Longest wait for one response. Default 30s; never past the deadline. */
+  requestTimeoutMs?: number;
+  /** Bodies in flight at once. Default 4. */
+  concurrency?: number;
+  backoff?: BackoffOptions;
+  /** Where the receiver's own words go when it rejects a body. Default: stderr. */
+  log?: (line: string) => void;
+  dispatcher?: Dispatcher;
+}
+
+export class RemoteWriteConfigError extends Error {
+  override name = "RemoteWriteConfigError";
+}
+
+type Attempt = { ok: true } | { ok: false; retry: boolean; error: string; retryAfterMs?: number };
+
+export class RemoteWriteSink implements Sink {
+  readonly name: string;
+  private readonly url: URL;
+  private readonly headers: Record<string, string>;
+  private readonly encoder = new WriteRequestEncoder();
+  private readonly dispatcher: Dispatcher;
+
+  constructor(private readonly options: RemoteWriteOptions) {
+    try {
+      this.url = new URL(options.url);
+    } catch {
+      throw new RemoteWriteConfigError(`remote-write URL "${options.url}" is not an absolute URL`);
+    }
+    if (this.url.protocol !== "http:" && this.url.protocol !== "https:") {
+      throw new RemoteWriteConfigError(`remote-write URL "${options.url}" must be http:// or https://`);
+    }
+    this.name = `remote-write ${this.url.origin}${this.url.pathname}`;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      const key = name.toLowerCase();
+      if (key in PROTOCOL_HEADERS) {
+        throw new RemoteWriteConfigError(
+          `remote-write header ${name} is set by Watchpost as the protocol requires`,
+        );
+      }
+      headers[key] = value;
+    }
+    const auth = [options.bearerToken, options.basicAuth, options.sign].filter((a) => a !== undefined);
+    if (auth.length > 1)
+      throw new RemoteWriteConfigError(
+        "choose one remote-write authentication: bearer token, basic or SigV4",
+      );
+    if (options.bearerToken !== undefined) headers.authorization = `Bearer ${options.bearerToken}`;
+    if (options.basicAuth) {
+      const { username, password } = options.basicAuth;
+      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+    }
+    this.headers = { ...headers, ...PROTOCOL_HEADERS };
+    this.dispatcher = options.dispatcher ?? new Agent({ connections: options.concurrency ?? 4 });
+  }
+
+  async write(results: readonly CheckResult[], context: SinkContext): Promise<SinkReport> {
+    return this.writeSeries(
+      toSeries(results, { location: context.location, timestampMs: context.runStartedAt }),
+      context.deadline,
+    );
+  }
+
+  /** Sends `series`; each body is retried on its own until it arrives, is refused, or the deadline passes. */
+  async writeSeries(series: readonly Series[], deadline: number): Promise<SinkReport> {
+    const started = performance.now();
+    // A sample from the future moves Prometheus' head window and makes every current sample fail.
+    const now = Date.now();
+    const bodies = this.encoder.encode(series, this.options.maxBodyBytes ?? 1_048_576, (s) =>
+      Math.min(s.timestampMs, now),
+    );
+    let requests = 0;
+    let retries = 0;
+    let failedSamples = 0;
+    const errors: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < bodies.length) {
+        const index = next++;
+        const body = bodies[index] as Body;
+        const outcome = await this.deliver(compress(body.bytes), deadline);
+        requests += outcome.attempts;
+        retries += outcome.attempts - 1;
+        if (!outcome.ok) {
+          failedSamples += body.samples;
+          errors.push(outcome.error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, bodies.length) }, worker));
+    return {
+      sink: this.name,
+      ok: errors.length === 0,
+      samples: series.length,
+      failedSamples,
+      requests,
+      retries,
+      durationMs: performance.now() - started,
+      ...(errors.length > 0
+        ? { error: errors[0] + (errors.length > 1 ? ` (and ${errors.length - 1} more bodies)` : "") }
+        : {}),
+    };
+  }
+
+  private async deliver(
+    body: Uint8Array,
+    deadline: number,
+  ): Promise<{ ok: true; attempts: number } | { ok: false; attempts: number; error: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.attempt(body, deadline);
+      if (result.ok) return { ok: true, attempts: attempt + 1 };
+      if (!result.retry) return { ok: false, attempts: attempt + 1, error: `${result.error} (not retried)` };
+      const delay = result.retryAfterMs ?? backoffDelay(attempt, this.options.backoff);
+      if (Date.now() + delay >= deadline) {
+        return {
+          ok: false,
+          attempts: attempt + 1,
+          error: `${result.error}; gave up at the deadline after ${attempt + 1} attempt(s)`,
+        };
+      }
+      await sleep(delay);
+    }
+  }
+
+  private async attempt(body: Uint8Array, deadline: number): Promise<Attempt> {
+    const left = deadline - Date.now();
+    if (left <= 0) return { ok: false, retry: false, error: "no time left before the deadline" };
+    const timeout = Math.min(left, this.options.requestTimeoutMs ?? 30_000);
+    const headers = this.options.sign ? await this.options.sign(this.url, this.headers, body) : this.headers;
+    try {
+      const response = await request(this.url, {
+        method: "POST",
+        headers,
+        body,
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(timeout),
+      });
+      const text = (await response.body.text()).slice(0, 1_000).trim();
+      const status = response.statusCode;
+      if (status >= 200 && status < 300) return { ok: true };
+      const error = `${status} from ${this.url.host}${text ? `: ${text}` : ""}`;
+      if (status >= 500 || status === 429)
+        return { ok: false, retry: true, error, ...retryAfter(response.headers["retry-after"]) };
+      (this.options.log ?? ((line) => process.stderr.write(`${line}\n`)))(
+        `remote-write rejected by ${this.url.href}: ${status} ${text}`,
+      );
+      return { ok: false, retry: false, error };
+    } catch (error) {
+      const err = error as Error & { code?: string };
+      const what =
+        err.name === "TimeoutError" || err.name === "AbortError"
+          ? `no answer within ${timeout}ms`
+          : `${err.code ?? err.name}: ${err.message}`;
+      return { ok: false, retry: true, error: `${what} from ${this.url.host}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.options.dispatcher) await this.dispatcher.close();
+  }
+}
+
+/** A `Retry-After` in seconds (the HTTP-date form is rare from receivers and treated as absent). */
+function retryAfter(header: string | string[] | undefined): { retryAfterMs?: number } {
+  const seconds = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isFinite(seconds) && seconds >= 0 ? { retryAfterMs: seconds * 1000 } : {};
+}

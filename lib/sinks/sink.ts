@@ -1,0 +1,71 @@
+/**
+ * Sinks turn results into the outside world's formats. Each runs on its own: one that fails is
+ * reported with its reason and counted, and never blocks or fails another.
+ */
+import type { CheckResult } from "../result.js";
+
+export interface SinkContext {
+  /** Epoch ms by which the sink must have finished, retries included. */
+  deadline: number;
+  /** The run's start: every sample of the run is stamped with it (never later than now). */
+  runStartedAt: number;
+  /** Where the probes ran: the AWS region, or `local`. */
+  location: string;
+}
+
+export interface SinkReport {
+  sink: string;
+  ok: boolean;
+  /** Samples (or datums) handed to the sink, and how many of them did not arrive. */
+  samples: number;
+  failedSamples: number;
+  requests: number;
+  retries: number;
+  durationMs: number;
+  /** Why it failed, in one line: `400 Bad Request from … (not retried): out of bounds`. */
+  error?: string;
+}
+
+export interface Sink {
+  /** `remote-write https://…`, `cloudwatch Watchpost`: names the sink in reports. */
+  readonly name: string;
+  write(results: readonly CheckResult[], context: SinkContext): Promise<SinkReport>;
+  /** Releases connections when the process is done with the sink. */
+  close?(): Promise<void>;
+}
+
+/** Runs every sink side by side; a sink that throws becomes a failed report, never a rejection. */
+export async function publish(
+  results: readonly CheckResult[],
+  sinks: readonly Sink[],
+  context: SinkContext,
+): Promise<SinkReport[]> {
+  return Promise.all(
+    sinks.map(async (sink) => {
+      const started = performance.now();
+      try {
+        return await sink.write(results, context);
+      } catch (error) {
+        return {
+          sink: sink.name,
+          ok: false,
+          samples: 0,
+          failedSamples: 0,
+          requests: 0,
+          retries: 0,
+          durationMs: performance.now() - started,
+          error: `failed unexpectedly: ${(error as Error)?.message ?? String(error)}`,
+        };
+      }
+    }),
+  );
+}
+
+/** One line per sink for people: what arrived, or why it did not. */
+export function formatReport(report: SinkReport): string {
+  const requests = `${report.requests} request${report.requests === 1 ? "" : "s"}`;
+  const retries = `${report.retries} retr${report.retries === 1 ? "y" : "ies"}`;
+  const took = `${Math.round(report.durationMs)}ms`;
+  if (report.ok) return `${report.sink}: ${report.samples} samples sent in ${requests}, ${retries} (${took})`;
+  return `${report.sink}: FAILED, ${report.failedSamples} of ${report.samples} samples not delivered (${requests}, ${retries}, ${took}): ${report.error}`;
+}

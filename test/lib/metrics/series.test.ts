@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { resultSeries, seriesLabels } from "../../../lib/metrics/series.js";
+import type { CheckResult } from "../../../lib/result.js";
+
+const base: CheckResult = {
+  name: "payments-api",
+  kind: "http",
+  target: "https://api.example.com/health",
+  status: "degraded",
+  reason: "took 450ms, expected at most 300ms to be up",
+  startedAt: "2026-11-22T00:00:00.000Z",
+  durationMs: 450,
+  severity: "critical",
+  labels: { team: "payments" },
+  conditions: [],
+  phases: { resolve: 5, connect: 10, tls: 20, processing: 400, transfer: 15 },
+  facts: {
+    httpStatus: 200,
+    bodyBytes: 17,
+    redirects: ["https://api.example.com/health/"],
+    tlsVersion: "TLSv1.3",
+    certificate: {
+      subject: "CN=api.example.com",
+      issuer: "CN=CA",
+      sans: [],
+      notBefore: "2026-01-01T00:00:00.000Z",
+      notAfter: "2027-01-01T00:00:00.000Z",
+      earliestNotAfter: "2026-12-01T00:00:00.000Z",
+      chain: [],
+      trusted: true,
+      fingerprint256: "AA",
+    },
+  },
+};
+
+const T = 1_795_000_000_000;
+
+describe("results as series", () => {
+  it("maps an HTTP result to blackbox_exporter's names and Watchpost's own, one sample each", () => {
+    const series = resultSeries(base, { location: "eu-west-1", timestampMs: T });
+    const byKey = Object.fromEntries(
+      series.map((s) => [`${s.name}${s.extra ? `{${s.extra[0]}=${s.extra[1]}}` : ""}`, s.value]),
+    );
+    expect(byKey).toEqual({
+      probe_success: 1,
+      probe_duration_seconds: 0.45,
+      "watchpost_check_status{status=up}": 0,
+      "watchpost_check_status{status=degraded}": 1,
+      "watchpost_check_status{status=down}": 0,
+      "watchpost_check_status{status=unknown}": 0,
+      probe_dns_lookup_time_seconds: 0.005,
+      "probe_http_duration_seconds{phase=resolve}": 0.005,
+      "probe_http_duration_seconds{phase=connect}": 0.01,
+      "probe_http_duration_seconds{phase=tls}": 0.02,
+      "probe_http_duration_seconds{phase=processing}": 0.4,
+      "probe_http_duration_seconds{phase=transfer}": 0.015,
+      probe_http_status_code: 200,
+      probe_http_uncompressed_body_length: 17,
+      probe_http_redirects: 1,
+      probe_http_ssl: 1,
+      probe_ssl_earliest_cert_expiry: Date.parse("2026-12-01T00:00:00Z") / 1000,
+      probe_ssl_last_chain_expiry_timestamp_seconds: Date.parse("2027-01-01T00:00:00Z") / 1000,
+      watchpost_ssl_cert_trusted: 1,
+      "probe_tls_version_info{version=TLS 1.3}": 1,
+    });
+    expect(series.every((s) => s.timestampMs === T)).toBe(true);
+    expect(seriesLabels(series[0] as never)).toEqual({
+      __name__: "probe_success",
+      check: "payments-api",
+      instance: "https://api.example.com/health",
+      job: "watchpost",
+      kind: "http",
+      location: "eu-west-1",
+      team: "payments",
+    });
+  });
+
+  it("reports down and unknown as probe_success 0, with only what the result holds", () => {
+    const down = resultSeries(
+      {
+        ...base,
+        kind: "dns",
+        status: "unknown",
+        phases: { resolve: 2 },
+        facts: { dnsAnswers: ["10.0.0.1", "10.0.0.2"] },
+      },
+      { location: "local", timestampMs: T },
+    );
+    expect(down.map((s) => [s.name, s.extra?.[1] ?? "", s.value])).toEqual([
+      ["probe_success", "", 0],
+      ["probe_duration_seconds", "", 0.45],
+      ["watchpost_check_status", "up", 0],
+      ["watchpost_check_status", "degraded", 0],
+      ["watchpost_check_status", "down", 0],
+      ["watchpost_check_status", "unknown", 1],
+      ["probe_dns_lookup_time_seconds", "", 0.002],
+      ["probe_dns_answer_rrs", "", 2],
+    ]);
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * End to end: `watchpost run --remote-write` into a stock Prometheus (Debian's 2.42, remote-write
+ * receiver on), then the series read back through /api/v1/query under blackbox names and labels.
+ */
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../../../lib/cli/main.js";
+import { createTestPki, type TestPki } from "../../../support/certs.js";
+import { freePort, type Peer, peerAvailable, startPeer } from "../../../support/peers.js";
+import { httpsTarget, routes, type Target } from "../../../support/servers.js";
+
+const available = peerAvailable("prometheus", "prometheus");
+
+let prometheus: Peer;
+let web: Target;
+let pki: TestPki;
+let dir: string;
+
+beforeAll(async () => {
+  if (!available) return;
+  dir = await mkdtemp(path.join(tmpdir(), "watchpost-prometheus-"));
+  await writeFile(path.join(dir, "prometheus.yml"), "global:\n  scrape_interval: 1m\n");
+  const port = await freePort();
+  prometheus = await startPeer(
+    "prometheus",
+    [
+      `--config.file=${dir}/prometheus.yml`,
+      `--storage.tsdb.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--web.enable-remote-write-receiver",
+    ],
+    port,
+    "/-/ready",
+    60_000,
+  );
+  pki = await createTestPki();
+  web = await httpsTarget(pki.valid, routes);
+  await mkdir(path.join(dir, "checks"));
+  await writeFile(path.join(dir, "checks", "ca.pem"), pki.caPem);
+  await writeFile(
+    path.join(dir, "checks", "checks.yml"),
+    `defaults:
+  labels: { team: payments }
+checks:
+  - name: api
+    http: { url: "${web.url}/slow-headers?ms=50", ca: ca.pem }
+  - name: api-broken
+    http: { url: "${web.url}/fail", ca: ca.pem }
+  - name: api-cert
+    tls: { host: 127.0.0.1, port: ${web.port}, ca: ca.pem }
+`,
+  );
+}, 90_000);
+
+afterAll(async () => {
+  await web?.close();
+  await prometheus?.stop();
+});
+
+async function query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const response = await fetch(
+    `${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}&time=${Date.now() / 1000}`,
+  );
+  const body = (await response.json()) as {
+    status: string;
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
+  expect(body.status).toBe("success");
+  return body.data.result;
+}
+
+describe.skipIf(!available)("remote-write into Prometheus", () => {
+  it("stores every result under blackbox names and labels, phases and certificate expiry included", async () => {
+    const out = new PassThrough();
+    let printed = "";
+    out.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const code = await main(
+      [
+        "run",
+        "--checks",
+        path.join(dir, "checks"),
+        "--location",
+        "test-lab",
+        "--remote-write",
+        `${prometheus.url}/api/v1/write`,
+      ],
+      { stdout: out as unknown as NodeJS.WriteStream, stderr: out as unknown as NodeJS.WriteStream },
+    );
+    expect(code, printed).toBe(1);
+    expect(printed).toMatch(
+      /remote-write http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write: \d+ samples sent in 1 request, 0 retries/,
+    );
+
+    const success = await query('probe_success{job="watchpost"}');
+    expect(Object.fromEntries(success.map((s) => [s.metric.check, s.value[1]]))).toEqual({
+      api: "1",
+      "api-broken": "0",
+      "api-cert": "1",
+    });
+    expect(success.find((s) => s.metric.check === "api")?.metric).toEqual({
+      __name__: "probe_success",
+      check: "api",
+      instance: `${web.url}/slow-headers?ms=50`,
+      job: "watchpost",
+      kind: "http",
+      location: "test-lab",
+      team: "payments",
+    });
+
+    const phases = await query('probe_http_duration_seconds{check="api"}');
+    expect(phases.map((s) => s.metric.phase).sort()).toEqual([
+      "connect",
+      "processing",
+      "resolve",
+      "tls",
+      "transfer",
+    ]);
+    const processing = Number(phases.find((s) => s.metric.phase === "processing")?.value[1]);
+    expect(processing).toBeGreaterThanOrEqual(0.045);
+    expect(Number(phases.find((s) => s.metric.phase === "tls")?.value[1])).toBeGreaterThan(0);
+
+    expect((await query('probe_http_status_code{check="api-broken"}'))[0]?.value[1]).toBe("503");
+    const expiry = await query('probe_ssl_earliest_cert_expiry{check="api-cert"}');
+    expect(Number(expiry[0]?.value[1])).toBe(Math.floor(pki.valid.notAfter.getTime() / 1000));
+    expect((await query('watchpost_check_status{check="api-broken",status="down"}'))[0]?.value[1]).toBe("1");
+    expect((await query('probe_tls_version_info{check="api-cert"}'))[0]?.metric.version).toBe("TLS 1.3");
+  });
+});
