@@ -27,6 +27,7 @@ function workload(samples: number): Series[] {
       target: `https://service-${i}.example.com/health`,
       status: i % 17 === 0 ? "down" : "up",
       reason: "",
+      attempts: 1,
       startedAt: "",
       durationMs: 40 + (i % 50),
       severity: "critical",

@@ -44,7 +44,18 @@ export async function runChecks(
   return results;
 }
 
-/** Runs one check within min(its timeout, time left before the deadline). Never rejects. */
+interface Outcome {
+  status: Status;
+  reason: string;
+  observation?: Observation;
+  /** A network failure or a timeout: worth one more immediate attempt. */
+  retryable: boolean;
+}
+
+/**
+ * Runs one check: an attempt within min(its timeout, time left before the deadline), and up to
+ * `retries` more right away when an attempt failed on the network or timed out. Never rejects.
+ */
 export async function runCheck(
   spec: CheckSpec,
   deadline: number,
@@ -53,29 +64,45 @@ export async function runCheck(
   const startedAt = Date.now();
   const started = performance.now();
   const probe = PROBES[spec.kind] as unknown as Probe;
-  const base = {
+  let outcome: Outcome;
+  let attempts = 0;
+  do {
+    attempts++;
+    outcome = await attempt(spec, probe, deadline, resolvers);
+  } while (outcome.retryable && attempts <= spec.retries && Date.now() < deadline);
+  const { status, observation } = outcome;
+  return {
     name: spec.name,
     kind: spec.kind,
     target: probe.target(spec.config),
+    status,
+    reason: attempts > 1 && status !== "up" ? `${outcome.reason} (${attempts} attempts)` : outcome.reason,
+    attempts,
     startedAt: new Date(startedAt).toISOString(),
+    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
     severity: spec.severity,
     labels: spec.labels,
-  };
-  const finish = (status: Status, reason: string, observation?: Observation): CheckResult => ({
-    ...base,
-    status,
-    reason,
-    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
     conditions: observation?.conditions ?? [],
     ...(observation?.phases ? { phases: roundPhases(observation.phases) } : {}),
     ...(observation?.facts ? { facts: observation.facts } : {}),
-  });
+  };
+}
 
-  const budget = Math.min(spec.timeoutMs, deadline - startedAt);
-  if (budget <= 0)
-    return finish("down", "not started before the run's deadline (too many checks for the time available)");
+async function attempt(
+  spec: CheckSpec,
+  probe: Probe,
+  deadline: number,
+  resolvers: Resolvers,
+): Promise<Outcome> {
+  const budget = Math.min(spec.timeoutMs, deadline - Date.now());
+  if (budget <= 0) {
+    return {
+      status: "down",
+      reason: "not started before the run's deadline (too many checks for the time available)",
+      retryable: false,
+    };
+  }
   const cutByDeadline = budget < spec.timeoutMs;
-
   const controller = new AbortController();
   let stage = "starting";
   let timer: NodeJS.Timeout | undefined;
@@ -92,36 +119,44 @@ export async function runCheck(
     },
     baseDir: spec.baseDir,
   };
-  const attempt = async () => probe.run(await resolveReferences(spec.config, resolvers), ctx);
+  const run = async () => probe.run(await resolveReferences(spec.config, resolvers), ctx);
   try {
-    const outcome = await Promise.race([attempt(), timedOut]);
-    if (outcome === "timeout") {
-      return finish(
-        "down",
-        cutByDeadline
-          ? `did not finish before the run's deadline (${formatDuration(budget)} in) while ${stage}`
-          : `timed out after ${formatDuration(spec.timeoutMs)} while ${stage}`,
-      );
+    const observation = await Promise.race([run(), timedOut]);
+    if (observation === "timeout") {
+      return cutByDeadline
+        ? {
+            status: "down",
+            reason: `did not finish before the run's deadline (${formatDuration(budget)} in) while ${stage}`,
+            retryable: false,
+          }
+        : {
+            status: "down",
+            reason: `timed out after ${formatDuration(spec.timeoutMs)} while ${stage}`,
+            retryable: true,
+          };
     }
-    return verdict(outcome, finish);
+    return verdict(observation);
   } catch (error) {
-    if (error instanceof CheckSetupError) return finish("unknown", error.message);
-    return finish("unknown", `probe failed unexpectedly: ${(error as Error)?.message ?? String(error)}`);
+    const reason =
+      error instanceof CheckSetupError
+        ? error.message
+        : `probe failed unexpectedly: ${(error as Error)?.message ?? String(error)}`;
+    return { status: "unknown", reason, retryable: false };
   } finally {
     clearTimeout(timer);
     controller.abort();
   }
 }
 
-function verdict(
-  observation: Observation,
-  finish: (status: Status, reason: string, o: Observation) => CheckResult,
-) {
+function verdict(observation: Observation): Outcome {
   const failed = observation.conditions.filter((condition) => !condition.ok);
   const fatal = failed.filter((condition) => condition.effect === "fail");
-  if (fatal.length > 0) return finish("down", fatal.map((c) => c.text).join("; "), observation);
-  if (failed.length > 0) return finish("degraded", failed.map((c) => c.text).join("; "), observation);
-  return finish("up", observation.summary, observation);
+  const text = (conditions: typeof failed) => conditions.map((c) => c.text).join("; ");
+  if (fatal.length > 0) {
+    return { status: "down", reason: text(fatal), observation, retryable: fatal.every((c) => c.transient) };
+  }
+  if (failed.length > 0) return { status: "degraded", reason: text(failed), observation, retryable: false };
+  return { status: "up", reason: observation.summary, observation, retryable: false };
 }
 
 function roundPhases(phases: NonNullable<Observation["phases"]>): NonNullable<Observation["phases"]> {

@@ -16,6 +16,8 @@ export interface Condition {
   ok: boolean;
   effect: "fail" | "degrade";
   text: string;
+  /** A network failure that may not repeat (reset, refused, no answer): the engine retries these. */
+  transient?: boolean;
 }
 
 export interface CertificateFacts {
@@ -66,6 +68,8 @@ export interface CheckResult {
   target: string;
   status: Status;
   reason: string;
+  /** Probe attempts this run: more than 1 when a network failure or timeout was retried. */
+  attempts: number;
   /** ISO 8601 start of the run. */
   startedAt: string;
   durationMs: number;

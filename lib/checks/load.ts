@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { z } from "zod";
+import type { MaintenanceWindow } from "../alerting/maintenance.js";
 import type { Kind } from "../probes/index.js";
 import { KINDS, type PROBES } from "../probes/index.js";
 import { formatDuration } from "../units.js";
@@ -18,6 +19,9 @@ export interface AlertPolicy {
   recoverAfter: number;
   renotifyEveryMs?: number;
   runbook?: string;
+  notifyDegraded: boolean;
+  /** The file's windows and the check's own. */
+  maintenance: MaintenanceWindow[];
 }
 
 /** One validated check with its file's defaults applied. */
@@ -30,6 +34,8 @@ export interface CheckSpec<K extends Kind = Kind> {
   severity: Severity;
   labels: Record<string, string>;
   alert: AlertPolicy;
+  /** Immediate retries within a run after a network error or timeout. */
+  retries: number;
   /** Where it was defined, for messages: `checks/api.yml:12`. */
   source: { file: string; line: number };
   /** Folder of the check file; relative paths in the check resolve against it. */
@@ -42,6 +48,7 @@ export const DEFAULTS = {
   severity: "critical",
   failAfter: 2,
   recoverAfter: 1,
+  retries: 1,
 } as const;
 
 export interface LoadResult {
@@ -226,7 +233,10 @@ function buildSpecs(
         recoverAfter: alert.recoverAfter ?? DEFAULTS.recoverAfter,
         ...(alert.renotifyEvery !== undefined ? { renotifyEveryMs: alert.renotifyEvery } : {}),
         ...(alert.runbook !== undefined ? { runbook: alert.runbook } : {}),
+        notifyDegraded: alert.notifyDegraded ?? false,
+        maintenance: [...(defaults.maintenance ?? []), ...(entry.maintenance ?? [])],
       },
+      retries: entry.retries ?? defaults.retries ?? DEFAULTS.retries,
       source: { file, line: where.line },
       baseDir,
     });

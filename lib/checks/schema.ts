@@ -1,5 +1,6 @@
 /** The check file, as a zod schema built from the probe registry; the JSON Schema is generated from it. */
 import { z } from "zod";
+import { maintenanceWindow } from "../alerting/maintenance.js";
 import { KINDS, PROBES } from "../probes/index.js";
 import { duration } from "./fields.js";
 
@@ -45,6 +46,10 @@ const alert = z.strictObject({
     .url({ error: "an absolute URL" })
     .optional()
     .meta({ description: "Link included in every notification." }),
+  notifyDegraded: z
+    .boolean({ error: "true or false" })
+    .optional()
+    .meta({ description: "Alert (as warning) when the check is degraded. Default false." }),
 });
 
 const common = {
@@ -61,6 +66,17 @@ const common = {
     .optional()
     .meta({ description: "Extra labels on the check's metrics and notifications." }),
   alert: alert.optional(),
+  retries: z
+    .number({ error: "a whole number of retries from 0 to 3" })
+    .int({ error: "a whole number of retries from 0 to 3" })
+    .min(0, { error: "a whole number of retries from 0 to 3" })
+    .max(3, { error: "a whole number of retries from 0 to 3" })
+    .optional()
+    .meta({ description: "Immediate retries within a run after a network error or timeout. Default 1." }),
+  maintenance: z
+    .array(maintenanceWindow, { error: "a list of maintenance windows" })
+    .optional()
+    .meta({ description: "Windows in which notifications are held (checks and metrics go on)." }),
 };
 
 const kindFields = Object.fromEntries(KINDS.map((kind) => [kind, PROBES[kind].config.optional()])) as {

@@ -1,4 +1,5 @@
 /** Network and TLS errors in the words an on-call engineer needs. */
+import type { Condition } from "../result.js";
 
 const CERT_ERRORS: Record<string, string> = {
   CERT_HAS_EXPIRED: "certificate has expired",
@@ -81,4 +82,19 @@ function innermost(error: unknown): SystemError {
   let err = (error instanceof Error ? error : new Error(String(error))) as SystemError;
   while (!err.code && err.cause instanceof Error) err = err.cause as SystemError;
   return err;
+}
+
+/** A failed condition for a network error; transient unless the peer's certificate or protocol was wrong. */
+export function networkFailure(error: unknown, where: string): Condition {
+  const err = innermost(error);
+  const permanent =
+    describeCertificateError(err.code) !== undefined ||
+    err.name === "HTTPParserError" ||
+    err.code?.startsWith("HPE_");
+  return {
+    ok: false,
+    effect: "fail",
+    text: describeNetworkError(error, where),
+    ...(permanent ? {} : { transient: true }),
+  };
 }

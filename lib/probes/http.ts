@@ -7,7 +7,7 @@ import type { CertificateFacts, Condition, Facts, Observation, Phase } from "../
 import { formatBytes, formatDuration } from "../units.js";
 import { USER_AGENT } from "../version.js";
 import { certificateFacts, readCa, validForCondition } from "./certificate.js";
-import { describeCertificateError, describeNetworkError } from "./errors.js";
+import { describeCertificateError, networkFailure } from "./errors.js";
 import { parseJsonPath, select } from "./json-path.js";
 import { defineProbe, type ProbeContext } from "./probe.js";
 import { timedLookup } from "./timing.js";
@@ -185,7 +185,7 @@ export const httpProbe = defineProbe({
         );
       } catch (error) {
         if (ctx.signal.aborted) throw error;
-        return { ...fail(describeNetworkError(error, where)), phases: timeline.phases, facts };
+        return { conditions: [networkFailure(error, where)], summary: "", phases: timeline.phases, facts };
       }
       facts.httpStatus = hop.status;
       const location = hop.headers.location;

@@ -2,7 +2,7 @@ import net from "node:net";
 import { z } from "zod";
 import { host, port, regex, text } from "../checks/fields.js";
 import type { Condition, Observation } from "../result.js";
-import { describeNetworkError } from "./errors.js";
+import { networkFailure } from "./errors.js";
 import { defineProbe } from "./probe.js";
 import { timedLookup } from "./timing.js";
 
@@ -69,7 +69,7 @@ export const tcpProbe = defineProbe({
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       return {
-        conditions: [{ ok: false, effect: "fail", text: describeNetworkError(error, where) }],
+        conditions: [networkFailure(error, where)],
         summary: "",
       };
     } finally {

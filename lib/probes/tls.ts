@@ -11,7 +11,7 @@ import {
   trustCondition,
   validForCondition,
 } from "./certificate.js";
-import { describeNetworkError } from "./errors.js";
+import { networkFailure } from "./errors.js";
 import { defineProbe } from "./probe.js";
 import { timedLookup } from "./timing.js";
 
@@ -73,7 +73,7 @@ export const tlsProbe = defineProbe({
       });
     } catch (error) {
       return {
-        conditions: [{ ok: false, effect: "fail", text: describeNetworkError(error, where) }],
+        conditions: [networkFailure(error, where)],
         summary: "",
       };
     } finally {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { runChecks } from "../../lib/engine.js";
 import { PROBES } from "../../lib/probes/index.js";
 import { check } from "../support/checks.js";
-import { httpTarget, routes, type Target } from "../support/servers.js";
+import { httpTarget, routes, type Target, tcpTarget } from "../support/servers.js";
 
 let web: Target;
 let inFlight = 0;
@@ -103,6 +103,50 @@ describe("engine", () => {
     await rm(path.join(dir, "ca.pem"));
     const [result] = await runChecks([spec]);
     expect(result).toMatchObject({ status: "unknown", reason: "cannot read the ca file ca.pem (ENOENT)" });
+  });
+
+  it("retries a network failure at once, so a blip never reaches the verdict", async () => {
+    let connections = 0;
+    const flaky = await tcpTarget((socket) => {
+      connections++;
+      if (connections === 1) return void socket.destroy();
+      socket.once("data", () =>
+        socket.end("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"),
+      );
+    });
+    try {
+      const [result] = await runChecks([
+        check({ name: "flaky", retries: 1, http: { url: `http://127.0.0.1:${flaky.port}/` } }),
+      ]);
+      expect(result).toMatchObject({ status: "up", reason: "200 OK", attempts: 2 });
+    } finally {
+      await flaky.close();
+    }
+  });
+
+  it("retries a timeout, and says how many attempts failed", async () => {
+    const [result] = await runChecks([
+      check({ name: "hang", retries: 1, timeout: "200ms", http: { url: `${web.url}/hang` } }),
+    ]);
+    expect(result?.attempts).toBe(2);
+    expect(result?.reason).toMatch(
+      /^timed out after 200ms while waiting for response headers from .* \(2 attempts\)$/,
+    );
+  });
+
+  it("never retries an answer: a 503 or a bad certificate is the verdict", async () => {
+    const results = await runChecks([
+      check({ name: "fail", retries: 3, http: { url: `${web.url}/fail` } }),
+      check({
+        name: "json",
+        retries: 3,
+        http: { url: `${web.url}/not-json`, expect: { json: [{ path: "$.a", exists: true }] } },
+      }),
+    ]);
+    expect(results.map((r) => [r.status, r.attempts])).toEqual([
+      ["down", 1],
+      ["down", 1],
+    ]);
   });
 
   it("reports results as they finish", async () => {

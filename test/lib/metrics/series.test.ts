@@ -8,6 +8,7 @@ const base: CheckResult = {
   target: "https://api.example.com/health",
   status: "degraded",
   reason: "took 450ms, expected at most 300ms to be up",
+  attempts: 1,
   startedAt: "2026-11-22T00:00:00.000Z",
   durationMs: 450,
   severity: "critical",

@@ -18,6 +18,7 @@ function result(name: string, extra: Partial<CheckResult> = {}): CheckResult {
     target: `https://${name}.example.com`,
     status: "up",
     reason: "200 OK",
+    attempts: 1,
     startedAt: new Date(RUN).toISOString(),
     durationMs: 123.4,
     severity: "critical",

@@ -191,6 +191,7 @@ describe("remote-write sink", () => {
       target: "db:5432",
       status: "down",
       reason: "connection refused",
+      attempts: 1,
       startedAt: "",
       durationMs: 3,
       severity: "critical",
