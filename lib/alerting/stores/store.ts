@@ -1,0 +1,34 @@
+import type { AlertState } from "../state-machine.js";
+
+/**
+ * Where alert state lives between runs. Every write is conditional: `put` succeeds only when the
+ * stored version is still `expectedVersion` (0: no state yet), so two invocations that race on one
+ * check never both decide the same transition.
+ */
+export interface StateStore {
+  readonly name: string;
+  getMany(checks: readonly string[]): Promise<Map<string, AlertState>>;
+  /** False when someone else wrote first; the caller re-reads and decides again. */
+  put(state: AlertState, expectedVersion: number): Promise<boolean>;
+}
+
+/** In memory, for the demo and tests. */
+export class MemoryStore implements StateStore {
+  readonly name = "memory";
+  private readonly states = new Map<string, AlertState>();
+
+  async getMany(checks: readonly string[]): Promise<Map<string, AlertState>> {
+    const out = new Map<string, AlertState>();
+    for (const check of checks) {
+      const state = this.states.get(check);
+      if (state) out.set(check, structuredClone(state));
+    }
+    return out;
+  }
+
+  async put(state: AlertState, expectedVersion: number): Promise<boolean> {
+    if ((this.states.get(state.check)?.version ?? 0) !== expectedVersion) return false;
+    this.states.set(state.check, structuredClone(state));
+    return true;
+  }
+}
