@@ -103,14 +103,12 @@ export class Alerter {
       mine.map((entry) => entry.transition),
       this.options.groupThreshold ?? 5,
     );
-    const deliveries = await this.options.notifier
-      .send(notifications)
-      .catch((error: Error) =>
-        notifications.map(() => ({
-          ok: false as const,
-          error: `${this.options.notifier.name} failed: ${error.message}`,
-        })),
-      );
+    const deliveries = await this.options.notifier.send(notifications).catch((error: Error) =>
+      notifications.map(() => ({
+        ok: false as const,
+        error: `${this.options.notifier.name} failed: ${error.message}`,
+      })),
+    );
     const delivered = new Set<string>();
     const failed = new Set<string>();
     notifications.forEach((notification, index) => {

@@ -2,6 +2,10 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { Alerter } from "../alerting/alerter.js";
+import { ConsoleNotifier, WebhookNotifier } from "../alerting/notifiers/local.js";
+import { FileStore } from "../alerting/stores/file.js";
+import { MemoryStore } from "../alerting/stores/store.js";
 import { type Diagnostic, didYouMean, formatDiagnostic } from "../checks/diagnostics.js";
 import { type CheckSpec, loadChecks, parseCheckFile } from "../checks/load.js";
 import { jsonSchema } from "../checks/schema.js";
@@ -37,6 +41,11 @@ Options:
   --watch             Keep running each check on its interval until interrupted
   --concurrency N     Checks in flight at once. Default 64
   --location NAME     The location label on metrics. Default: local
+
+Alerting (as in AWS: FIRING after alert.failAfter failed runs, RESOLVED on recovery):
+  --state FILE        Alert state between runs. Default: .watchpost/state.json
+  --webhook URL       POST each notification as JSON to URL (default: print it)
+  --group-threshold N This many alerts of one kind in one run become one summary. Default 5
 
 Metrics (after each run; each sink reports one line, and a failed sink makes the exit code 3):
   --remote-write URL                      Prometheus remote-write endpoint (…/api/v1/write)
@@ -82,6 +91,9 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       "remote-write-bearer-token-file": { type: "string" },
       "remote-write-basic-auth-file": { type: "string" },
       "remote-write-sigv4-region": { type: "string" },
+      state: { type: "string", default: ".watchpost/state.json" },
+      webhook: { type: "string" },
+      "group-threshold": { type: "string" },
       cloudwatch: { type: "boolean", default: false },
       "cloudwatch-namespace": { type: "string" },
       "cloudwatch-phases": { type: "boolean", default: false },
@@ -112,6 +124,13 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     only: splitList(values.only),
     location: values.location,
     sinks: command === "run" || command === "demo" ? await buildSinks(values, io) : [],
+    alerter: buildAlerter(
+      command === "demo" ? undefined : values.state,
+      values.webhook,
+      values.location,
+      io,
+      alertingOptions(values),
+    ),
   };
   switch (command) {
     case "run":
@@ -170,6 +189,7 @@ interface RunOptions {
   only: string[];
   location: string;
   sinks: Sink[];
+  alerter: Alerter;
 }
 
 async function run(target: string, options: RunOptions, io: Io): Promise<number> {
@@ -193,6 +213,47 @@ function select(checks: CheckSpec[], only: string[]): CheckSpec[] {
     }
   }
   return checks.filter((check) => only.includes(check.name));
+}
+
+function alertingOptions(values: { json?: boolean; "group-threshold"?: string }): {
+  json: boolean;
+  groupThreshold?: number;
+} {
+  const raw = values["group-threshold"];
+  if (raw === undefined) return { json: Boolean(values.json) };
+  const groupThreshold = Number(raw);
+  if (!Number.isInteger(groupThreshold) || groupThreshold < 2) {
+    throw new UsageError(`--group-threshold expects a whole number of at least 2, found "${raw}"`);
+  }
+  return { json: Boolean(values.json), groupThreshold };
+}
+
+/**
+ * Alerting as in AWS, with local parts: state in a file (in memory for the demo), transitions POSTed
+ * to a webhook or printed.
+ */
+function buildAlerter(
+  stateFile: string | undefined,
+  webhook: string | undefined,
+  location: string,
+  io: Io,
+  options: { json: boolean; groupThreshold?: number },
+): Alerter {
+  if (webhook !== undefined) {
+    try {
+      const url = new URL(webhook);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
+    } catch {
+      throw new UsageError(`--webhook expects an http:// or https:// URL, found "${webhook}"`);
+    }
+  }
+  const out = options.json ? io.stderr : io.stdout;
+  return new Alerter({
+    store: stateFile ? new FileStore(path.resolve(stateFile)) : new MemoryStore(),
+    notifier: webhook ? new WebhookNotifier(webhook) : new ConsoleNotifier((line) => out.write(`${line}\n`)),
+    location,
+    ...(options.groupThreshold !== undefined ? { groupThreshold: options.groupThreshold } : {}),
+  });
 }
 
 /** The sinks the flags ask for; AWS pieces are loaded only when asked for. */
@@ -310,7 +371,7 @@ async function execute(checks: CheckSpec[], options: RunOptions, io: Io): Promis
 /** How long the sinks may take after each run, retries included. */
 const SINK_BUDGET_MS = 30_000;
 
-/** One run: the checks, the table (or JSON), then every sink, side by side. */
+/** One run: the checks, the table (or JSON), every sink side by side, then alerting. */
 async function runOnce(
   checks: CheckSpec[],
   options: RunOptions,
@@ -323,18 +384,27 @@ async function runOnce(
     options.concurrency === undefined ? {} : { concurrency: options.concurrency },
   );
   print(results, performance.now() - started, options, io);
-  if (options.sinks.length === 0) return { results, delivered: true };
+  const out = options.json ? io.stderr : io.stdout;
   const reports = await publish(results, options.sinks, {
     deadline: Date.now() + SINK_BUDGET_MS,
     runStartedAt,
     location: options.location,
   });
-  const out = options.json ? io.stderr : io.stdout;
   for (const report of reports) out.write(`${formatReport(report)}\n`);
-  return { results, delivered: reports.every((report) => report.ok) };
+  const alerts = await options.alerter.process(results, checks, new Date(runStartedAt));
+  if (alerts.notifier !== "console" && alerts.delivered + alerts.failed > 0) {
+    out.write(
+      `alerts via ${alerts.notifier}: ${alerts.delivered} delivered, ${alerts.failed} to retry on the next run\n`,
+    );
+  }
+  for (const error of alerts.errors) out.write(`alerts: ${error}\n`);
+  return {
+    results,
+    delivered: reports.every((report) => report.ok) && alerts.failed === 0 && alerts.errors.length === 0,
+  };
 }
 
-/** 1 when a check is down or unknown; else 3 when a sink could not deliver; else 0. */
+/** 1 when a check is down or unknown; else 3 when a sink or a notification could not be delivered; else 0. */
 function exitCode(results: readonly CheckResult[], delivered: boolean): number {
   const checks = exitCodeFor(results);
   return checks !== 0 ? checks : delivered ? 0 : 3;

@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../lib/cli/main.js";
 import type { CheckResult } from "../../../lib/result.js";
-import { httpTarget, routes, type Target } from "../../support/servers.js";
+import { closedPort, httpTarget, routes, type Target } from "../../support/servers.js";
 
 const fixtures = path.join(import.meta.dirname, "../../fixtures");
 
@@ -17,7 +17,12 @@ function stream(): NodeJS.WriteStream & { text(): string } {
   return s;
 }
 
+let states = 0;
+
+/** Runs the CLI; `run` gets a state file of its own unless the test names one. */
 async function cli(...args: string[]) {
+  if (args[0] === "run" && !args.includes("--state"))
+    args.push("--state", path.join(dir, `state-${++states}.json`));
   const stdout = stream();
   const stderr = stream();
   const code = await main(args, { stdout, stderr });
@@ -121,11 +126,24 @@ describe("watchpost run", () => {
       lines += chunk.toString().split("\n").filter(Boolean).length;
       if (lines >= 1) stop.abort();
     });
-    const code = await main(["run", "--checks", dir, "--watch", "--json", "--only", "healthy"], {
-      stdout,
-      stderr: stream(),
-      stopSignal: stop.signal,
-    });
+    const code = await main(
+      [
+        "run",
+        "--checks",
+        dir,
+        "--watch",
+        "--json",
+        "--only",
+        "healthy",
+        "--state",
+        path.join(dir, "watch.json"),
+      ],
+      {
+        stdout,
+        stderr: stream(),
+        stopSignal: stop.signal,
+      },
+    );
     expect(code).toBe(0);
     expect(JSON.parse(stdout.text().split("\n")[0] as string)).toMatchObject({
       name: "healthy",
@@ -259,6 +277,95 @@ describe("watchpost run with metrics sinks", () => {
       expect(authorization).toBe("Bearer s3cret");
     } finally {
       await accepting.close();
+    }
+  });
+});
+
+describe("watchpost run with alerting", () => {
+  it("recovers silently from one failure, fires once for three, resolves once (seen through --webhook)", async () => {
+    let healthy = true;
+    const service = await httpTarget((_req, res) => res.writeHead(healthy ? 200 : 503).end());
+    const received: {
+      subject: string;
+      type: string;
+      transitions: { check: string; status: string; dedupKey: string }[];
+    }[] = [];
+    const hook = await httpTarget((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => {
+        body += chunk;
+      });
+      req.on("end", () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    const folder = await mkdtemp(path.join(tmpdir(), "watchpost-alerts-"));
+    await writeFile(
+      path.join(folder, "checks.yml"),
+      `checks:\n  - name: payments-api\n    alert: { failAfter: 2 }\n    http: { url: "${service.url}/health" }\n`,
+    );
+    const state = path.join(folder, "state.json");
+    const runs: string[] = [];
+    try {
+      for (const up of [true, false, true, false, false, false, true, true]) {
+        healthy = up;
+        const { stdout } = await cli(
+          "run",
+          "--checks",
+          folder,
+          "--state",
+          state,
+          "--webhook",
+          `${hook.url}/hook`,
+        );
+        runs.push(stdout.split("\n").find((line) => line.startsWith("alerts via")) ?? "-");
+      }
+      expect(received.map((n) => `${n.type} ${n.transitions[0]?.check}`)).toEqual([
+        "FIRING payments-api",
+        "RESOLVED payments-api",
+      ]);
+      expect(received[0]?.subject).toBe("[CRITICAL] payments-api is DOWN: status 503, expected 2xx");
+      expect(runs).toEqual([
+        "-",
+        "-",
+        "-",
+        "-",
+        expect.stringMatching(
+          /^alerts via webhook http:\/\/127\.0\.0\.1:\d+\/hook: 1 delivered, 0 to retry on the next run$/,
+        ),
+        "-",
+        expect.stringMatching(/: 1 delivered, 0 to retry/),
+        "-",
+      ]);
+    } finally {
+      await Promise.all([service.close(), hook.close()]);
+    }
+  });
+
+  it("prints transitions without --webhook, and keeps a failed webhook delivery for the next run", async () => {
+    let accepting = false;
+    const hook = await httpTarget((_req, res) => res.writeHead(accepting ? 204 : 503).end("busy"));
+    const folder = await mkdtemp(path.join(tmpdir(), "watchpost-alerts-"));
+    await writeFile(
+      path.join(folder, "checks.yml"),
+      `checks:\n  - name: db\n    retries: 0\n    alert: { failAfter: 1 }\n    tcp: { host: 127.0.0.1, port: ${await closedPort()} }\n`,
+    );
+    try {
+      const printed = await cli("run", "--checks", folder, "--state", path.join(folder, "printed.json"));
+      expect(printed.stdout).toMatch(
+        /\nFIRING {3}\[CRITICAL\] db is DOWN: connection refused by 127\.0\.0\.1:\d+\n$/,
+      );
+      const state = path.join(folder, "hooked.json");
+      const failed = await cli("run", "--checks", folder, "--state", state, "--webhook", hook.url);
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toMatch(/alerts via webhook .*: 0 delivered, 1 to retry on the next run\n/);
+      expect(failed.stdout).toMatch(/alerts: \[CRITICAL\] db is DOWN: .*: 503 from 127\.0\.0\.1:\d+: busy\n/);
+      accepting = true;
+      const retried = await cli("run", "--checks", folder, "--state", state, "--webhook", hook.url);
+      expect(retried.stdout).toMatch(/alerts via webhook .*: 1 delivered, 0 to retry on the next run\n/);
+    } finally {
+      await hook.close();
     }
   });
 });

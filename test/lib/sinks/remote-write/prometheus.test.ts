@@ -84,6 +84,8 @@ describe.skipIf(!available)("remote-write into Prometheus", () => {
         "run",
         "--checks",
         path.join(dir, "checks"),
+        "--state",
+        path.join(dir, "state.json"),
         "--location",
         "test-lab",
         "--remote-write",

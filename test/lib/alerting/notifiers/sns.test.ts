@@ -1,0 +1,148 @@
+import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { compose, notificationOf } from "../../../../lib/alerting/message.js";
+import { SnsNotifier } from "../../../../lib/alerting/notifiers/sns.js";
+import type { Transition } from "../../../../lib/alerting/state-machine.js";
+
+const sns = mockClient(SNSClient);
+afterEach(() => sns.reset());
+const TOPIC = "arn:aws:sns:eu-west-1:123456789012:watchpost";
+
+function transition(check: string, extra: Partial<Transition> = {}): Transition {
+  return {
+    type: "FIRING",
+    check,
+    kind: "http",
+    target: `https://${check}.example.com/health`,
+    status: "down",
+    reason: "status 503, expected 200",
+    severity: "critical",
+    since: "2026-11-22T00:01:00.000Z",
+    failures: 3,
+    at: "2026-11-22T00:03:00.000Z",
+    runbook: "https://wiki.example/payments",
+    labels: { team: "payments", tier: "0" },
+    location: "eu-west-1",
+    dedupKey: `${check}/2026-11-22T00:01:00.000Z/FIRING`,
+    ...extra,
+  };
+}
+
+describe("notification text", () => {
+  it("has a subject under 100 characters and a body with a JSON block", () => {
+    const n = notificationOf(transition("payments-api"));
+    expect(n.subject).toBe("[CRITICAL] payments-api is DOWN: status 503, expected 200");
+    const long = notificationOf(transition("payments-api", { reason: "x".repeat(300) }));
+    expect(long.subject.length).toBeLessThan(100);
+    expect(long.subject.endsWith("…")).toBe(true);
+    const [text, json] = n.body.split("\n\n");
+    expect(text).toBe(
+      [
+        "payments-api has been DOWN since 2026-11-22T00:01:00.000Z (3 failed runs in a row).",
+        "Reason: status 503, expected 200",
+        "Target: https://payments-api.example.com/health",
+        "Location: eu-west-1",
+        "Runbook: https://wiki.example/payments",
+      ].join("\n"),
+    );
+    expect(JSON.parse(json as string)).toEqual({
+      type: "FIRING",
+      check: "payments-api",
+      kind: "http",
+      target: "https://payments-api.example.com/health",
+      status: "down",
+      severity: "critical",
+      reason: "status 503, expected 200",
+      since: "2026-11-22T00:01:00.000Z",
+      failuresInARow: 3,
+      at: "2026-11-22T00:03:00.000Z",
+      runbook: "https://wiki.example/payments",
+      labels: { team: "payments", tier: "0" },
+      location: "eu-west-1",
+      dedupKey: "payments-api/2026-11-22T00:01:00.000Z/FIRING",
+    });
+    expect(n.attributes).toEqual({
+      severity: "critical",
+      check: "payments-api",
+      status: "down",
+      kind: "http",
+      team: "payments",
+      tier: "0",
+    });
+  });
+
+  it("words reminders and recoveries", () => {
+    expect(
+      notificationOf(transition("api", { type: "REMINDER", at: "2026-11-22T04:01:00.000Z" })).subject,
+    ).toBe("[CRITICAL] api is still DOWN (for 4h): status 503, expected 200");
+    expect(
+      notificationOf(transition("api", { type: "RESOLVED", status: "up", at: "2026-11-22T00:13:00.000Z" }))
+        .subject,
+    ).toBe("[RESOLVED] api is UP again after 12m");
+  });
+
+  it("groups only at the threshold, per type and severity", () => {
+    const warnings = ["a", "b"].map((c) => transition(c, { severity: "warning" }));
+    const critical = ["c", "d", "e"].map((c) => transition(c));
+    expect(compose([...warnings, ...critical], 3).map((n) => n.subject)).toEqual([
+      "[WARNING] a is DOWN: status 503, expected 200",
+      "[WARNING] b is DOWN: status 503, expected 200",
+      "[CRITICAL] 3 checks are failing: c, d, e",
+    ]);
+  });
+});
+
+describe("SNS notifier", () => {
+  it("publishes in batches of ten with subjects and routable attributes", async () => {
+    sns.on(PublishBatchCommand).callsFake((input) => ({
+      Successful: input.PublishBatchRequestEntries.map((e: { Id: string }) => ({
+        Id: e.Id,
+        MessageId: `m-${e.Id}`,
+      })),
+      Failed: [],
+    }));
+    const notifications = Array.from({ length: 23 }, (_, i) => notificationOf(transition(`check-${i}`)));
+    const deliveries = await new SnsNotifier(new SNSClient({}), TOPIC).send(notifications);
+    expect(deliveries.every((d) => d.ok)).toBe(true);
+    const calls = sns.commandCalls(PublishBatchCommand);
+    expect(calls.map((c) => c.args[0].input.PublishBatchRequestEntries?.length)).toEqual([10, 10, 3]);
+    const entry = calls[0]?.args[0].input.PublishBatchRequestEntries?.[0];
+    expect(calls[0]?.args[0].input.TopicArn).toBe(TOPIC);
+    expect(entry?.Subject).toBe("[CRITICAL] check-0 is DOWN: status 503, expected 200");
+    expect(entry?.MessageAttributes).toEqual({
+      severity: { DataType: "String", StringValue: "critical" },
+      check: { DataType: "String", StringValue: "check-0" },
+      status: { DataType: "String", StringValue: "down" },
+      kind: { DataType: "String", StringValue: "http" },
+      team: { DataType: "String", StringValue: "payments" },
+      tier: { DataType: "String", StringValue: "0" },
+    });
+  });
+
+  it("reports each failed entry on its own, and a failed call for its whole batch", async () => {
+    sns
+      .on(PublishBatchCommand)
+      .resolvesOnce({
+        Successful: [{ Id: "0" }, { Id: "2" }],
+        Failed: [{ Id: "1", Code: "InternalError", Message: "try again", SenderFault: false }],
+      })
+      .rejects(
+        Object.assign(new Error("Rate exceeded"), {
+          name: "ThrottledException",
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+    const notifier = new SnsNotifier(new SNSClient({}), TOPIC);
+    const three = ["a", "b", "c"].map((c) => notificationOf(transition(c)));
+    expect(await notifier.send(three)).toEqual([
+      { ok: true },
+      { ok: false, error: "InternalError: try again" },
+      { ok: true },
+    ]);
+    expect(await notifier.send(three.slice(0, 2))).toEqual([
+      { ok: false, error: "ThrottledException (HTTP 400): Rate exceeded" },
+      { ok: false, error: "ThrottledException (HTTP 400): Rate exceeded" },
+    ]);
+  });
+});
