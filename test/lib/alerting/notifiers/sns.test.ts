@@ -1,9 +1,13 @@
 import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
+import { Alerter } from "../../../../lib/alerting/alerter.js";
 import { compose, notificationOf } from "../../../../lib/alerting/message.js";
 import { SnsNotifier } from "../../../../lib/alerting/notifiers/sns.js";
 import type { Transition } from "../../../../lib/alerting/state-machine.js";
+import { MemoryStore } from "../../../../lib/alerting/stores/store.js";
+import { resultFor } from "../../../support/alerting.js";
+import { check } from "../../../support/checks.js";
 
 const sns = mockClient(SNSClient);
 afterEach(() => sns.reset());
@@ -144,5 +148,44 @@ describe("SNS notifier", () => {
       { ok: false, error: "ThrottledException (HTTP 400): Rate exceeded" },
       { ok: false, error: "ThrottledException (HTTP 400): Rate exceeded" },
     ]);
+  });
+});
+
+describe("SNS outage during a FIRING", () => {
+  it("loses nothing: the notification goes out on the first run after SNS recovers", async () => {
+    const outage = Object.assign(new Error("Service Unavailable"), {
+      name: "InternalErrorException",
+      $metadata: { httpStatusCode: 503 },
+    });
+    sns
+      .on(PublishBatchCommand)
+      .rejectsOnce(outage)
+      .rejectsOnce(outage)
+      .callsFake((input) => ({
+        Successful: input.PublishBatchRequestEntries.map((e: { Id: string }) => ({ Id: e.Id })),
+        Failed: [],
+      }));
+    const store = new MemoryStore();
+    const alerter = new Alerter({
+      store,
+      notifier: new SnsNotifier(new SNSClient({}), TOPIC),
+      location: "eu-west-1",
+    });
+    const spec = check({ name: "payments-api", tcp: { host: "a", port: 1 } });
+    const minute = (m: number) => new Date(Date.UTC(2026, 10, 22, 0, m));
+    const reports = [];
+    for (let m = 0; m < 4; m++)
+      reports.push(await alerter.process([resultFor("payments-api", "down")], [spec], minute(m)));
+    expect(reports.map((r) => [r.decided, r.delivered, r.failed])).toEqual([
+      [0, 0, 0],
+      [1, 0, 1],
+      [0, 0, 1],
+      [0, 1, 0],
+    ]);
+    const published = sns
+      .commandCalls(PublishBatchCommand)
+      .map((c) => c.args[0].input.PublishBatchRequestEntries?.[0]?.Subject);
+    expect(published).toEqual(Array(3).fill("[CRITICAL] payments-api is DOWN: status 503, expected 200"));
+    expect((await store.getMany(["payments-api"])).get("payments-api")?.outbox).toEqual([]);
   });
 });
