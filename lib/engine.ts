@@ -2,6 +2,7 @@
  * Runs a batch of checks: concurrency, per-check timeouts, the run's deadline, isolation, and the
  * verdict. Probes only observe; everything common to every kind lives here.
  */
+import type { AwsClients } from "./aws/clients.js";
 import type { CheckSpec } from "./checks/load.js";
 import { envResolver, type Resolvers, resolveReferences } from "./checks/references.js";
 import { PROBES } from "./probes/index.js";
@@ -18,6 +19,8 @@ export interface RunOptions {
   resolvers?: Resolvers;
   /** Called as each result is ready, in completion order. */
   onResult?: (result: CheckResult) => void;
+  /** AWS clients for the checks that read AWS APIs (backup). */
+  aws?: AwsClients;
 }
 
 export const DEFAULT_CONCURRENCY = 64;
@@ -28,20 +31,31 @@ export async function runChecks(
   options: RunOptions = {},
 ): Promise<CheckResult[]> {
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
-  const resolvers = options.resolvers ?? { env: envResolver };
-  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  const environment: RunEnvironment = {
+    deadline: options.deadline ?? Number.POSITIVE_INFINITY,
+    resolvers: options.resolvers ?? { env: envResolver },
+    ...(options.aws ? { aws: options.aws } : {}),
+  };
   const results: CheckResult[] = new Array(specs.length);
   let next = 0;
   const worker = async () => {
     while (next < specs.length) {
       const index = next++;
-      const result = await runCheck(specs[index] as CheckSpec, deadline, resolvers);
+      const result = await runCheck(specs[index] as CheckSpec, environment);
       results[index] = result;
       options.onResult?.(result);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
   return results;
+}
+
+/** What every check of a run shares. */
+export interface RunEnvironment {
+  /** Epoch ms by which every result must exist. */
+  deadline: number;
+  resolvers: Resolvers;
+  aws?: AwsClients;
 }
 
 interface Outcome {
@@ -56,11 +70,7 @@ interface Outcome {
  * Runs one check: an attempt within min(its timeout, time left before the deadline), and up to
  * `retries` more right away when an attempt failed on the network or timed out. Never rejects.
  */
-export async function runCheck(
-  spec: CheckSpec,
-  deadline: number,
-  resolvers: Resolvers,
-): Promise<CheckResult> {
+export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Promise<CheckResult> {
   const startedAt = Date.now();
   const started = performance.now();
   const probe = PROBES[spec.kind] as unknown as Probe;
@@ -68,8 +78,8 @@ export async function runCheck(
   let attempts = 0;
   do {
     attempts++;
-    outcome = await attempt(spec, probe, deadline, resolvers);
-  } while (outcome.retryable && attempts <= spec.retries && Date.now() < deadline);
+    outcome = await attempt(spec, probe, environment);
+  } while (outcome.retryable && attempts <= spec.retries && Date.now() < environment.deadline);
   const { status, observation } = outcome;
   return {
     name: spec.name,
@@ -91,8 +101,7 @@ export async function runCheck(
 async function attempt(
   spec: CheckSpec,
   probe: Probe,
-  deadline: number,
-  resolvers: Resolvers,
+  { deadline, resolvers, aws }: RunEnvironment,
 ): Promise<Outcome> {
   const budget = Math.min(spec.timeoutMs, deadline - Date.now());
   if (budget <= 0) {
@@ -118,6 +127,7 @@ async function attempt(
       stage = doing;
     },
     baseDir: spec.baseDir,
+    ...(aws ? { aws } : {}),
   };
   const run = async () => probe.run(await resolveReferences(spec.config, resolvers), ctx);
   try {
@@ -152,6 +162,8 @@ function verdict(observation: Observation): Outcome {
   const failed = observation.conditions.filter((condition) => !condition.ok);
   const fatal = failed.filter((condition) => condition.effect === "fail");
   const text = (conditions: typeof failed) => conditions.map((c) => c.text).join("; ");
+  const unknown = failed.filter((condition) => condition.effect === "unknown");
+  if (unknown.length > 0) return { status: "unknown", reason: text(unknown), observation, retryable: false };
   if (fatal.length > 0) {
     return { status: "down", reason: text(fatal), observation, retryable: fatal.every((c) => c.transient) };
   }

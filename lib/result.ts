@@ -10,11 +10,12 @@ export const PHASES: readonly Phase[] = ["resolve", "connect", "tls", "processin
 /**
  * One evaluated expectation with its resolved text, so the alert message is written when the check
  * finishes: `status 503, expected 200`. A failed `fail` condition makes the check down, a failed
- * `degrade` condition makes it degraded.
+ * `degrade` condition makes it degraded, a failed `unknown` one (the probe could not tell: access
+ * denied, an API error) makes it unknown, whatever else failed.
  */
 export interface Condition {
   ok: boolean;
-  effect: "fail" | "degrade";
+  effect: "fail" | "degrade" | "unknown";
   text: string;
   /** A network failure that may not repeat (reset, refused, no answer): the engine retries these. */
   transient?: boolean;
@@ -50,6 +51,17 @@ export interface Facts {
   remoteAddress?: string;
   banner?: string;
   dnsAnswers?: string[];
+  backup?: BackupFacts;
+}
+
+/** The newest good backup artifact a backup check found. */
+export interface BackupFacts {
+  /** The recovery point ARN, S3 key, snapshot or backup identifier. */
+  identifier: string;
+  /** When it was taken (ISO 8601). */
+  newestAt: string;
+  ageSeconds: number;
+  sizeBytes?: number;
 }
 
 /** What a probe returns: what it saw, never a verdict. */

@@ -6,6 +6,7 @@ import { Alerter } from "../alerting/alerter.js";
 import { ConsoleNotifier, WebhookNotifier } from "../alerting/notifiers/local.js";
 import { FileStore } from "../alerting/stores/file.js";
 import { MemoryStore } from "../alerting/stores/store.js";
+import type { AwsClients } from "../aws/clients.js";
 import { type Diagnostic, didYouMean, formatDiagnostic } from "../checks/diagnostics.js";
 import { type CheckSpec, loadChecks, parseCheckFile } from "../checks/load.js";
 import { jsonSchema } from "../checks/schema.js";
@@ -171,7 +172,10 @@ async function validate(target: string, io: Io): Promise<number> {
     reportDiagnostics(loaded.diagnostics, io);
     return 2;
   }
-  io.stdout.write(`${loaded.checks.length} checks in ${loaded.files.length} files are valid\n`);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  io.stdout.write(
+    `${plural(loaded.checks.length, "check")} in ${plural(loaded.files.length, "file")}: valid\n`,
+  );
   return 0;
 }
 
@@ -368,6 +372,14 @@ async function execute(checks: CheckSpec[], options: RunOptions, io: Io): Promis
   }
 }
 
+let clients: AwsClients | undefined;
+
+/** The SDK's clients, loaded only when a backup check needs them. */
+async function awsClients(): Promise<AwsClients> {
+  clients ??= (await import("../aws/clients.js")).defaultAwsClients();
+  return clients;
+}
+
 /** How long the sinks may take after each run, retries included. */
 const SINK_BUDGET_MS = 30_000;
 
@@ -379,10 +391,10 @@ async function runOnce(
 ): Promise<{ results: CheckResult[]; delivered: boolean }> {
   const runStartedAt = Date.now();
   const started = performance.now();
-  const results = await runChecks(
-    checks,
-    options.concurrency === undefined ? {} : { concurrency: options.concurrency },
-  );
+  const results = await runChecks(checks, {
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(checks.some((check) => check.kind === "backup") ? { aws: await awsClients() } : {}),
+  });
   print(results, performance.now() - started, options, io);
   const out = options.json ? io.stderr : io.stdout;
   const reports = await publish(results, options.sinks, {

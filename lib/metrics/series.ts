@@ -67,6 +67,11 @@ export function resultSeries(result: CheckResult, options: SeriesOptions): Serie
   }
   if (facts.tlsVersion) add("probe_tls_version_info", 1, ["version", tlsVersionLabel(facts.tlsVersion)]);
   if (facts.dnsAnswers) add("probe_dns_answer_rrs", facts.dnsAnswers.length);
+  if (facts.backup) {
+    add("probe_backup_age_seconds", facts.backup.ageSeconds);
+    add("probe_backup_last_success_timestamp_seconds", Date.parse(facts.backup.newestAt) / 1000);
+    if (facts.backup.sizeBytes !== undefined) add("probe_backup_size_bytes", facts.backup.sizeBytes);
+  }
   return out;
 }
 

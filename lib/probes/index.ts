@@ -1,4 +1,5 @@
 /** The one registry of check kinds: the schema, the CLI and the engine all derive their lists from it. */
+import { backupProbe } from "./backup.js";
 import { dnsProbe } from "./dns.js";
 import { httpProbe } from "./http.js";
 import type { Probe } from "./probe.js";
@@ -10,6 +11,7 @@ export const PROBES = {
   tls: tlsProbe,
   tcp: tcpProbe,
   dns: dnsProbe,
+  backup: backupProbe,
 } as const satisfies Record<string, Probe>;
 
 export type Kind = keyof typeof PROBES;

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { AwsClients } from "../aws/clients.js";
 import type { Observation } from "../result.js";
 
 export interface ProbeContext {
@@ -8,6 +9,16 @@ export interface ProbeContext {
   stage(doing: string): void;
   /** Folder of the check file, against which relative paths (`ca:`) resolve. */
   baseDir: string;
+  /** For probes that read AWS APIs; injected by whoever runs the engine. */
+  aws?: AwsClients;
+}
+
+/** One IAM permission a check needs: the deployment grants exactly these. */
+export interface Permission {
+  actions: string[];
+  resources: string[];
+  /** Why the resource is `*` when it is: the action supports no resource-level permissions. */
+  reason?: string;
 }
 
 /**
@@ -21,6 +32,8 @@ export interface Probe<Schema extends z.ZodType = z.ZodType> {
   /** What the check targets, as written (references unresolved): the `instance` label and table column. */
   target(config: z.output<Schema>): string;
   run(config: z.output<Schema>, ctx: ProbeContext): Promise<Observation>;
+  /** The IAM permissions a check of this kind needs, when it reads AWS APIs. */
+  permissions?(config: z.output<Schema>): Permission[];
 }
 
 export function defineProbe<Schema extends z.ZodType>(probe: Probe<Schema>): Probe<Schema> {

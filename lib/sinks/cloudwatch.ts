@@ -76,6 +76,7 @@ export class CloudWatchSink implements Sink {
         const left = (Date.parse(result.facts.certificate.earliestNotAfter) - timestamp.getTime()) / 1000;
         add("CertificateExpiry", Math.round(left), "Seconds");
       }
+      if (result.facts?.backup) add("BackupAge", result.facts.backup.ageSeconds, "Seconds");
       if (this.options.phases) {
         for (const phase of PHASES) {
           const ms = result.phases?.[phase];

@@ -39,6 +39,7 @@ export async function startPeer(
   port: number,
   readyPath: string,
   waitMs = 20_000,
+  options: { acceptStatus?: (status: number) => boolean } = {},
 ): Promise<Peer> {
   const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
@@ -57,7 +58,8 @@ export async function startPeer(
     if (child.exitCode !== null) throw new Error(`${binary} exited with ${child.exitCode}: ${log}`);
     try {
       const response = await fetch(`${url}${readyPath}`);
-      if (response.ok) return { url, process: child, stop };
+      if (options.acceptStatus ? options.acceptStatus(response.status) : response.ok)
+        return { url, process: child, stop };
     } catch {
       // not listening yet
     }

@@ -24,8 +24,8 @@ describe("the JSON Schema editors use", () => {
   });
 
   it("is referenced by every example check file", async () => {
-    for (const file of ["web.yml", "network.yml"]) {
-      const text = await readFile(path.join(root, "checks", file), "utf8");
+    for (const file of ["checks/web.yml", "checks/network.yml", "examples/backups.yml"]) {
+      const text = await readFile(path.join(root, file), "utf8");
       expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=../schema/checks.schema.json");
     }
   });

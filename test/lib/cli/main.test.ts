@@ -379,6 +379,16 @@ describe("watchpost validate, schema, demo", () => {
     }
   });
 
+  it("validate accepts the backup examples", async () => {
+    const { code, stdout } = await cli(
+      "validate",
+      "--checks",
+      path.join(import.meta.dirname, "../../../examples"),
+    );
+    expect(code).toBe(0);
+    expect(stdout).toBe("6 checks in 1 file: valid\n");
+  });
+
   it("validate accepts the shipped examples", async () => {
     const { code, stdout } = await cli(
       "validate",
@@ -386,7 +396,7 @@ describe("watchpost validate, schema, demo", () => {
       path.join(import.meta.dirname, "../../../checks"),
     );
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^\d+ checks in 2 files are valid\n$/);
+    expect(stdout).toMatch(/^\d+ checks in 2 files: valid\n$/);
   });
 
   it("schema prints or writes the JSON Schema", async () => {

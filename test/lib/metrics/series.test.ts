@@ -98,4 +98,30 @@ describe("results as series", () => {
       ["probe_dns_answer_rrs", "", 2],
     ]);
   });
+
+  it("maps a backup result's age, time and size", () => {
+    const series = resultSeries(
+      {
+        ...base,
+        kind: "backup",
+        target: "s3://backups/exports/",
+        status: "down",
+        phases: {},
+        facts: {
+          backup: {
+            identifier: "exports/a.dump",
+            newestAt: "2026-11-20T18:00:00.000Z",
+            ageSeconds: 108_000,
+            sizeBytes: 2048,
+          },
+        },
+      },
+      { location: "local", timestampMs: T },
+    );
+    expect(series.filter((s) => s.name.startsWith("probe_backup")).map((s) => [s.name, s.value])).toEqual([
+      ["probe_backup_age_seconds", 108_000],
+      ["probe_backup_last_success_timestamp_seconds", Date.parse("2026-11-20T18:00:00Z") / 1000],
+      ["probe_backup_size_bytes", 2048],
+    ]);
+  });
 });

@@ -1,0 +1,95 @@
+/** RDS: the newest `available` snapshot (automated or manual) of an instance or a cluster. */
+import { paginateDescribeDBClusterSnapshots, paginateDescribeDBSnapshots } from "@aws-sdk/client-rds";
+import { z } from "zod";
+import { arnRegion, type BackupSource, call, type Lookup } from "./source.js";
+
+const IDENTIFIER = "an RDS identifier of letters, digits and dashes";
+
+export const rdsConfig = z
+  .strictObject({
+    instance: z
+      .string({ error: IDENTIFIER })
+      .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, { error: IDENTIFIER })
+      .optional(),
+    cluster: z
+      .string({ error: IDENTIFIER })
+      .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, { error: IDENTIFIER })
+      .optional(),
+  })
+  .refine((cfg) => (cfg.instance === undefined) !== (cfg.cluster === undefined), {
+    error: "exactly one of instance or cluster",
+  });
+
+export type RdsConfig = z.output<typeof rdsConfig>;
+
+const GiB = 1_073_741_824;
+
+export const rdsSource: BackupSource<RdsConfig> = {
+  target: (cfg) => (cfg.instance ? `rds:${cfg.instance}` : `rds-cluster:${cfg.cluster}`),
+
+  async find(cfg, clients, target, { signal }): Promise<Lookup> {
+    const client = clients.rds(target);
+    let newest: { identifier: string; takenAt: Date; sizeBytes?: number } | undefined;
+    const consider = (
+      identifier: string | undefined,
+      status: string | undefined,
+      created: Date | undefined,
+      gib: number | undefined,
+    ) => {
+      if (status !== "available" || !created) return;
+      if (!newest || created > newest.takenAt) {
+        newest = {
+          identifier: identifier ?? "",
+          takenAt: created,
+          ...(gib !== undefined ? { sizeBytes: gib * GiB } : {}),
+        };
+      }
+    };
+    if (cfg.instance) {
+      const pages = paginateDescribeDBSnapshots(
+        { client, pageSize: 100 },
+        { DBInstanceIdentifier: cfg.instance },
+      );
+      const next = () => call("rds:DescribeDBSnapshots", () => pages.next());
+      for (let page = await next(); !page.done; page = await next()) {
+        for (const s of page.value.DBSnapshots ?? [])
+          consider(s.DBSnapshotIdentifier, s.Status, s.SnapshotCreateTime, s.AllocatedStorage);
+        if (signal.aborted) throw signal.reason;
+      }
+    } else {
+      const pages = paginateDescribeDBClusterSnapshots(
+        { client, pageSize: 100 },
+        { DBClusterIdentifier: cfg.cluster },
+      );
+      const next = () => call("rds:DescribeDBClusterSnapshots", () => pages.next());
+      for (let page = await next(); !page.done; page = await next()) {
+        for (const s of page.value.DBClusterSnapshots ?? []) {
+          consider(s.DBClusterSnapshotIdentifier, s.Status, s.SnapshotCreateTime, s.AllocatedStorage);
+        }
+        if (signal.aborted) throw signal.reason;
+      }
+    }
+    const subject = `snapshot of ${cfg.instance ?? `cluster ${cfg.cluster}`}`;
+    return newest ? { subject, newest } : { subject };
+  },
+
+  permissions(cfg, target) {
+    const region = arnRegion(target);
+    return cfg.instance
+      ? [
+          {
+            actions: ["rds:DescribeDBSnapshots"],
+            resources: [`arn:aws:rds:${region}:*:db:${cfg.instance}`, `arn:aws:rds:${region}:*:snapshot:*`],
+          },
+        ]
+      : [
+          {
+            actions: ["rds:DescribeDBClusterSnapshots"],
+            resources: [
+              `arn:aws:rds:${region}:*:cluster:${cfg.cluster}`,
+              `arn:aws:rds:${region}:*:cluster-snapshot:*`,
+            ],
+          },
+        ];
+  },
+};

@@ -1,0 +1,111 @@
+/**
+ * Backups as S3 objects: the newest object under a prefix (optionally matching a glob and at least
+ * a size). Date placeholders in the prefix (`db/{yyyy}/{mm}/{dd}/`) are filled in for today and the
+ * days back to maxAge, newest first, so a huge bucket is never listed whole.
+ */
+import { type _Object, paginateListObjectsV2 } from "@aws-sdk/client-s3";
+import { z } from "zod";
+import { size } from "../../checks/fields.js";
+import { regexFromGlob } from "../../checks/glob.js";
+import { formatBytes } from "../../units.js";
+import { type BackupSource, call, type Lookup } from "./source.js";
+
+const PLACEHOLDER = /\{(yyyy|mm|dd)\}/g;
+
+export const s3Config = z.strictObject({
+  bucket: z.string({ error: "an S3 bucket name" }).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    error: "an S3 bucket name (3 to 63 lower-case letters, digits, dots, dashes)",
+  }),
+  prefix: z.string({ error: "a key prefix such as exports/db/ or db/{yyyy}/{mm}/{dd}/" }).default("").meta({
+    description:
+      "Key prefix; {yyyy}, {mm} and {dd} are filled in (UTC) for today and the days back to maxAge.",
+  }),
+  match: z.string({ error: "a glob such as *.dump or **/*.tar.gz" }).optional().meta({
+    description: "Glob on the whole key: * within a path segment, ** across them, ? one character.",
+  }),
+  minSize: size.optional().meta({ description: "Ignore smaller objects (half-written or empty dumps)." }),
+  maxObjects: z
+    .number({ error: "a whole number of objects from 1,000 to 10,000,000" })
+    .int({ error: "a whole number of objects from 1,000 to 10,000,000" })
+    .min(1_000, { error: "a whole number of objects from 1,000 to 10,000,000" })
+    .max(10_000_000, { error: "a whole number of objects from 1,000 to 10,000,000" })
+    .default(100_000)
+    .meta({ description: "Stop listing after this many objects (said in the reason). Default 100000." }),
+});
+
+export type S3Config = z.output<typeof s3Config>;
+
+/** The prefixes to list, newest first: one per day back to maxAge when the prefix has placeholders. */
+export function prefixesFor(prefix: string, now: Date, maxAgeMs: number): string[] {
+  if (!PLACEHOLDER.test(prefix)) return [prefix];
+  const days = Math.ceil(maxAgeMs / 86_400_000) + 1;
+  const out: string[] = [];
+  for (let back = 0; back < days; back++) {
+    const day = new Date(now.getTime() - back * 86_400_000);
+    const parts: Record<string, string> = {
+      yyyy: String(day.getUTCFullYear()),
+      mm: String(day.getUTCMonth() + 1).padStart(2, "0"),
+      dd: String(day.getUTCDate()).padStart(2, "0"),
+    };
+    const filled = prefix.replace(PLACEHOLDER, (_, key: string) => parts[key] as string);
+    if (!out.includes(filled)) out.push(filled);
+  }
+  return out;
+}
+
+export const s3Source: BackupSource<S3Config> = {
+  target: (cfg) => `s3://${cfg.bucket}/${cfg.prefix}`,
+
+  async find(cfg, clients, target, { maxAgeMs, now, signal }): Promise<Lookup> {
+    const client = clients.s3(target);
+    const pattern = cfg.match ? regexFromGlob(cfg.match) : undefined;
+    const filters = [
+      cfg.match ? `matching ${cfg.match}` : "",
+      cfg.minSize ? `of at least ${formatBytes(cfg.minSize)}` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    const subject = `object under s3://${cfg.bucket}/${cfg.prefix}${filters ? ` ${filters}` : ""}`;
+    let listed = 0;
+    for (const prefix of prefixesFor(cfg.prefix, now, maxAgeMs)) {
+      let newest: _Object | undefined;
+      const pages = paginateListObjectsV2(
+        { client, pageSize: 1_000 },
+        { Bucket: cfg.bucket, Prefix: prefix },
+      );
+      const next = () => call("s3:ListBucket", () => pages.next());
+      for (let page = await next(); !page.done; page = await next()) {
+        for (const object of page.value.Contents ?? []) {
+          listed++;
+          if (pattern && !pattern.test(object.Key ?? "")) continue;
+          if (cfg.minSize !== undefined && (object.Size ?? 0) < cfg.minSize) continue;
+          if (!newest || (object.LastModified?.getTime() ?? 0) > (newest.LastModified?.getTime() ?? 0))
+            newest = object;
+        }
+        if (signal.aborted) throw signal.reason;
+        if (listed >= cfg.maxObjects) {
+          return {
+            subject,
+            ...(newest ? { newest: artifact(newest) } : {}),
+            incomplete: `stopped after listing ${listed} objects (maxObjects); narrow the prefix or use {yyyy}/{mm}/{dd} in it`,
+          };
+        }
+      }
+      // Partitions are visited newest first: the first that holds a match holds the newest.
+      if (newest) return { subject, newest: artifact(newest) };
+    }
+    return { subject };
+  },
+
+  permissions(cfg) {
+    return [{ actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::${cfg.bucket}`] }];
+  },
+};
+
+function artifact(object: _Object) {
+  return {
+    identifier: object.Key ?? "",
+    takenAt: object.LastModified ?? new Date(0),
+    ...(object.Size !== undefined ? { sizeBytes: object.Size } : {}),
+  };
+}
