@@ -2,6 +2,7 @@
  * Figures for the engine's two promises, printed (not asserted):
  * 1. 24 HTTP checks with 2 s timeouts, 6 of them hanging, finish in about one timeout, not the sum.
  * 2. Probing an endpoint that streams 512 MiB keeps the probing process under 256 MB peak memory.
+ *    The probing process runs an esbuild bundle under plain Node, as Lambda will.
  * Run: npm run bench:engine. Loopback only.
  */
 import { execFile } from "node:child_process";
@@ -10,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { runChecks } from "../lib/engine.js";
+import { bundle } from "../test/support/bundle.js";
 import { check } from "../test/support/checks.js";
 import { routes } from "../test/support/servers.js";
 
@@ -37,6 +39,7 @@ console.log(
   `batch: ${specs.length} checks (${hanging} hanging, 2s timeout): ${(wall / 1000).toFixed(2)} s wall; sequential would be ≥ ${hanging * 2} s`,
 );
 
+const child = await bundle(path.join(root, "test/support/probe-child.ts"));
 console.log("\nbody size | status | peak RSS of the probing process | wall");
 for (const size of [1, 64, 512]) {
   const entry = {
@@ -45,11 +48,7 @@ for (const size of [1, 64, 512]) {
     http: { url: `${base}/stream?bytes=${size * MiB}`, maxBodySize: "1GiB" },
   };
   const t0 = performance.now();
-  const { stdout } = await run(
-    process.execPath,
-    ["--import", "tsx", "test/support/probe-child.ts", JSON.stringify(entry)],
-    { cwd: root },
-  );
+  const { stdout } = await run(process.execPath, [child, JSON.stringify(entry)], { cwd: root });
   const { result, maxRssBytes } = JSON.parse(stdout);
   console.log(
     `${String(size).padStart(5)} MiB | ${result.status.padEnd(6)} | ${(maxRssBytes / 1e6).toFixed(1).padStart(6)} MB | ${((performance.now() - t0) / 1000).toFixed(2)} s`,

@@ -1,10 +1,5 @@
 /** AWS Backup: the newest COMPLETED recovery point of a resource and/or in a vault, all pages read. */
-import {
-  paginateListRecoveryPointsByBackupVault,
-  paginateListRecoveryPointsByResource,
-  type RecoveryPointByBackupVault,
-  type RecoveryPointByResource,
-} from "@aws-sdk/client-backup";
+import type { RecoveryPointByBackupVault, RecoveryPointByResource } from "@aws-sdk/client-backup";
 import { z } from "zod";
 import { arnRegion, type BackupSource, call, type Lookup, shortName } from "./source.js";
 
@@ -36,6 +31,9 @@ export const awsBackupSource: BackupSource<AwsBackupConfig> = {
 
   async find(cfg, clients, target, { signal }): Promise<Lookup> {
     const client = clients.backup(target);
+    const { paginateListRecoveryPointsByBackupVault, paginateListRecoveryPointsByResource } = await import(
+      "@aws-sdk/client-backup"
+    );
     const subject = `recovery point for ${cfg.resourceArn ? shortName(cfg.resourceArn) : `vault ${cfg.vault}`}${cfg.resourceArn && cfg.vault ? ` in vault ${cfg.vault}` : ""}`;
     const pages = cfg.resourceArn
       ? {

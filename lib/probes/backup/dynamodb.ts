@@ -2,7 +2,6 @@
  * DynamoDB: with point-in-time recovery on, its latest restorable time; otherwise the newest
  * AVAILABLE on-demand backup.
  */
-import { DescribeContinuousBackupsCommand, ListBackupsCommand } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
 import { arnRegion, type BackupSource, call, type Lookup } from "./source.js";
 
@@ -19,6 +18,7 @@ export const dynamodbSource: BackupSource<DynamoDbConfig> = {
 
   async find(cfg, clients, target, { signal }): Promise<Lookup> {
     const client = clients.dynamodb(target);
+    const { DescribeContinuousBackupsCommand, ListBackupsCommand } = await import("@aws-sdk/client-dynamodb");
     const continuous = await call("dynamodb:DescribeContinuousBackups", () =>
       client.send(new DescribeContinuousBackupsCommand({ TableName: cfg.table })),
     );

@@ -1,5 +1,4 @@
 /** RDS: the newest `available` snapshot (automated or manual) of an instance or a cluster. */
-import { paginateDescribeDBClusterSnapshots, paginateDescribeDBSnapshots } from "@aws-sdk/client-rds";
 import { z } from "zod";
 import { arnRegion, type BackupSource, call, type Lookup } from "./source.js";
 
@@ -29,6 +28,9 @@ export const rdsSource: BackupSource<RdsConfig> = {
 
   async find(cfg, clients, target, { signal }): Promise<Lookup> {
     const client = clients.rds(target);
+    const { paginateDescribeDBClusterSnapshots, paginateDescribeDBSnapshots } = await import(
+      "@aws-sdk/client-rds"
+    );
     let newest: { identifier: string; takenAt: Date; sizeBytes?: number } | undefined;
     const consider = (
       identifier: string | undefined,

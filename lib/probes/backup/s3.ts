@@ -3,7 +3,7 @@
  * a size). Date placeholders in the prefix (`db/{yyyy}/{mm}/{dd}/`) are filled in for today and the
  * days back to maxAge, newest first, so a huge bucket is never listed whole.
  */
-import { type _Object, paginateListObjectsV2 } from "@aws-sdk/client-s3";
+import type { _Object } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { size } from "../../checks/fields.js";
 import { regexFromGlob } from "../../checks/glob.js";
@@ -58,6 +58,7 @@ export const s3Source: BackupSource<S3Config> = {
 
   async find(cfg, clients, target, { maxAgeMs, now, signal }): Promise<Lookup> {
     const client = clients.s3(target);
+    const { paginateListObjectsV2 } = await import("@aws-sdk/client-s3");
     const pattern = cfg.match ? regexFromGlob(cfg.match) : undefined;
     const filters = [
       cfg.match ? `matching ${cfg.match}` : "",

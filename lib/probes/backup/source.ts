@@ -1,4 +1,8 @@
-/** What every backup source shares: the artifact found, and AWS errors in words. */
+/**
+ * What every backup source shares: the artifact found, and AWS errors in words. Sources load their
+ * SDK client modules on first use, so the engine (and a Lambda's cold start) does not pay for them
+ * when no backup check runs.
+ */
 import type { AwsClients, AwsTarget } from "../../aws/clients.js";
 import type { Permission } from "../probe.js";
 

@@ -3,15 +3,18 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult } from "../../../lib/result.js";
+import { bundle } from "../../support/bundle.js";
 import { httpTarget, routes, type Target } from "../../support/servers.js";
 
 const run = promisify(execFile);
 const root = path.join(import.meta.dirname, "../../..");
 const MiB = 1_048_576;
 let web: Target;
+let child: string;
 
 beforeAll(async () => {
   web = await httpTarget(routes);
+  child = await bundle(path.join(root, "test/support/probe-child.ts"));
 });
 afterAll(() => web.close());
 
