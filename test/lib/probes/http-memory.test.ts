@@ -19,13 +19,7 @@ beforeAll(async () => {
 afterAll(() => web.close());
 
 async function probeInChild(entry: Record<string, unknown>) {
-  const { stdout } = await run(
-    process.execPath,
-    ["--import", "tsx", "test/support/probe-child.ts", JSON.stringify(entry)],
-    {
-      cwd: root,
-    },
-  );
+  const { stdout } = await run(process.execPath, [child, JSON.stringify(entry)], { cwd: root });
   return JSON.parse(stdout) as { result: CheckResult; maxRssBytes: number };
 }
 
