@@ -2,8 +2,7 @@
  * Reads check files into CheckSpecs. Never throws on user input: every problem in every file comes
  * back as a positioned Diagnostic, so one run shows them all.
  */
-import { existsSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { z } from "zod";
@@ -60,24 +59,25 @@ export interface LoadResult {
 const CHECK_FILE = /\.ya?ml$/;
 
 /** Every `*.yml`/`*.yaml` under `target` (or `target` itself when it is a file), sorted. */
-export async function findCheckFiles(target: string): Promise<string[]> {
-  const info = await stat(target);
-  if (info.isFile()) return [target];
-  const entries = await readdir(target, { recursive: true, withFileTypes: true });
-  return entries
+export function findCheckFiles(target: string): string[] {
+  if (statSync(target).isFile()) return [target];
+  return readdirSync(target, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && CHECK_FILE.test(entry.name))
     .map((entry) => path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name))
     .sort();
 }
 
-/** Loads `target` (a folder or one file); `display` turns absolute paths into what messages show. */
-export async function loadChecks(
+/**
+ * Loads `target` (a folder or one file); `display` turns absolute paths into what messages show.
+ * Synchronous, because a CDK construct loads checks in its constructor; check files are small.
+ */
+export function loadChecksSync(
   target: string,
   display: (file: string) => string = relativeToCwd,
-): Promise<LoadResult> {
+): LoadResult {
   let files: string[];
   try {
-    files = await findCheckFiles(target);
+    files = findCheckFiles(target);
   } catch (error) {
     const code = (error as { code?: string }).code;
     const found =
@@ -97,14 +97,16 @@ export async function loadChecks(
       ],
     };
   }
-  const results = await Promise.all(
-    files.map(async (file) =>
-      parseCheckFile(display(file), await readFile(file, "utf8"), path.resolve(path.dirname(file))),
-    ),
+  const results = files.map((file) =>
+    parseCheckFile(display(file), readFileSync(file, "utf8"), path.resolve(path.dirname(file))),
   );
   const checks = results.flatMap((result) => result.checks);
   const diagnostics = [...results.flatMap((result) => result.diagnostics), ...duplicateNames(results)];
   return { checks: diagnostics.length === 0 ? checks : [], diagnostics, files };
+}
+
+export async function loadChecks(target: string, display?: (file: string) => string): Promise<LoadResult> {
+  return loadChecksSync(target, display);
 }
 
 function relativeToCwd(file: string): string {

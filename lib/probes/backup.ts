@@ -120,12 +120,12 @@ export const backupProbe = defineProbe({
     return verdict(cfg, lookup, now);
   },
 
-  permissions(cfg): Permission[] {
+  permissions(cfg, scope): Permission[] {
     if (cfg.roleArn) {
       return [{ actions: ["sts:AssumeRole"], resources: [cfg.roleArn] }];
     }
     const { source, settings } = sourceOf(cfg);
-    return source.permissions(settings, targetOf(cfg));
+    return source.permissions(settings, { ...scope, region: cfg.region ?? scope.region });
   },
 });
 

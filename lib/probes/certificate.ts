@@ -99,9 +99,10 @@ export function hostnameCondition(facts: CertificateFacts, hostname: string): Co
       };
 }
 
-/** A `ca:` bundle, relative to the check file. */
+/** A `ca:` bundle, relative to the check file; deployed checks carry the PEM itself. */
 export async function readCa(baseDir: string, file: string | undefined): Promise<string | undefined> {
   if (!file) return undefined;
+  if (file.startsWith("-----BEGIN")) return file;
   try {
     return await readFile(path.resolve(baseDir, file), "utf8");
   } catch (error) {

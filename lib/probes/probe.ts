@@ -13,6 +13,16 @@ export interface ProbeContext {
   aws?: AwsClients;
 }
 
+/** Where ARNs point: the deployment passes its own partition, region and account (tokens). */
+export interface ArnScope {
+  partition: string;
+  region: string;
+  account: string;
+}
+
+/** For reading permissions outside a deployment: any region, any account. */
+export const ANY_SCOPE: ArnScope = { partition: "aws", region: "*", account: "*" };
+
 /** One IAM permission a check needs: the deployment grants exactly these. */
 export interface Permission {
   actions: string[];
@@ -33,7 +43,7 @@ export interface Probe<Schema extends z.ZodType = z.ZodType> {
   target(config: z.output<Schema>): string;
   run(config: z.output<Schema>, ctx: ProbeContext): Promise<Observation>;
   /** The IAM permissions a check of this kind needs, when it reads AWS APIs. */
-  permissions?(config: z.output<Schema>): Permission[];
+  permissions?(config: z.output<Schema>, scope: ArnScope): Permission[];
 }
 
 export function defineProbe<Schema extends z.ZodType>(probe: Probe<Schema>): Probe<Schema> {

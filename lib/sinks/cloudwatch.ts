@@ -25,6 +25,11 @@ export interface CloudWatchOptions {
   highResolution?: boolean;
   /** Also publish per-phase HTTP durations (five more custom metrics per HTTP check). Default false. */
   phases?: boolean;
+  /**
+   * Also put `Results` (how many results this run published) with an `Interval` dimension: the
+   * deployed monitor's heartbeat alarm watches it.
+   */
+  heartbeatInterval?: string;
   /** Attempts per request, the first included. Default 4. */
   maxAttempts?: number;
   backoff?: BackoffOptions;
@@ -83,6 +88,16 @@ export class CloudWatchSink implements Sink {
           if (ms !== undefined) add("PhaseDuration", ms, "Milliseconds", { Name: "Phase", Value: phase });
         }
       }
+    }
+    if (this.options.heartbeatInterval && results.length > 0) {
+      out.push({
+        MetricName: "Results",
+        Value: results.length,
+        Unit: "Count",
+        Timestamp: timestamp,
+        Dimensions: [{ Name: "Interval", Value: this.options.heartbeatInterval }],
+        ...resolution,
+      });
     }
     return out;
   }

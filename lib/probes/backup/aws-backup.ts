@@ -1,7 +1,7 @@
 /** AWS Backup: the newest COMPLETED recovery point of a resource and/or in a vault, all pages read. */
 import type { RecoveryPointByBackupVault, RecoveryPointByResource } from "@aws-sdk/client-backup";
 import { z } from "zod";
-import { arnRegion, type BackupSource, call, type Lookup, shortName } from "./source.js";
+import { arn, type BackupSource, call, type Lookup, shortName } from "./source.js";
 
 export const awsBackupConfig = z
   .strictObject({
@@ -79,7 +79,7 @@ export const awsBackupSource: BackupSource<AwsBackupConfig> = {
     };
   },
 
-  permissions(cfg, target) {
+  permissions(cfg, scope) {
     if (cfg.resourceArn) {
       return [
         {
@@ -92,7 +92,7 @@ export const awsBackupSource: BackupSource<AwsBackupConfig> = {
     return [
       {
         actions: ["backup:ListRecoveryPointsByBackupVault"],
-        resources: [`arn:aws:backup:${arnRegion(target)}:*:backup-vault:${cfg.vault}`],
+        resources: [arn(scope, "backup", `backup-vault:${cfg.vault}`)],
       },
     ];
   },

@@ -3,7 +3,7 @@
  * AVAILABLE on-demand backup.
  */
 import { z } from "zod";
-import { arnRegion, type BackupSource, call, type Lookup } from "./source.js";
+import { arn, type BackupSource, call, type Lookup } from "./source.js";
 
 export const dynamodbConfig = z.strictObject({
   table: z
@@ -60,11 +60,11 @@ export const dynamodbSource: BackupSource<DynamoDbConfig> = {
     return newest ? { subject, newest } : { subject };
   },
 
-  permissions(cfg, target) {
+  permissions(cfg, scope) {
     return [
       {
         actions: ["dynamodb:DescribeContinuousBackups"],
-        resources: [`arn:aws:dynamodb:${arnRegion(target)}:*:table/${cfg.table}`],
+        resources: [arn(scope, "dynamodb", `table/${cfg.table}`)],
       },
       {
         actions: ["dynamodb:ListBackups"],

@@ -1,6 +1,6 @@
 /** RDS: the newest `available` snapshot (automated or manual) of an instance or a cluster. */
 import { z } from "zod";
-import { arnRegion, type BackupSource, call, type Lookup } from "./source.js";
+import { arn, type BackupSource, call, type Lookup } from "./source.js";
 
 const IDENTIFIER = "an RDS identifier of letters, digits and dashes";
 
@@ -75,22 +75,21 @@ export const rdsSource: BackupSource<RdsConfig> = {
     return newest ? { subject, newest } : { subject };
   },
 
-  permissions(cfg, target) {
-    const region = arnRegion(target);
+  permissions(cfg, scope) {
+    // Snapshot names are chosen by RDS (automated) and by people (manual): not known at synth.
     return cfg.instance
       ? [
           {
             actions: ["rds:DescribeDBSnapshots"],
-            resources: [`arn:aws:rds:${region}:*:db:${cfg.instance}`, `arn:aws:rds:${region}:*:snapshot:*`],
+            resources: [arn(scope, "rds", `db:${cfg.instance}`), arn(scope, "rds", "snapshot:*")],
+            reason: "snapshot names are not known in advance",
           },
         ]
       : [
           {
             actions: ["rds:DescribeDBClusterSnapshots"],
-            resources: [
-              `arn:aws:rds:${region}:*:cluster:${cfg.cluster}`,
-              `arn:aws:rds:${region}:*:cluster-snapshot:*`,
-            ],
+            resources: [arn(scope, "rds", `cluster:${cfg.cluster}`), arn(scope, "rds", "cluster-snapshot:*")],
+            reason: "snapshot names are not known in advance",
           },
         ];
   },

@@ -98,8 +98,8 @@ export const s3Source: BackupSource<S3Config> = {
     return { subject };
   },
 
-  permissions(cfg) {
-    return [{ actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::${cfg.bucket}`] }];
+  permissions(cfg, scope) {
+    return [{ actions: ["s3:ListBucket"], resources: [`arn:${scope.partition}:s3:::${cfg.bucket}`] }];
   },
 };
 

@@ -4,7 +4,7 @@
  * when no backup check runs.
  */
 import type { AwsClients, AwsTarget } from "../../aws/clients.js";
-import type { Permission } from "../probe.js";
+import type { ArnScope, Permission } from "../probe.js";
 
 export interface Artifact {
   /** The recovery point ARN, S3 key, snapshot or backup name. */
@@ -30,7 +30,8 @@ export interface BackupSource<Config> {
     target: AwsTarget,
     context: { maxAgeMs: number; now: Date; signal: AbortSignal },
   ): Promise<Lookup>;
-  permissions(config: Config, target: AwsTarget): Permission[];
+  /** `scope.region` is already the check's own region when it names one. */
+  permissions(config: Config, scope: ArnScope): Permission[];
 }
 
 /** An AWS call that failed, with the action it was (`backup:ListRecoveryPointsByResource`). */
@@ -66,6 +67,6 @@ export function shortName(arn: string): string {
   return arn.split(/[:/]/).filter(Boolean).at(-1) ?? arn;
 }
 
-export function arnRegion(target: AwsTarget): string {
-  return target.region ?? "*";
+export function arn(scope: ArnScope, service: string, resource: string): string {
+  return `arn:${scope.partition}:${service}:${scope.region}:${scope.account}:${resource}`;
 }

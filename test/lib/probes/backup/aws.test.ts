@@ -19,6 +19,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AwsClients } from "../../../../lib/aws/clients.js";
 import { runChecks } from "../../../../lib/engine.js";
 import { PROBES } from "../../../../lib/probes/index.js";
+import { ANY_SCOPE } from "../../../../lib/probes/probe.js";
 import { check } from "../../../support/checks.js";
 
 const backup = mockClient(BackupClient);
@@ -268,7 +269,7 @@ describe("backup: DynamoDB", () => {
 
 describe("backup: least privilege", () => {
   const permissions = (config: Record<string, unknown>) =>
-    PROBES.backup.permissions?.(check({ backup: { maxAge: "1d", ...config } }).config as never);
+    PROBES.backup.permissions?.(check({ backup: { maxAge: "1d", ...config } }).config as never, ANY_SCOPE);
 
   it("declares exactly the actions and resources each source needs", () => {
     expect(permissions({ region: "eu-west-1", awsBackup: { vault: "prod" } })).toEqual([
@@ -288,6 +289,7 @@ describe("backup: least privilege", () => {
       {
         actions: ["rds:DescribeDBSnapshots"],
         resources: ["arn:aws:rds:*:*:db:db-prod", "arn:aws:rds:*:*:snapshot:*"],
+        reason: "snapshot names are not known in advance",
       },
     ]);
     expect(permissions({ dynamodb: { table: "orders" } })?.map((p) => p.actions[0])).toEqual([

@@ -125,9 +125,9 @@ describe("backup: s3", () => {
   it("declares the permission it needs", async () => {
     const { PROBES } = await import("../../../../lib/probes/index.js");
     const spec = check({ backup: { maxAge: "1d", s3: { bucket: "backups", prefix: "x/" } } });
-    expect(PROBES.backup.permissions?.(spec.config as never)).toEqual([
-      { actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::backups"] },
-    ]);
+    expect(
+      PROBES.backup.permissions?.(spec.config as never, { partition: "aws", region: "*", account: "*" }),
+    ).toEqual([{ actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::backups"] }]);
   });
 });
 

@@ -1,0 +1,523 @@
+/**
+ * The `Watchpost` construct: checks from a folder become scheduled probe functions, alert state,
+ * notifications, metrics, alarms on the monitor itself and a dashboard. It holds no probe logic;
+ * it wires lib/ together. Every prop's default is in its doc comment.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
+import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { formatDiagnostic } from "../checks/diagnostics.js";
+import { type CheckSpec, loadChecksSync } from "../checks/load.js";
+import type { Severity } from "../checks/schema.js";
+import {
+  checkPermissions,
+  compile,
+  cutShards,
+  references,
+  type Shard,
+  scheduleProblems,
+} from "../deploy/compile.js";
+import { formatDuration } from "../units.js";
+
+/** Who receives notifications. Give exactly one endpoint; filters narrow what it receives. */
+export interface WatchpostSubscription {
+  readonly email?: string;
+  /** An HTTPS endpoint (PagerDuty, Opsgenie, a webhook). */
+  readonly url?: string;
+  readonly queue?: sqs.IQueue;
+  readonly function?: lambda.IFunction;
+  /** Only these severities. Default: all. */
+  readonly severities?: Severity[];
+  /** Only checks whose label has one of these values, e.g. `{ team: ["payments"] }`. Default: all. */
+  readonly labels?: Record<string, string[]>;
+}
+
+/** Prometheus remote-write from the probe function. */
+export interface WatchpostRemoteWrite {
+  /** The receiver's write URL. */
+  readonly url: string;
+  /**
+   * A secret whose JSON holds `bearerToken`, or `username` and `password`, and optional `headers`.
+   * Default: no credentials.
+   */
+  readonly credentials?: secretsmanager.ISecret;
+  /** An Amazon Managed Service for Prometheus workspace ARN: requests are SigV4-signed, and
+   * `aps:RemoteWrite` is granted on this workspace alone. Default: none. */
+  readonly ampWorkspaceArn?: string;
+}
+
+/** Checks that target private endpoints run in a separate function placed in a VPC. */
+export interface WatchpostPrivateNetwork {
+  readonly vpc: ec2.IVpc;
+  /** Default: the VPC's private subnets. */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Which checks: those with this label and value. Default `network: private`. */
+  readonly label?: { name: string; value: string };
+}
+
+export interface WatchpostProps {
+  /** The folder of check files (`*.yml`, `*.yaml`, searched recursively). */
+  readonly checksDir: string;
+  /** Notification subscriptions. Default: none (subscribe to the `topic` later). */
+  readonly subscriptions?: WatchpostSubscription[];
+  /** Default: no remote-write; CloudWatch metrics are always published. */
+  readonly remoteWrite?: WatchpostRemoteWrite;
+  /** CloudWatch namespace of check metrics. Default `Watchpost`. */
+  readonly namespace?: string;
+  /** One-second CloudWatch metrics. Default false. */
+  readonly highResolutionMetrics?: boolean;
+  /** Per-phase HTTP durations in CloudWatch (five more custom metrics per HTTP check). Default false. */
+  readonly phaseMetrics?: boolean;
+  /** Most checks one invocation runs. Default 200 (see bench/README.md). */
+  readonly maxChecksPerShard?: number;
+  /** Probe function memory in MB. Default 1024 (see bench/README.md). */
+  readonly memorySize?: number;
+  /** This many alerts of one type and severity in one run become one summary. Default 5. */
+  readonly groupThreshold?: number;
+  /** Log retention of the probe functions. Default one month. */
+  readonly logRetention?: logs.RetentionDays;
+  /** VPC placement for private checks. Default: none (every check runs outside a VPC). */
+  readonly privateNetwork?: WatchpostPrivateNetwork;
+}
+
+export const DEFAULT_MAX_CHECKS_PER_SHARD = 200;
+export const DEFAULT_MEMORY_MB = 1024;
+
+/** A check file problem found at synth time: the same messages as `watchpost validate`. */
+export class WatchpostChecksError extends Error {
+  override name = "WatchpostChecksError";
+}
+
+/** The repository (or installed package) root: where functions/probe/handler.ts lives. */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, "functions", "probe", "handler.ts"))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error("cannot find functions/probe/handler.ts above lib/infra");
+    dir = parent;
+  }
+  return dir;
+}
+
+export class Watchpost extends Construct {
+  /** Notifications, and the monitor's own alarms, go here. */
+  readonly topic: sns.Topic;
+  readonly table: dynamodb.Table;
+  readonly deadLetterQueue: sqs.Queue;
+  /** Encrypts the topic and the dead-letter queue. */
+  readonly key: kms.Key;
+  /** The probe function, and the one in the VPC when `privateNetwork` is given. */
+  readonly functions: NodejsFunction[] = [];
+  readonly shards: Shard[];
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly checks: CheckSpec[];
+
+  constructor(scope: Construct, id: string, props: WatchpostProps) {
+    super(scope, id);
+    const loaded = loadChecksSync(path.resolve(props.checksDir));
+    const problems = [...loaded.diagnostics.map(formatDiagnostic), ...scheduleProblems(loaded.checks)];
+    if (problems.length > 0) {
+      throw new WatchpostChecksError(
+        `${problems.length} problem(s) in the check files:\n${problems.join("\n")}`,
+      );
+    }
+    this.checks = loaded.checks;
+    const namespace = props.namespace ?? "Watchpost";
+    const maxPerShard = props.maxChecksPerShard ?? DEFAULT_MAX_CHECKS_PER_SHARD;
+
+    this.key = new kms.Key(this, "Key", {
+      enableKeyRotation: true,
+      description: "Watchpost: notifications topic and queues",
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const key = this.key;
+    // CloudWatch alarms publish to the topic, so CloudWatch may use the key.
+    key.grant(new iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*");
+
+    this.topic = new sns.Topic(this, "Topic", { masterKey: key, enforceSSL: true, displayName: "Watchpost" });
+    for (const [index, subscription] of (props.subscriptions ?? []).entries())
+      this.subscribe(index, subscription);
+
+    this.table = new dynamodb.Table(this, "State", {
+      partitionKey: { name: "check", type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: "expiresAt",
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, "DeadLetters", {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const label = props.privateNetwork?.label ?? { name: "network", value: "private" };
+    const isPrivate = (check: CheckSpec) =>
+      props.privateNetwork !== undefined && check.labels[label.name] === label.value;
+    const publicChecks = this.checks.filter((check) => !isPrivate(check));
+    const privateChecks = this.checks.filter(isPrivate);
+    this.shards = [];
+
+    const group = new scheduler.ScheduleGroup(this, "Schedules");
+    for (const [fnId, checks, prefix] of [
+      ["Probe", publicChecks, ""],
+      ["PrivateProbe", privateChecks, "vpc-"],
+    ] as const) {
+      if (checks.length === 0) continue;
+      const shards = cutShards(checks, maxPerShard, prefix);
+      this.shards.push(...shards);
+      const fn = this.probeFunction(
+        fnId,
+        checks,
+        shards,
+        props,
+        namespace,
+        fnId === "PrivateProbe" ? props.privateNetwork : undefined,
+      );
+      this.functions.push(fn);
+      for (const shard of shards) {
+        new scheduler.Schedule(this, `Run-${shard.id}`, {
+          scheduleGroup: group,
+          description: `Watchpost: ${shard.checks.length} checks every ${formatDuration(shard.intervalMs)}`,
+          schedule: scheduler.ScheduleExpression.rate(Duration.minutes(shard.intervalMs / 60_000)),
+          timeWindow: scheduler.TimeWindow.off(),
+          target: new LambdaInvoke(fn, {
+            input: scheduler.ScheduleTargetInput.fromObject({ shard: shard.id }),
+            deadLetterQueue: this.deadLetterQueue,
+            retryAttempts: 0,
+          }),
+        });
+      }
+    }
+
+    this.watchTheWatcher(namespace);
+    this.dashboard = this.buildDashboard(namespace);
+  }
+
+  private subscribe(index: number, s: WatchpostSubscription): void {
+    const endpoints = [s.email, s.url, s.queue, s.function].filter((e) => e !== undefined);
+    if (endpoints.length !== 1)
+      throw new Error(`subscriptions[${index}]: give exactly one of email, url, queue or function`);
+    const filter: Record<string, sns.SubscriptionFilter> = {};
+    if (s.severities) filter.severity = sns.SubscriptionFilter.stringFilter({ allowlist: s.severities });
+    for (const [name, values] of Object.entries(s.labels ?? {}))
+      filter[name] = sns.SubscriptionFilter.stringFilter({ allowlist: values });
+    if (Object.keys(filter).length > 5)
+      throw new Error(`subscriptions[${index}]: SNS filter policies take at most 5 keys`);
+    const options = Object.keys(filter).length > 0 ? { filterPolicy: filter } : {};
+    if (s.email) this.topic.addSubscription(new subscriptions.EmailSubscription(s.email, options));
+    if (s.url) this.topic.addSubscription(new subscriptions.UrlSubscription(s.url, options));
+    if (s.queue) this.topic.addSubscription(new subscriptions.SqsSubscription(s.queue, options));
+    if (s.function) this.topic.addSubscription(new subscriptions.LambdaSubscription(s.function, options));
+  }
+
+  private probeFunction(
+    id: string,
+    checks: CheckSpec[],
+    shards: Shard[],
+    props: WatchpostProps,
+    namespace: string,
+    network: WatchpostPrivateNetwork | undefined,
+  ): NodejsFunction {
+    const root = packageRoot();
+    const compiled = path.join(mkdtempSync(path.join(tmpdir(), "watchpost-")), "checks.json");
+    writeFileSync(compiled, JSON.stringify(compile(shards)));
+    // Long enough for the slowest check with its retries, plus publishing and alerting.
+    const slowest = Math.max(...checks.map((c) => c.timeoutMs * (c.retries + 1)));
+    const timeout = Duration.seconds(Math.min(900, Math.max(60, Math.ceil(slowest / 1000) + 20)));
+    const environment: Record<string, string> = {
+      WATCHPOST_STATE_TABLE: this.table.tableName,
+      WATCHPOST_TOPIC_ARN: this.topic.topicArn,
+      WATCHPOST_NAMESPACE: namespace,
+      WATCHPOST_GROUP_THRESHOLD: String(props.groupThreshold ?? 5),
+      WATCHPOST_HIGH_RESOLUTION: String(props.highResolutionMetrics ?? false),
+      WATCHPOST_PHASES: String(props.phaseMetrics ?? false),
+      NODE_OPTIONS: "--enable-source-maps",
+    };
+    const remoteWrite = props.remoteWrite;
+    if (remoteWrite) {
+      environment.WATCHPOST_REMOTE_WRITE_URL = remoteWrite.url;
+      if (remoteWrite.credentials)
+        environment.WATCHPOST_REMOTE_WRITE_SECRET_ARN = remoteWrite.credentials.secretArn;
+      if (remoteWrite.ampWorkspaceArn)
+        environment.WATCHPOST_REMOTE_WRITE_SIGV4_REGION = remoteWrite.ampWorkspaceArn.split(":")[3] as string;
+    }
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // A role of its own instead of AWSLambdaBasicExecutionRole: it may write its own log group only.
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      description: "Watchpost probe function",
+    });
+    logGroup.grantWrite(role);
+    if (network)
+      role.addManagedPolicy(
+        iam.ManagedPolicy.fromAwsManagedPolicyName("service-role/AWSLambdaVPCAccessExecutionRole"),
+      );
+    const fn = new NodejsFunction(this, id, {
+      role,
+      entry: path.join(root, "functions", "probe", "handler.ts"),
+      handler: "handler",
+      projectRoot: root,
+      depsLockFilePath: path.join(root, "package-lock.json"),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
+      timeout,
+      environment,
+      description: `Watchpost probes: ${checks.length} checks in ${shards.length} shards`,
+      logGroup,
+      retryAttempts: 0,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+      ...(network
+        ? {
+            vpc: network.vpc,
+            vpcSubnets: network.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+            ...(network.securityGroups ? { securityGroups: network.securityGroups } : {}),
+          }
+        : {}),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: "node24",
+        minify: true,
+        sourceMap: true,
+        mainFields: ["module", "main"],
+        banner:
+          "import { createRequire as __wpRequire } from 'node:module'; const require = __wpRequire(import.meta.url);",
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_input: string, output: string) => [`cp "${compiled}" "${output}/checks.json"`],
+        },
+      },
+    });
+    this.grant(fn, checks, namespace, props);
+    return fn;
+  }
+
+  /** Exactly what the function needs: its table, its topic, its namespace, the checks' own needs. */
+  private grant(fn: NodejsFunction, checks: CheckSpec[], namespace: string, props: WatchpostProps): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:BatchGetItem", "dynamodb:PutItem"],
+        resources: [this.table.tableArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ["sns:Publish"], resources: [this.topic.topicArn] }),
+    );
+    // The topic is encrypted: publishing needs a data key from its key.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        resources: [this.key.keyArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["cloudwatch:PutMetricData"],
+        resources: ["*"],
+        conditions: { StringEquals: { "cloudwatch:namespace": namespace } },
+      }),
+    );
+    const stack = Stack.of(this);
+    const { secrets, parameters } = references(checks);
+    if (secrets.length > 0) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ["secretsmanager:GetSecretValue"],
+          resources: secrets.map((id) =>
+            id.startsWith("arn:")
+              ? id
+              : stack.formatArn({
+                  service: "secretsmanager",
+                  resource: "secret",
+                  resourceName: `${id}-??????`,
+                  arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+                }),
+          ),
+        }),
+      );
+    }
+    if (parameters.length > 0) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ["ssm:GetParameter"],
+          resources: parameters.map((name) =>
+            stack.formatArn({ service: "ssm", resource: "parameter", resourceName: name.replace(/^\//, "") }),
+          ),
+        }),
+      );
+    }
+    const scope = { partition: stack.partition, region: stack.region, account: stack.account };
+    for (const permission of checkPermissions(checks, scope)) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: permission.actions, resources: permission.resources }),
+      );
+    }
+    const remoteWrite = props.remoteWrite;
+    remoteWrite?.credentials?.grantRead(fn);
+    if (remoteWrite?.ampWorkspaceArn) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ["aps:RemoteWrite"], resources: [remoteWrite.ampWorkspaceArn] }),
+      );
+    }
+  }
+
+  /** Alarms on the monitor itself, all to the topic: people hear when Watchpost cannot watch. */
+  private watchTheWatcher(namespace: string): void {
+    const action = new SnsAction(this.topic);
+    const alarm = (id: string, props: cloudwatch.AlarmProps) =>
+      new cloudwatch.Alarm(this, id, props).addAlarmAction(action);
+    for (const fn of this.functions) {
+      const name = fn.node.id;
+      alarm(`${name}Errors`, {
+        alarmDescription: `Watchpost: the ${name} function failed (a shard did not complete).`,
+        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm(`${name}Throttles`, {
+        alarmDescription: `Watchpost: the ${name} function was throttled (checks did not run).`,
+        metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: "Sum" }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm(`${name}NearTimeout`, {
+        alarmDescription: `Watchpost: the ${name} function ran for more than 80% of its timeout; shards may be too big.`,
+        metric: fn.metricDuration({ period: Duration.minutes(5), statistic: "Maximum" }),
+        threshold: (fn.timeout?.toMilliseconds() ?? 60_000) * 0.8,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    alarm("DeadLettersAlarm", {
+      alarmDescription:
+        "Watchpost: an invocation failed or a schedule could not invoke the function (see the dead-letter queue).",
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: "Maximum",
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // No results for three intervals: the schedules, the function or the metrics path is broken.
+    for (const intervalMs of [...new Set(this.shards.map((s) => s.intervalMs))]) {
+      const interval = formatDuration(intervalMs);
+      const period = Math.min(intervalMs, 3_600_000);
+      const periods = Math.min(Math.ceil((3 * intervalMs) / period), Math.floor(86_400_000 / period));
+      alarm(`Heartbeat-${interval}`, {
+        alarmDescription: `Watchpost: no results from the ${interval} checks for ${formatDuration(periods * period)}.`,
+        metric: new cloudwatch.Metric({
+          namespace,
+          metricName: "Results",
+          dimensionsMap: { Interval: interval },
+          statistic: "Sum",
+          period: Duration.millis(period),
+        }),
+        threshold: 1,
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+    }
+  }
+
+  private buildDashboard(namespace: string): cloudwatch.Dashboard {
+    const dashboard = new cloudwatch.Dashboard(this, "Dashboard", { defaultInterval: Duration.hours(6) });
+    const insights = (label: string, query: string) =>
+      new cloudwatch.MathExpression({
+        expression: query,
+        label,
+        period: Duration.minutes(5),
+        usingMetrics: {},
+      });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: "Success by check (the 25 worst)",
+        width: 12,
+        left: [
+          insights(
+            "success",
+            `SELECT AVG(Success) FROM SCHEMA("${namespace}", Check, Kind) GROUP BY Check ORDER BY AVG() ASC LIMIT 25`,
+          ),
+        ],
+        leftYAxis: { min: 0, max: 1 },
+      }),
+      new cloudwatch.GraphWidget({
+        title: "Latency by check, ms (the 25 slowest)",
+        width: 12,
+        left: [
+          insights(
+            "duration",
+            `SELECT MAX(Duration) FROM SCHEMA("${namespace}", Check, Kind) GROUP BY Check ORDER BY MAX() DESC LIMIT 25`,
+          ),
+        ],
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: "Monitor: invocations, errors, throttles",
+        width: 8,
+        left: this.functions.flatMap((fn) => [
+          fn.metricInvocations(),
+          fn.metricErrors(),
+          fn.metricThrottles(),
+        ]),
+      }),
+      new cloudwatch.GraphWidget({
+        title: "Monitor: duration (max), ms",
+        width: 8,
+        left: this.functions.map((fn) => fn.metricDuration({ statistic: "Maximum" })),
+      }),
+      new cloudwatch.GraphWidget({
+        title: "Monitor: results per interval, dead letters",
+        width: 8,
+        left: [...new Set(this.shards.map((s) => formatDuration(s.intervalMs)))].map(
+          (interval) =>
+            new cloudwatch.Metric({
+              namespace,
+              metricName: "Results",
+              dimensionsMap: { Interval: interval },
+              statistic: "Sum",
+            }),
+        ),
+        right: [this.deadLetterQueue.metricApproximateNumberOfMessagesVisible()],
+      }),
+    );
+    return dashboard;
+  }
+}

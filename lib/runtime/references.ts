@@ -1,0 +1,59 @@
+/**
+ * `${secret:ID}` (Secrets Manager) and `${ssm:NAME}` (Parameter Store) in the deployed monitor:
+ * fetched when a check runs, kept for a while in a warm container, never logged.
+ */
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { envResolver, ReferenceResolutionError, type Resolvers } from "../checks/references.js";
+
+export interface AwsReferenceOptions {
+  secrets: Pick<SecretsManagerClient, "send">;
+  ssm: Pick<SSMClient, "send">;
+  /** How long a value is reused. Default 5 minutes. */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+export function awsResolvers(options: AwsReferenceOptions): Resolvers {
+  const ttl = options.ttlMs ?? 300_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { value: Promise<string>; expires: number }>();
+  const cached = (key: string, fetch: () => Promise<string>): Promise<string> => {
+    const hit = cache.get(key);
+    if (hit && hit.expires > now()) return hit.value;
+    const value = fetch();
+    cache.set(key, { value, expires: now() + ttl });
+    // A failure is not kept: the next run asks again.
+    value.catch(() => cache.delete(key));
+    return value;
+  };
+  const failed = (reference: string, error: unknown) =>
+    new ReferenceResolutionError(
+      `${reference} could not be read: ${(error as Error).name}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  return {
+    env: envResolver,
+    secret: (id) =>
+      cached(`secret:${id}`, async () => {
+        try {
+          const response = await options.secrets.send(new GetSecretValueCommand({ SecretId: id }));
+          if (response.SecretString === undefined) throw new Error("the secret has no string value");
+          return response.SecretString;
+        } catch (error) {
+          throw failed(`\${secret:${id}}`, error);
+        }
+      }),
+    ssm: (name) =>
+      cached(`ssm:${name}`, async () => {
+        try {
+          const response = await options.ssm.send(
+            new GetParameterCommand({ Name: name, WithDecryption: true }),
+          );
+          return response.Parameter?.Value ?? "";
+        } catch (error) {
+          throw failed(`\${ssm:${name}}`, error);
+        }
+      }),
+  };
+}
