@@ -1,0 +1,113 @@
+/**
+ * End to end: the probe function's handler runs a shard of compiled checks against loopback targets,
+ * with AWS clients injected (CloudWatch through aws-sdk-client-mock, alert state in memory).
+ */
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import type { Context } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHandler } from "../../../functions/probe/handler.js";
+import { Alerter } from "../../../lib/alerting/alerter.js";
+import { MemoryStore } from "../../../lib/alerting/stores/store.js";
+import { defaultAwsClients } from "../../../lib/aws/clients.js";
+import { envResolver } from "../../../lib/checks/references.js";
+import { compile, cutShards } from "../../../lib/deploy/compile.js";
+import type { ShardDependencies } from "../../../lib/runtime/shard.js";
+import { CloudWatchSink } from "../../../lib/sinks/cloudwatch.js";
+import { RecordingNotifier } from "../../support/alerting.js";
+import { check } from "../../support/checks.js";
+import { httpTarget, routes, type Target } from "../../support/servers.js";
+
+const cloudwatch = mockClient(CloudWatchClient);
+let web: Target;
+afterAll(() => web?.close());
+beforeAll(async () => {
+  web = await httpTarget(routes);
+  cloudwatch.on(PutMetricDataCommand).resolves({});
+});
+
+function context(remainingMs: number): Context {
+  return {
+    functionName: "probe",
+    awsRequestId: "req-1",
+    getRemainingTimeInMillis: () => remainingMs,
+  } as unknown as Context;
+}
+
+describe("probe function handler", () => {
+  it("runs a shard, logs each result, publishes metrics with a heartbeat, and alerts", async () => {
+    const specs = [
+      check({ name: "api", http: { url: `${web.url}/ok` } }),
+      check({ name: "broken", alert: { failAfter: 1 }, http: { url: `${web.url}/fail` } }),
+      check({ name: "hanging", timeout: "300ms", http: { url: `${web.url}/hang` } }),
+    ];
+    const notifier = new RecordingNotifier();
+    const logged: string[] = [];
+    const deps: ShardDependencies = {
+      checks: compile(cutShards(specs, 200)),
+      location: "eu-west-1",
+      aws: defaultAwsClients(),
+      resolvers: { env: envResolver },
+      alerter: new Alerter({ store: new MemoryStore(), notifier, location: "eu-west-1" }),
+      sinks: (shard) => [
+        new CloudWatchSink({
+          client: new CloudWatchClient({ region: "eu-west-1" }),
+          heartbeatInterval: `${shard.intervalMs / 60_000}m`,
+        }),
+      ],
+      logResult: (result) => logged.push(`${result.name} ${result.status}`),
+    };
+    const handler = createHandler(async () => deps);
+    const summary = await handler({ shard: "1m-0" }, context(30_000));
+    expect(summary).toMatchObject({ shard: "1m-0", checks: 3, up: 1, down: 2, unknown: 0 });
+    expect(summary.sinks).toEqual([expect.objectContaining({ sink: "cloudwatch Watchpost", ok: true })]);
+    expect(summary.alerts).toMatchObject({ decided: 1, delivered: 1 });
+    expect(notifier.log()).toEqual(["FIRING broken"]);
+    expect(logged.sort()).toEqual(["api up", "broken down", "hanging down"]);
+    const datums = cloudwatch
+      .commandCalls(PutMetricDataCommand)
+      .flatMap((c) => c.args[0].input.MetricData ?? []);
+    expect(datums.find((d) => d.MetricName === "Results")).toMatchObject({
+      Value: 3,
+      Dimensions: [{ Name: "Interval", Value: "1m" }],
+    });
+  });
+
+  it("keeps to the time Lambda gives it: probes stop early enough to publish", async () => {
+    const specs = Array.from({ length: 3 }, (_, i) =>
+      check({ name: `slow-${i}`, timeout: "10s", http: { url: `${web.url}/hang` } }),
+    );
+    const deps = {
+      checks: compile(cutShards(specs, 200)),
+      location: "eu-west-1",
+      aws: defaultAwsClients(),
+      resolvers: { env: envResolver },
+      alerter: new Alerter({
+        store: new MemoryStore(),
+        notifier: new RecordingNotifier(),
+        location: "eu-west-1",
+      }),
+      sinks: () => [],
+      logResult: () => {},
+    } satisfies ShardDependencies;
+    const started = performance.now();
+    const summary = await createHandler(async () => deps)({ shard: "1m-0" }, context(2_000));
+    expect(summary).toMatchObject({ checks: 3, down: 3 });
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("fails loudly for a shard it does not know", async () => {
+    const deps = {
+      checks: { format: 1 as const, shards: {} },
+      location: "x",
+      aws: defaultAwsClients(),
+      resolvers: {},
+      alerter: new Alerter({ store: new MemoryStore(), notifier: new RecordingNotifier(), location: "x" }),
+      sinks: () => [],
+      logResult: () => {},
+    } satisfies ShardDependencies;
+    await expect(createHandler(async () => deps)({ shard: "9m-9" }, context(10_000))).rejects.toThrow(
+      'no shard "9m-9" in the deployed checks',
+    );
+  });
+});

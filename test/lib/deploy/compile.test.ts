@@ -1,0 +1,82 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  checkPermissions,
+  compile,
+  cutShards,
+  references,
+  scheduleProblems,
+} from "../../../lib/deploy/compile.js";
+import { check } from "../../support/checks.js";
+
+const tcp = (name: string, interval = "1m") => check({ name, interval, tcp: { host: "db", port: 5432 } });
+
+describe("deployment compile", () => {
+  it("cuts shards by interval and size, in a stable order", () => {
+    const checks = [
+      ...Array.from({ length: 5 }, (_, i) => tcp(`fast-${i}`)),
+      tcp("slow-a", "5m"),
+      tcp("slow-b", "5m"),
+    ];
+    const shards = cutShards(checks.reverse(), 2);
+    expect(shards.map((s) => [s.id, s.checks.map((c) => c.name)])).toEqual([
+      ["1m-0", ["fast-0", "fast-1"]],
+      ["1m-1", ["fast-2", "fast-3"]],
+      ["1m-2", ["fast-4"]],
+      ["5m-0", ["slow-a", "slow-b"]],
+    ]);
+    expect(cutShards(checks, 2, "vpc-")[0]?.id).toBe("vpc-1m-0");
+  });
+
+  it("refuses intervals a schedule cannot keep, naming the check and its file", () => {
+    expect(scheduleProblems([tcp("ok", "2m"), tcp("too-fast", "30s"), tcp("odd", "90s")])).toEqual([
+      "test.yml:1: too-fast: expected an interval of whole minutes (at least 1m) to deploy, found 30s",
+      "test.yml:1: odd: expected an interval of whole minutes (at least 1m) to deploy, found 90s",
+    ]);
+  });
+
+  it("inlines ca files, since the bundle carries no check folder", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "watchpost-compile-"));
+    await writeFile(
+      path.join(dir, "ca.pem"),
+      "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    );
+    const spec = check({ name: "api", http: { url: "https://api.internal/", ca: "ca.pem" } }, dir);
+    const compiled = compile(cutShards([spec], 10));
+    const shipped = compiled.shards["1m-0"]?.[0];
+    expect((shipped?.config as { ca?: string } | undefined)?.ca).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(shipped?.baseDir).toBe(".");
+    expect(JSON.stringify(compiled)).not.toContain(dir);
+  });
+
+  it("lists the secrets and parameters the checks reference", () => {
+    const checks = [
+      check({
+        name: "a",
+        http: { url: "https://a/", headers: { A: "Bearer ${secret:prod/token}", B: "${ssm:/team/key}" } },
+      }),
+      check({ name: "b", http: { url: "${secret:prod/token}" } }),
+    ];
+    expect(references(checks)).toEqual({ secrets: ["prod/token"], parameters: ["/team/key"] });
+  });
+
+  it("merges the backup checks' permissions by action", () => {
+    const checks = [
+      check({ name: "a", backup: { maxAge: "1d", s3: { bucket: "one" } } }),
+      check({ name: "b", backup: { maxAge: "1d", s3: { bucket: "two" } } }),
+      check({ name: "c", backup: { maxAge: "1d", dynamodb: { table: "orders" } } }),
+      tcp("d"),
+    ];
+    expect(checkPermissions(checks)).toEqual([
+      { actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::one", "arn:aws:s3:::two"] },
+      { actions: ["dynamodb:DescribeContinuousBackups"], resources: ["arn:aws:dynamodb:*:*:table/orders"] },
+      {
+        actions: ["dynamodb:ListBackups"],
+        resources: ["*"],
+        reason: "dynamodb:ListBackups supports no resource-level permissions",
+      },
+    ]);
+  });
+});

@@ -1,0 +1,277 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { App, Stack, Validations } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { beforeAll, describe, expect, it } from "vitest";
+import { acknowledgeFindings } from "../../../lib/infra/nag.js";
+import { WatchpostStack, type WatchpostStackProps } from "../../../lib/infra/stack.js";
+import { Watchpost, WatchpostChecksError } from "../../../lib/infra/watchpost.js";
+
+const root = path.join(import.meta.dirname, "../../..");
+let checksDir: string;
+
+beforeAll(async () => {
+  checksDir = await mkdtemp(path.join(tmpdir(), "watchpost-infra-"));
+  await writeFile(
+    path.join(checksDir, "checks.yml"),
+    `defaults:
+  labels: { team: payments }
+checks:
+  - name: api
+    http: { url: "https://api.example.com/health", headers: { Authorization: "Bearer \${secret:prod/api-token}" } }
+  - name: cert
+    interval: 1h
+    tls: { host: api.example.com }
+  - name: internal
+    labels: { network: private }
+    http: { url: "https://internal.example/health", headers: { X-Key: "\${ssm:/watchpost/key}" } }
+  - name: export
+    interval: 15m
+    backup: { maxAge: 26h, rds: { instance: orders-prod } }
+`,
+  );
+});
+
+/** A synthesized stack, cdk-nag included, without bundling the function (see the bundling test). */
+function synth(props: Partial<WatchpostStackProps> = {}, options: { bundle?: boolean } = {}) {
+  const app = new App({ context: options.bundle ? {} : { "aws:cdk:bundling-stacks": [] } });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stack = new WatchpostStack(app, "Watchpost", { checksDir, ...props });
+  const assembly = app.synth();
+  return { stack, template: Template.fromStack(stack), assembly };
+}
+
+describe("Watchpost construct", () => {
+  it("passes cdk-nag's AwsSolutions pack, every acknowledgement with a reason", () => {
+    expect(() => synth({ subscriptions: [{ email: "ops@example.com" }] })).not.toThrow();
+  });
+
+  it("fails the synth on a bad check file with the CLI's messages", () => {
+    expect(() => synth({ checksDir: path.join(root, "test/fixtures/broken") })).toThrow(WatchpostChecksError);
+    expect(() => synth({ checksDir: path.join(root, "test/fixtures/broken") })).toThrow(
+      /broken\/04-duration\.yml:3:15: checks\[0\]\.interval: expected a duration such as 300ms, 30s, 5m, 26h or 14d, found "5 minutes"/,
+    );
+  });
+
+  it("runs one schedule per shard, invoking the function with { shard }, with a dead-letter queue", () => {
+    const { template, stack } = synth();
+    expect(stack.watchpost.shards.map((s) => [s.id, s.checks.length])).toEqual([
+      ["1m-0", 2],
+      ["15m-0", 1],
+      ["1h-0", 1],
+    ]);
+    template.resourceCountIs("AWS::Scheduler::Schedule", 3);
+    template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "rate(15 minutes)",
+      FlexibleTimeWindow: { Mode: "OFF" },
+      Target: Match.objectLike({
+        Input: JSON.stringify({ shard: "15m-0" }),
+        RetryPolicy: { MaximumRetryAttempts: 0 },
+        DeadLetterConfig: { Arn: Match.anyValue() },
+      }),
+    });
+  });
+
+  it("deploys the probe function on Node 24, arm64, with async retries 0 and an on-failure destination", () => {
+    const { template } = synth();
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Runtime: "nodejs24.x",
+      Architectures: ["arm64"],
+      MemorySize: 1024,
+      Timeout: 60,
+      Handler: "index.handler",
+      Environment: {
+        Variables: Match.objectLike({
+          WATCHPOST_NAMESPACE: "Watchpost",
+          WATCHPOST_GROUP_THRESHOLD: "5",
+          WATCHPOST_STATE_TABLE: Match.anyValue(),
+        }),
+      },
+    });
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+  });
+
+  it("keeps state in an on-demand, point-in-time-recovered, encrypted table with a TTL", () => {
+    synth().template.hasResourceProperties("AWS::DynamoDB::Table", {
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [{ AttributeName: "check", KeyType: "HASH" }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+    });
+  });
+
+  it("notifies through a KMS-encrypted, SSL-only topic with filtered subscriptions", () => {
+    const { template } = synth({
+      subscriptions: [
+        { email: "oncall@example.com", severities: ["critical"], labels: { team: ["payments"] } },
+        { url: "https://events.example/hook" },
+      ],
+    });
+    template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "oncall@example.com",
+      FilterPolicy: { severity: ["critical"], team: ["payments"] },
+    });
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "https",
+      Endpoint: "https://events.example/hook",
+    });
+  });
+
+  it("grants exactly what the checks need", () => {
+    const { template } = synth();
+    const statements = Object.values(template.findResources("AWS::IAM::Policy")).flatMap(
+      (policy) =>
+        (
+          policy as {
+            Properties: {
+              PolicyDocument: {
+                Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+              };
+            };
+          }
+        ).Properties.PolicyDocument.Statement,
+    );
+    const actions = (statement: { Action: string | string[] }) => [statement.Action].flat();
+    const find = (action: string) => statements.filter((s) => actions(s).includes(action));
+    expect(find("cloudwatch:PutMetricData")[0]).toMatchObject({
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": "Watchpost" } },
+    });
+    expect(find("dynamodb:PutItem")[0]?.Action).toEqual(["dynamodb:BatchGetItem", "dynamodb:PutItem"]);
+    expect(JSON.stringify(find("secretsmanager:GetSecretValue"))).toContain(":secret:prod/api-token-??????");
+    expect(JSON.stringify(find("ssm:GetParameter"))).toContain(":parameter/watchpost/key");
+    expect(JSON.stringify(find("rds:DescribeDBSnapshots"))).toContain(":db:orders-prod");
+    // No statement grants everything on "*" but those with a written reason (cdk-nag would fail otherwise).
+    const star = statements.filter((s) => s.Resource === "*").flatMap(actions);
+    expect(star.sort()).toEqual(["cloudwatch:PutMetricData"]);
+  });
+
+  it("watches the watcher: errors, throttles, duration, dead letters and a heartbeat per interval", () => {
+    const { template } = synth();
+    const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm")) as {
+      Properties: Record<string, unknown>;
+    }[];
+    const names = alarms.map((a) => a.Properties.MetricName ?? "math");
+    expect(names.sort()).toEqual(
+      [
+        "ApproximateNumberOfMessagesVisible",
+        "Duration",
+        "Errors",
+        "Results",
+        "Results",
+        "Results",
+        "Throttles",
+      ].sort(),
+    );
+    for (const alarm of alarms)
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/Topic/) }]);
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "Results",
+      Dimensions: [{ Name: "Interval", Value: "1m" }],
+      Period: 60,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: "breaching",
+      ComparisonOperator: "LessThanThreshold",
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "Results",
+      Dimensions: [{ Name: "Interval", Value: "1h" }],
+      Period: 3600,
+      EvaluationPeriods: 3,
+    });
+    template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+  });
+
+  it("places labelled checks in a second function inside the VPC", () => {
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const stack = new Stack(app, "Private");
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, "Vpc", {
+      vpcId: "vpc-12345678",
+      availabilityZones: ["eu-west-1a"],
+      privateSubnetIds: ["subnet-12345678"],
+    });
+    const watchpost = new Watchpost(stack, "Monitor", { checksDir, privateNetwork: { vpc } });
+    acknowledgeFindings(watchpost);
+    app.synth();
+    const template = Template.fromStack(stack);
+    expect(watchpost.functions.map((fn) => fn.node.id)).toEqual(["Probe", "PrivateProbe"]);
+    expect(watchpost.shards.map((s) => s.id)).toContain("vpc-1m-0");
+    template.resourceCountIs("AWS::Lambda::Function", 2);
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      VpcConfig: { SubnetIds: ["subnet-12345678"] },
+    });
+  });
+
+  it("writes to Amazon Managed Prometheus with aps:RemoteWrite on that workspace alone, or with a secret", () => {
+    const workspace = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-abc";
+    const { template } = synth({
+      remoteWrite: {
+        url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-abc/api/v1/remote_write",
+        ampWorkspaceArn: workspace,
+      },
+    });
+    template.hasResourceProperties("AWS::IAM::Policy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{ Action: "aps:RemoteWrite", Effect: "Allow", Resource: workspace }]),
+      },
+    });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ WATCHPOST_REMOTE_WRITE_SIGV4_REGION: "eu-west-1" }) },
+    });
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    const stack = new Stack(app, "Secret");
+    const credentials = new secretsmanager.Secret(stack, "Grafana");
+    new Watchpost(stack, "Monitor", {
+      checksDir,
+      remoteWrite: { url: "https://prometheus.example/api/prom/push", credentials },
+    });
+    Template.fromStack(stack).hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          WATCHPOST_REMOTE_WRITE_SECRET_ARN: { Ref: Match.stringLikeRegexp("Grafana") },
+        }),
+      },
+    });
+  });
+
+  it("matches its snapshot, asset hashes aside", () => {
+    const json = JSON.stringify(synth().template.toJSON(), null, 1)
+      .replace(/[0-9a-f]{64}(\.zip)?/g, "<asset hash>")
+      .replace(/watchpost-infra-[A-Za-z0-9]+/g, "<checks dir>");
+    expect(json).toMatchSnapshot();
+  });
+});
+
+describe("the CDK app", () => {
+  it("bundles the function with esbuild and the compiled checks beside it", async () => {
+    const { assembly } = synth({}, { bundle: true });
+    const { readdir, readFile } = await import("node:fs/promises");
+    const assets = (await readdir(assembly.directory)).filter((entry) => entry.startsWith("asset."));
+    const files = await readdir(path.join(assembly.directory, assets[0] as string));
+    expect(files.sort()).toEqual(["checks.json", "index.mjs", "index.mjs.map"]);
+    const compiled = JSON.parse(
+      await readFile(path.join(assembly.directory, assets[0] as string, "checks.json"), "utf8"),
+    );
+    expect(Object.keys(compiled.shards)).toEqual(["1m-0", "15m-0", "1h-0"]);
+  }, 60_000);
+});

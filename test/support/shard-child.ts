@@ -1,0 +1,57 @@
+/**
+ * Runs N HTTP checks against a loopback URL the way one probe-function invocation does (engine,
+ * CloudWatch datums, alerting in memory) and prints duration and peak memory: bench/deploy.ts
+ * chooses the function's default memory and shard size from these figures.
+ */
+import { Alerter } from "../../lib/alerting/alerter.js";
+import { ConsoleNotifier } from "../../lib/alerting/notifiers/local.js";
+import { MemoryStore } from "../../lib/alerting/stores/store.js";
+import { defaultAwsClients } from "../../lib/aws/clients.js";
+import { envResolver } from "../../lib/checks/references.js";
+import { compile, cutShards } from "../../lib/deploy/compile.js";
+import { runShard } from "../../lib/runtime/shard.js";
+import { CloudWatchSink } from "../../lib/sinks/cloudwatch.js";
+import { check } from "./checks.js";
+
+const [url, count] = [process.argv[2] as string, Number(process.argv[3])];
+const specs = Array.from({ length: count }, (_, i) =>
+  check({ name: `c${i}`, timeout: "10s", http: { url: `${url}?i=${i}` } }),
+);
+const checks = compile(cutShards(specs, count));
+let datums = 0;
+const started = performance.now();
+const summary = await runShard(
+  "1m-0",
+  {
+    checks,
+    location: "bench",
+    aws: defaultAwsClients(),
+    resolvers: { env: envResolver },
+    alerter: new Alerter({
+      store: new MemoryStore(),
+      notifier: new ConsoleNotifier(() => {}),
+      location: "bench",
+    }),
+    sinks: () => [
+      new CloudWatchSink({
+        client: {
+          send: async (command) => {
+            datums += command.input.MetricData?.length ?? 0;
+          },
+        },
+        heartbeatInterval: "1m",
+      }),
+    ],
+    logResult: (result) => void JSON.stringify(result),
+  },
+  55_000,
+);
+process.stdout.write(
+  JSON.stringify({
+    count,
+    up: summary.up,
+    datums,
+    ms: Math.round(performance.now() - started),
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  }),
+);
