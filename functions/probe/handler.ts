@@ -84,6 +84,7 @@ export async function productionDependencies(): Promise<ShardDependencies> {
           namespace: env("WATCHPOST_NAMESPACE"),
           highResolution: process.env.WATCHPOST_HIGH_RESOLUTION === "true",
           phases: process.env.WATCHPOST_PHASES === "true",
+          checkMetrics: process.env.WATCHPOST_CHECK_METRICS !== "false",
           heartbeatInterval: formatDuration(shard.intervalMs),
         }),
       ];

@@ -10,6 +10,7 @@ import type { AwsClients } from "../aws/clients.js";
 import { type Diagnostic, didYouMean, formatDiagnostic } from "../checks/diagnostics.js";
 import { type CheckSpec, loadChecks, parseCheckFile } from "../checks/load.js";
 import { jsonSchema } from "../checks/schema.js";
+import { estimateCost, formatEstimate } from "../cost.js";
 import { startDemoTargets } from "../demo.js";
 import { runChecks } from "../engine.js";
 import type { CheckResult } from "../result.js";
@@ -17,6 +18,7 @@ import { CloudWatchSink } from "../sinks/cloudwatch.js";
 import { RemoteWriteConfigError, RemoteWriteSink } from "../sinks/remote-write/index.js";
 import type { RequestSigner } from "../sinks/remote-write/sigv4.js";
 import { formatReport, publish, type Sink } from "../sinks/sink.js";
+import { parseDuration } from "../units.js";
 import { VERSION } from "../version.js";
 import { exitCodeFor, formatSummary, formatTable, useColour } from "./output.js";
 
@@ -34,6 +36,7 @@ Commands:
   validate   Check the check files and report every problem (exit 2 if any)
   schema     Print the JSON Schema of check files (--out FILE writes it)
   demo       Start local demo targets and run example checks against them
+  cost       Estimate what the checks cost a month when deployed (--latency MS, --no-check-metrics, --amp)
 
 Options:
   --checks PATH       Folder (or one file) of check files. Default: checks
@@ -95,6 +98,9 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       state: { type: "string", default: ".watchpost/state.json" },
       webhook: { type: "string" },
       "group-threshold": { type: "string" },
+      latency: { type: "string", default: "300ms" },
+      "no-check-metrics": { type: "boolean", default: false },
+      amp: { type: "boolean", default: false },
       cloudwatch: { type: "boolean", default: false },
       "cloudwatch-namespace": { type: "string" },
       "cloudwatch-phases": { type: "boolean", default: false },
@@ -142,8 +148,14 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       return schema(values.out, io);
     case "demo":
       return demo(options, io);
+    case "cost":
+      return cost(
+        values.checks,
+        { latency: values.latency, checkMetrics: !values["no-check-metrics"], amp: values.amp },
+        io,
+      );
     default: {
-      const suggestion = didYouMean(command, ["run", "validate", "schema", "demo"]);
+      const suggestion = didYouMean(command, ["run", "validate", "schema", "demo", "cost"]);
       throw new UsageError(
         `unknown command "${command}"${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
       );
@@ -175,6 +187,25 @@ async function validate(target: string, io: Io): Promise<number> {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   io.stdout.write(
     `${plural(loaded.checks.length, "check")} in ${plural(loaded.files.length, "file")}: valid\n`,
+  );
+  return 0;
+}
+
+async function cost(
+  target: string,
+  options: { latency: string; checkMetrics: boolean; amp: boolean },
+  io: Io,
+): Promise<number> {
+  const latencyMs = parseDuration(options.latency);
+  if (latencyMs === undefined)
+    throw new UsageError(`--latency expects a duration such as 300ms, found "${options.latency}"`);
+  const loaded = await loadChecks(path.resolve(target));
+  if (loaded.diagnostics.length > 0) {
+    reportDiagnostics(loaded.diagnostics, io);
+    return 2;
+  }
+  io.stdout.write(
+    `${formatEstimate(estimateCost(loaded.checks, { latencyMs, checkMetrics: options.checkMetrics, amp: options.amp }))}\n`,
   );
   return 0;
 }

@@ -88,6 +88,12 @@ export interface WatchpostProps {
   readonly highResolutionMetrics?: boolean;
   /** Per-phase HTTP durations in CloudWatch (five more custom metrics per HTTP check). Default false. */
   readonly phaseMetrics?: boolean;
+  /**
+   * Per-check metrics in CloudWatch (2 to 4 custom metrics per check, billed monthly; see
+   * docs/cost.md). Off, only the monitor's heartbeat goes to CloudWatch: for Prometheus users.
+   * Default true.
+   */
+  readonly checkMetrics?: boolean;
   /** Most checks one invocation runs. Default 200 (see bench/README.md). */
   readonly maxChecksPerShard?: number;
   /** Probe function memory in MB. Default 1024 (see bench/README.md). */
@@ -255,6 +261,7 @@ export class Watchpost extends Construct {
       WATCHPOST_GROUP_THRESHOLD: String(props.groupThreshold ?? 5),
       WATCHPOST_HIGH_RESOLUTION: String(props.highResolutionMetrics ?? false),
       WATCHPOST_PHASES: String(props.phaseMetrics ?? false),
+      WATCHPOST_CHECK_METRICS: String(props.checkMetrics ?? true),
       NODE_OPTIONS: "--enable-source-maps",
     };
     const remoteWrite = props.remoteWrite;

@@ -30,6 +30,11 @@ export interface CloudWatchOptions {
    * deployed monitor's heartbeat alarm watches it.
    */
   heartbeatInterval?: string;
+  /**
+   * Per-check metrics (Success, Duration …). Off leaves only the heartbeat: each distinct metric is
+   * a CloudWatch custom metric billed monthly, which Prometheus users may not want. Default true.
+   */
+  checkMetrics?: boolean;
   /** Attempts per request, the first included. Default 4. */
   maxAttempts?: number;
   backoff?: BackoffOptions;
@@ -55,7 +60,7 @@ export class CloudWatchSink implements Sink {
     const timestamp = new Date(Math.min(context.runStartedAt, Date.now()));
     const resolution = this.options.highResolution ? { StorageResolution: 1 } : {};
     const out: MetricDatum[] = [];
-    for (const result of results) {
+    for (const result of this.options.checkMetrics === false ? [] : results) {
       const dimensions = [
         { Name: "Check", Value: result.name },
         { Name: "Kind", Value: result.kind },

@@ -109,6 +109,26 @@ describe("CloudWatch sink", () => {
     expect(data.every((d) => d.StorageResolution === 1)).toBe(true);
   });
 
+  it("can leave per-check metrics out and keep only the heartbeat", async () => {
+    cloudwatch.on(PutMetricDataCommand).resolves({});
+    const sink = new CloudWatchSink({
+      client: new CloudWatchClient({}),
+      checkMetrics: false,
+      heartbeatInterval: "5m",
+    });
+    const report = await sink.write([result("api"), result("db")], context);
+    expect(report).toMatchObject({ ok: true, samples: 1 });
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input.MetricData).toEqual([
+      {
+        MetricName: "Results",
+        Value: 2,
+        Unit: "Count",
+        Timestamp: new Date(RUN),
+        Dimensions: [{ Name: "Interval", Value: "5m" }],
+      },
+    ]);
+  });
+
   it("batches to the API's limit of 1,000 datums per request", async () => {
     cloudwatch.on(PutMetricDataCommand).resolves({});
     const sink = new CloudWatchSink({ client: new CloudWatchClient({}) });

@@ -1,0 +1,243 @@
+/**
+ * What a deployment of given checks costs a month, from public list prices and the measured cost
+ * of one invocation (bench/deploy.ts). A model, not a bill: it says its assumptions so they can be
+ * checked against yours (region, free tier and discounts are not modelled).
+ */
+import type { CheckSpec } from "./checks/load.js";
+import { cutShards } from "./deploy/compile.js";
+import { DEFAULT_CONCURRENCY } from "./engine.js";
+import { resultSeries } from "./metrics/series.js";
+import type { CheckResult } from "./result.js";
+
+/** US East list prices (USD) as used here; each is printed with the estimate. */
+export const PRICES = {
+  lambdaPerRequest: 0.2 / 1e6,
+  lambdaArmPerGbSecond: 0.0000133334,
+  putMetricDataPerRequest: 0.01 / 1_000,
+  /** Per metric-month, by tier: the first 10,000, the next 240,000, the next 750,000, the rest. */
+  customMetricTiers: [
+    [10_000, 0.3],
+    [240_000, 0.1],
+    [750_000, 0.05],
+    [Number.POSITIVE_INFINITY, 0.02],
+  ] as const,
+  dynamoDbPerWrite: 0.625 / 1e6,
+  dynamoDbPerRead: 0.125 / 1e6,
+  logsPerGb: 0.5,
+  ampPerSample: 0.9 / 1e7,
+  cloudWatchSyntheticsPerRun: 0.0012,
+  checklyApiPerRun: 2 / 10_000,
+} as const;
+
+export interface CostOptions {
+  maxChecksPerShard?: number;
+  memoryMb?: number;
+  /** A typical check's wall time against real targets (DNS, TCP, TLS, the answer). Default 300 ms. */
+  latencyMs?: number;
+  /** The invocation's own time besides probing (measured: about 80 ms). Default 100 ms. */
+  overheadMs?: number;
+  /** Per-check CloudWatch metrics (the construct's `checkMetrics`). Default true. */
+  checkMetrics?: boolean;
+  /** Remote-write to Amazon Managed Service for Prometheus. Default false. */
+  amp?: boolean;
+  /** One structured log line per result. Default 1,200 bytes. */
+  logBytesPerResult?: number;
+}
+
+export interface CostLine {
+  item: string;
+  quantity: number;
+  unit: string;
+  usd: number;
+}
+
+export interface CostEstimate {
+  checks: number;
+  runsPerMonth: number;
+  invocationsPerMonth: number;
+  secondsPerInvocation: number;
+  lines: CostLine[];
+  usdPerMonth: number;
+  usdPerMillionRuns: number;
+  /** The same runs elsewhere. */
+  syntheticsUsdPerMonth: number;
+  checklyUsdPerMonth: number;
+}
+
+const MONTH_MS = 30 * 86_400_000;
+
+/** The CloudWatch metric names a check publishes (the CloudWatch sink's own choice, by kind). */
+function cloudWatchMetrics(check: CheckSpec): number {
+  const https = check.kind === "http" && String((check.config as { url?: string }).url).startsWith("https:");
+  return (
+    2 +
+    (check.kind === "http" ? 1 : 0) +
+    (https || check.kind === "tls" ? 1 : 0) +
+    (check.kind === "backup" ? 1 : 0)
+  );
+}
+
+/** Prometheus series a check writes per run, from the one mapping with a representative result. */
+function seriesPerRun(check: CheckSpec): number {
+  const https =
+    check.kind === "tls" ||
+    (check.kind === "http" && String((check.config as { url?: string }).url).startsWith("https:"));
+  const result: CheckResult = {
+    name: check.name,
+    kind: check.kind,
+    target: "",
+    status: "up",
+    reason: "",
+    attempts: 1,
+    startedAt: "",
+    durationMs: 1,
+    severity: check.severity,
+    labels: check.labels,
+    conditions: [],
+    ...(check.kind === "http"
+      ? { phases: { resolve: 1, connect: 1, tls: 1, processing: 1, transfer: 1 } }
+      : { phases: { resolve: 1 } }),
+    facts: {
+      ...(check.kind === "http" ? { httpStatus: 200, bodyBytes: 1, redirects: [] } : {}),
+      ...(https
+        ? {
+            tlsVersion: "TLSv1.3",
+            certificate: {
+              subject: "",
+              issuer: "",
+              sans: [],
+              notBefore: "",
+              notAfter: "2030-01-01T00:00:00Z",
+              earliestNotAfter: "2030-01-01T00:00:00Z",
+              chain: [],
+              trusted: true,
+              fingerprint256: "",
+            },
+          }
+        : {}),
+      ...(check.kind === "dns" ? { dnsAnswers: ["a"] } : {}),
+      ...(check.kind === "backup"
+        ? { backup: { identifier: "", newestAt: "2030-01-01T00:00:00Z", ageSeconds: 1, sizeBytes: 1 } }
+        : {}),
+    },
+  };
+  return resultSeries(result, { location: "", timestampMs: 0 }).length;
+}
+
+function tiered(metrics: number): number {
+  let left = metrics;
+  let usd = 0;
+  for (const [size, price] of PRICES.customMetricTiers) {
+    const inTier = Math.min(left, size);
+    usd += inTier * price;
+    left -= inTier;
+  }
+  return usd;
+}
+
+export function estimateCost(checks: readonly CheckSpec[], options: CostOptions = {}): CostEstimate {
+  const perShard = options.maxChecksPerShard ?? 200;
+  const memoryGb = (options.memoryMb ?? 1024) / 1024;
+  const latency = options.latencyMs ?? 300;
+  const overhead = options.overheadMs ?? 100;
+  const shards = cutShards(checks, perShard);
+  const runs = (intervalMs: number) => MONTH_MS / intervalMs;
+  let invocations = 0;
+  let gbSeconds = 0;
+  let putRequests = 0;
+  let secondsWeighted = 0;
+  for (const shard of shards) {
+    const count = runs(shard.intervalMs);
+    const waves = Math.ceil(shard.checks.length / DEFAULT_CONCURRENCY);
+    const seconds = (overhead + waves * latency) / 1000;
+    invocations += count;
+    gbSeconds += count * seconds * memoryGb;
+    secondsWeighted += count * seconds;
+    const datums =
+      1 + (options.checkMetrics === false ? 0 : shard.checks.reduce((n, c) => n + cloudWatchMetrics(c), 0));
+    putRequests += count * Math.ceil(datums / 1_000);
+  }
+  const runsPerMonth = checks.reduce((n, c) => n + runs(c.intervalMs), 0);
+  const intervals = new Set(checks.map((c) => c.intervalMs)).size;
+  const metrics =
+    intervals + (options.checkMetrics === false ? 0 : checks.reduce((n, c) => n + cloudWatchMetrics(c), 0));
+  const logGb = (runsPerMonth * (options.logBytesPerResult ?? 1_200)) / 1e9;
+  const lines: CostLine[] = [
+    {
+      item: "Lambda requests",
+      quantity: invocations,
+      unit: "requests",
+      usd: invocations * PRICES.lambdaPerRequest,
+    },
+    {
+      item: "Lambda compute (arm64)",
+      quantity: gbSeconds,
+      unit: "GB-seconds",
+      usd: gbSeconds * PRICES.lambdaArmPerGbSecond,
+    },
+    {
+      item: "DynamoDB state writes",
+      quantity: runsPerMonth,
+      unit: "write units",
+      usd: runsPerMonth * PRICES.dynamoDbPerWrite,
+    },
+    {
+      item: "DynamoDB state reads",
+      quantity: runsPerMonth,
+      unit: "read units",
+      usd: runsPerMonth * PRICES.dynamoDbPerRead,
+    },
+    { item: "CloudWatch Logs ingestion", quantity: logGb, unit: "GB", usd: logGb * PRICES.logsPerGb },
+    {
+      item: "CloudWatch PutMetricData",
+      quantity: putRequests,
+      unit: "requests",
+      usd: putRequests * PRICES.putMetricDataPerRequest,
+    },
+    { item: "CloudWatch custom metrics", quantity: metrics, unit: "metric-months", usd: tiered(metrics) },
+  ];
+  if (options.amp) {
+    const samples = checks.reduce((n, c) => n + runs(c.intervalMs) * seriesPerRun(c), 0);
+    lines.push({
+      item: "Managed Prometheus ingestion",
+      quantity: samples,
+      unit: "samples",
+      usd: samples * PRICES.ampPerSample,
+    });
+  }
+  const usdPerMonth = lines.reduce((sum, line) => sum + line.usd, 0);
+  return {
+    checks: checks.length,
+    runsPerMonth,
+    invocationsPerMonth: invocations,
+    secondsPerInvocation: invocations ? secondsWeighted / invocations : 0,
+    lines,
+    usdPerMonth,
+    usdPerMillionRuns: runsPerMonth ? (usdPerMonth / runsPerMonth) * 1e6 : 0,
+    syntheticsUsdPerMonth: runsPerMonth * PRICES.cloudWatchSyntheticsPerRun,
+    checklyUsdPerMonth: runsPerMonth * PRICES.checklyApiPerRun,
+  };
+}
+
+const usd = (value: number) =>
+  value >= 100 ? `$${value.toFixed(0)}` : value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`;
+
+/** The estimate as a table for the terminal. */
+export function formatEstimate(e: CostEstimate): string {
+  const amount = (n: number) => (n < 10 ? n.toFixed(2) : Math.round(n).toLocaleString("en-US"));
+  const rows = e.lines.map((l) => [l.item, `${amount(l.quantity)} ${l.unit}`, usd(l.usd)]);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
+  const table = rows.map(
+    (r) =>
+      `  ${(r[0] as string).padEnd(widths[0] as number)}  ${(r[1] as string).padStart(widths[1] as number)}  ${(r[2] as string).padStart(widths[2] as number)}`,
+  );
+  return [
+    `${e.checks} checks, ${Math.round(e.runsPerMonth).toLocaleString("en-US")} runs a month, ${Math.round(e.invocationsPerMonth).toLocaleString("en-US")} invocations of about ${e.secondsPerInvocation.toFixed(2)} s`,
+    ...table,
+    `  ${"total a month".padEnd(widths[0] as number)}  ${"".padStart(widths[1] as number)}  ${usd(e.usdPerMonth).padStart(widths[2] as number)}`,
+    "",
+    `per million check runs: ${usd(e.usdPerMillionRuns)} (CloudWatch Synthetics: $1200, Checkly API checks: $200)`,
+    `the same runs on CloudWatch Synthetics: ${usd(e.syntheticsUsdPerMonth)} a month; on Checkly: ${usd(e.checklyUsdPerMonth)}`,
+    "List prices (US East), no free tier; see docs/cost.md for the model and its assumptions.",
+  ].join("\n");
+}

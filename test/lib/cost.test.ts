@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { estimateCost, PRICES } from "../../lib/cost.js";
+import { check } from "../support/checks.js";
+
+const https = (n: number, interval = "1m") =>
+  Array.from({ length: n }, (_, i) =>
+    check({ name: `c${i}`, interval, http: { url: `https://s${i}.example.com/` } }),
+  );
+
+describe("cost model", () => {
+  it("prices 200 one-minute HTTPS checks: one shard, four waves of 64 at 300 ms", () => {
+    const e = estimateCost(https(200));
+    expect(e.runsPerMonth).toBe(200 * 43_200);
+    expect(e.invocationsPerMonth).toBe(43_200);
+    expect(e.secondsPerInvocation).toBeCloseTo(0.1 + 4 * 0.3);
+    const line = (item: string) => e.lines.find((l) => l.item === item);
+    expect(line("Lambda compute (arm64)")?.quantity).toBeCloseTo(43_200 * 1.3);
+    expect(line("Lambda requests")?.usd).toBeCloseTo(43_200 * PRICES.lambdaPerRequest);
+    // Success, Duration, HttpStatusCode, CertificateExpiry per check, and one heartbeat.
+    expect(line("CloudWatch custom metrics")?.quantity).toBe(801);
+    expect(e.usdPerMillionRuns).toBeLessThan((PRICES.cloudWatchSyntheticsPerRun * 1e6) / 30);
+  });
+
+  it("drops the custom metrics when per-check CloudWatch metrics are off, and prices them in tiers", () => {
+    const on = estimateCost(https(10_000));
+    const off = estimateCost(https(10_000), { checkMetrics: false });
+    const metrics = (e: typeof on) => e.lines.find((l) => l.item === "CloudWatch custom metrics");
+    expect(metrics(on)?.quantity).toBe(40_001);
+    expect(metrics(on)?.usd).toBeCloseTo(10_000 * 0.3 + 30_001 * 0.1);
+    expect(metrics(off)?.quantity).toBe(1);
+    // Without them, a million runs cost less than a thousandth of CloudWatch Synthetics' $1,200.
+    expect(off.usdPerMillionRuns).toBeLessThan(1.5);
+    expect(off.syntheticsUsdPerMonth / off.usdPerMonth).toBeGreaterThan(800);
+  });
+
+  it("adds Managed Prometheus ingestion from the series the mapping writes", () => {
+    const e = estimateCost(https(1), { amp: true });
+    const amp = e.lines.find((l) => l.item === "Managed Prometheus ingestion");
+    expect(amp?.quantity).toBe(43_200 * 20);
+  });
+});
