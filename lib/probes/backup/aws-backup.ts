@@ -30,7 +30,7 @@ export const awsBackupSource: BackupSource<AwsBackupConfig> = {
   target: (cfg) => `backup:${cfg.vault ?? "*"}/${cfg.resourceArn ? shortName(cfg.resourceArn) : "*"}`,
 
   async find(cfg, clients, target, { signal }): Promise<Lookup> {
-    const client = clients.backup(target);
+    const client = await clients.backup(target);
     const { paginateListRecoveryPointsByBackupVault, paginateListRecoveryPointsByResource } = await import(
       "@aws-sdk/client-backup"
     );

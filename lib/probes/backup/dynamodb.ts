@@ -17,7 +17,7 @@ export const dynamodbSource: BackupSource<DynamoDbConfig> = {
   target: (cfg) => `dynamodb:${cfg.table}`,
 
   async find(cfg, clients, target, { signal }): Promise<Lookup> {
-    const client = clients.dynamodb(target);
+    const client = await clients.dynamodb(target);
     const { DescribeContinuousBackupsCommand, ListBackupsCommand } = await import("@aws-sdk/client-dynamodb");
     const continuous = await call("dynamodb:DescribeContinuousBackups", () =>
       client.send(new DescribeContinuousBackupsCommand({ TableName: cfg.table })),

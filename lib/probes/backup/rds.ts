@@ -27,7 +27,7 @@ export const rdsSource: BackupSource<RdsConfig> = {
   target: (cfg) => (cfg.instance ? `rds:${cfg.instance}` : `rds-cluster:${cfg.cluster}`),
 
   async find(cfg, clients, target, { signal }): Promise<Lookup> {
-    const client = clients.rds(target);
+    const client = await clients.rds(target);
     const { paginateDescribeDBClusterSnapshots, paginateDescribeDBSnapshots } = await import(
       "@aws-sdk/client-rds"
     );

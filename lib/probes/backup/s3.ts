@@ -57,7 +57,7 @@ export const s3Source: BackupSource<S3Config> = {
   target: (cfg) => `s3://${cfg.bucket}/${cfg.prefix}`,
 
   async find(cfg, clients, target, { maxAgeMs, now, signal }): Promise<Lookup> {
-    const client = clients.s3(target);
+    const client = await clients.s3(target);
     const { paginateListObjectsV2 } = await import("@aws-sdk/client-s3");
     const pattern = cfg.match ? regexFromGlob(cfg.match) : undefined;
     const filters = [

@@ -1,0 +1,59 @@
+/**
+ * The probe function's cold start as far as it can be measured here: the size of its bundle (built
+ * as the construct builds it: esbuild, ESM, minified, Node 24 target) and how long Node takes to load
+ * it, from process start and as a module import. Median of 15 fresh processes.
+ * Run: npm run bench:cold-start. Writes bench/results/cold-start.json.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { build } from "esbuild";
+
+const run = promisify(execFile);
+const root = path.join(import.meta.dirname, "..");
+const out = await mkdtemp(path.join(os.tmpdir(), "watchpost-cold-"));
+const outfile = path.join(out, "index.mjs");
+await build({
+  entryPoints: [path.join(root, "functions/probe/handler.ts")],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node24",
+  minify: true,
+  mainFields: ["module", "main"],
+  outfile,
+  logLevel: "error",
+  banner: {
+    js: "import { createRequire as __wpRequire } from 'node:module'; const require = __wpRequire(import.meta.url);",
+  },
+});
+const bytes = (await stat(outfile)).size;
+await writeFile(path.join(out, "checks.json"), JSON.stringify({ format: 1, shards: {} }));
+
+const probe = `const t0 = performance.now(); await import(${JSON.stringify(outfile)}); const t1 = performance.now();
+process.stdout.write(JSON.stringify({ importMs: t1 - t0, sinceStartMs: t1, rssBytes: process.memoryUsage().rss }));`;
+const samples: { importMs: number; sinceStartMs: number; rssBytes: number }[] = [];
+for (let i = 0; i < 15; i++) {
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", probe]);
+  samples.push(JSON.parse(stdout));
+}
+const median = (key: "importMs" | "sinceStartMs" | "rssBytes") =>
+  samples.map((s) => s[key]).sort((a, b) => a - b)[7] as number;
+const result = {
+  bundleBytes: bytes,
+  importMs: Number(median("importMs").toFixed(1)),
+  processStartToReadyMs: Number(median("sinceStartMs").toFixed(1)),
+  rssAfterImportBytes: median("rssBytes"),
+};
+console.log(
+  `probe function bundle: ${(bytes / 1024).toFixed(0)} KiB minified (${os.cpus().length} cores, Node ${process.version})`,
+);
+console.log(
+  `module import: ${result.importMs} ms median; process start to ready: ${result.processStartToReadyMs} ms; RSS after import: ${(result.rssAfterImportBytes / 1e6).toFixed(1)} MB`,
+);
+await writeFile(
+  path.join(root, "bench/results/cold-start.json"),
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, command: "npm run bench:cold-start", ...result }, null, 2)}\n`,
+);
