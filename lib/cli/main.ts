@@ -384,7 +384,9 @@ async function demo(options: RunOptions, io: Io): Promise<number> {
     const parsed = parseCheckFile("demo.yml", targets.checks, process.cwd());
     if (parsed.diagnostics.length > 0) throw new Error(parsed.diagnostics.map(formatDiagnostic).join("\n"));
     if (!options.json)
-      io.stdout.write("Demo targets on 127.0.0.1 (healthy, slow, broken, hanging, a banner, a closed port); running checks against them.\n\n");
+      io.stdout.write(
+        "Demo targets on 127.0.0.1 (healthy, slow, broken, hanging, a banner, a closed port); running checks against them.\n\n",
+      );
     // The demo shows failures on purpose; its exit code says only whether the demo itself ran.
     await execute(select(parsed.checks, options.only), options, io);
     return 0;

@@ -6,7 +6,7 @@ import { type MetricDatum, PutMetricDataCommand, type StandardUnit } from "@aws-
 import type { CheckResult } from "../result.js";
 import { PHASES } from "../result.js";
 import { type BackoffOptions, backoffDelay, sleep } from "./retry.js";
-import type { Sink, SinkContext, SinkReport } from "./sink.js";
+import { DeliveryTally, type Sink, type SinkContext, type SinkReport } from "./sink.js";
 
 /** PutMetricData's limits: 1,000 datums and 1 MB per request. */
 const MAX_DATUMS = 1_000;
@@ -108,33 +108,16 @@ export class CloudWatchSink implements Sink {
   }
 
   async write(results: readonly CheckResult[], context: SinkContext): Promise<SinkReport> {
-    const started = performance.now();
+    const tally = new DeliveryTally(this.name, "batches");
     const datums = this.datums(results, context);
-    let requests = 0;
-    let retries = 0;
-    let failedSamples = 0;
-    const errors: string[] = [];
     for (const batch of batches(datums)) {
       const outcome = await this.put(batch, context.deadline);
-      requests += outcome.attempts;
-      retries += outcome.attempts - 1;
-      if (outcome.error) {
-        failedSamples += batch.length;
-        errors.push(outcome.error);
-      }
+      tally.record(
+        outcome.attempts,
+        outcome.error ? { samples: batch.length, error: outcome.error } : undefined,
+      );
     }
-    return {
-      sink: this.name,
-      ok: errors.length === 0,
-      samples: datums.length,
-      failedSamples,
-      requests,
-      retries,
-      durationMs: performance.now() - started,
-      ...(errors.length > 0
-        ? { error: errors[0] + (errors.length > 1 ? ` (and ${errors.length - 1} more batches)` : "") }
-        : {}),
-    };
+    return tally.report(datums.length);
   }
 
   private async put(batch: MetricDatum[], deadline: number): Promise<{ attempts: number; error?: string }> {

@@ -34,6 +34,50 @@ export interface Sink {
   close?(): Promise<void>;
 }
 
+/**
+ * Counts what a sink's requests did, request by request, and turns the count into its report;
+ * `part` names what one request carries (`batches`, `bodies`) in the error line.
+ */
+export class DeliveryTally {
+  private readonly started = performance.now();
+  private requests = 0;
+  private retries = 0;
+  private failedSamples = 0;
+  private readonly errors: string[] = [];
+
+  constructor(
+    private readonly sink: string,
+    private readonly part: string,
+  ) {}
+
+  /** One request's outcome: how many attempts it took and, if it never arrived, its samples and why. */
+  record(attempts: number, failure?: { samples: number; error: string }): void {
+    this.requests += attempts;
+    this.retries += attempts - 1;
+    if (failure) {
+      this.failedSamples += failure.samples;
+      this.errors.push(failure.error);
+    }
+  }
+
+  report(samples: number): SinkReport {
+    const [first] = this.errors;
+    const more = this.errors.length - 1;
+    return {
+      sink: this.sink,
+      ok: this.errors.length === 0,
+      samples,
+      failedSamples: this.failedSamples,
+      requests: this.requests,
+      retries: this.retries,
+      durationMs: performance.now() - this.started,
+      ...(first !== undefined
+        ? { error: more > 0 ? `${first} (and ${more} more ${this.part})` : first }
+        : {}),
+    };
+  }
+}
+
 /** Runs every sink side by side; a sink that throws becomes a failed report, never a rejection. */
 export async function publish(
   results: readonly CheckResult[],

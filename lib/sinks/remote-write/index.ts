@@ -7,7 +7,7 @@ import { type Series, toSeries } from "../../metrics/series.js";
 import type { CheckResult } from "../../result.js";
 import { USER_AGENT } from "../../version.js";
 import { type BackoffOptions, backoffDelay, sleep } from "../retry.js";
-import type { Sink, SinkContext, SinkReport } from "../sink.js";
+import { DeliveryTally, type Sink, type SinkContext, type SinkReport } from "../sink.js";
 import { type Body, compress, WriteRequestEncoder } from "./encode.js";
 import type { RequestSigner } from "./sigv4.js";
 
@@ -95,43 +95,26 @@ export class RemoteWriteSink implements Sink {
 
   /** Sends `series`; each body is retried on its own until it arrives, is refused, or the deadline passes. */
   async writeSeries(series: readonly Series[], deadline: number): Promise<SinkReport> {
-    const started = performance.now();
+    const tally = new DeliveryTally(this.name, "bodies");
     // A sample from the future moves Prometheus' head window and makes every current sample fail.
     const now = Date.now();
     const bodies = this.encoder.encode(series, this.options.maxBodyBytes ?? 1_048_576, (s) =>
       Math.min(s.timestampMs, now),
     );
-    let requests = 0;
-    let retries = 0;
-    let failedSamples = 0;
-    const errors: string[] = [];
     let next = 0;
     const worker = async () => {
       while (next < bodies.length) {
         const index = next++;
         const body = bodies[index] as Body;
         const outcome = await this.deliver(compress(body.bytes), deadline);
-        requests += outcome.attempts;
-        retries += outcome.attempts - 1;
-        if (!outcome.ok) {
-          failedSamples += body.samples;
-          errors.push(outcome.error);
-        }
+        tally.record(
+          outcome.attempts,
+          outcome.ok ? undefined : { samples: body.samples, error: outcome.error },
+        );
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, bodies.length) }, worker));
-    return {
-      sink: this.name,
-      ok: errors.length === 0,
-      samples: series.length,
-      failedSamples,
-      requests,
-      retries,
-      durationMs: performance.now() - started,
-      ...(errors.length > 0
-        ? { error: errors[0] + (errors.length > 1 ? ` (and ${errors.length - 1} more bodies)` : "") }
-        : {}),
-    };
+    return tally.report(series.length);
   }
 
   private async deliver(

@@ -2,27 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type AlertState, step, type Transition } from "../../../lib/alerting/state-machine.js";
 import type { AlertPolicy } from "../../../lib/checks/load.js";
-import type { CheckResult, Status } from "../../../lib/result.js";
+import type { Status } from "../../../lib/result.js";
+import { resultFor } from "../../support/alerting.js";
 
 const policy: AlertPolicy = { failAfter: 2, recoverAfter: 1, notifyDegraded: false, maintenance: [] };
 const T0 = Date.parse("2026-11-22T00:00:00Z");
 const MINUTE = 60_000;
-
-function result(status: Status, severity = "critical"): CheckResult {
-  return {
-    name: "payments-api",
-    kind: "http",
-    target: "https://api.example.com/health",
-    status,
-    reason: status === "up" ? "200 OK" : "status 503, expected 200",
-    attempts: 1,
-    startedAt: "",
-    durationMs: 10,
-    severity,
-    labels: { team: "payments" },
-    conditions: [],
-  };
-}
 
 /** Runs a sequence of statuses, one a minute; returns every transition with the run it came from. */
 function play(statuses: Status[], p: AlertPolicy = policy, maintenance: boolean[] = []) {
@@ -30,7 +15,7 @@ function play(statuses: Status[], p: AlertPolicy = policy, maintenance: boolean[
   const out: { run: number; transition: Transition }[] = [];
   const states: AlertState[] = [];
   statuses.forEach((status, run) => {
-    const next = step(state, result(status), p, {
+    const next = step(state, resultFor("payments-api", status), p, {
       now: new Date(T0 + run * MINUTE),
       location: "eu-west-1",
       inMaintenance: maintenance[run] ?? false,
