@@ -153,8 +153,9 @@ async function attempt(
         : `probe failed unexpectedly: ${(error as Error)?.message ?? String(error)}`;
     return { status: "unknown", reason, retryable: false };
   } finally {
+    // A timed-out probe was aborted by the timer; one that finished needs no signal (and building an
+    // abort reason for every probe costs a stack trace each).
     clearTimeout(timer);
-    controller.abort();
   }
 }
 

@@ -30,7 +30,7 @@ export interface CertificateFacts {
   notBefore: string;
   /** Minimum not-after over the chain (blackbox's probe_ssl_earliest_cert_expiry). */
   earliestNotAfter: string;
-  /** The chain, leaf first: what the server presented, plus the trusted root when it verified. */
+  /** The chain the server presented, leaf first (as blackbox_exporter reads it). */
   chain: { subject: string; notAfter: string }[];
   /** Whether the chain verified against the trusted roots, and why not. */
   trusted: boolean;

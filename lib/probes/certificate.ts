@@ -1,18 +1,21 @@
 /** Certificate facts and the conditions on them, shared by the `tls` and `http` probes. */
+
+import type { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import path from "node:path";
-import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from "node:tls";
+import { createSecureContext, type SecureContext, type TLSSocket } from "node:tls";
 import type { CertificateFacts, Condition } from "../result.js";
 import { formatDuration, formatSpan } from "../units.js";
 import { describeCertificateError } from "./errors.js";
 import { CheckSetupError } from "./probe.js";
 
-/** The chain Node reports (presented, plus the trusted root once verified), leaf first, each once. */
-function chainOf(leaf: DetailedPeerCertificate): PeerCertificate[] {
-  const chain: PeerCertificate[] = [];
+/** The chain the peer presented, leaf first, each certificate once. */
+function chainOf(leaf: X509Certificate): X509Certificate[] {
+  const chain: X509Certificate[] = [];
   const seen = new Set<string>();
-  let cert: DetailedPeerCertificate | undefined = leaf;
-  while (cert && Object.keys(cert).length > 0 && !seen.has(cert.fingerprint256)) {
+  let cert: X509Certificate | undefined = leaf;
+  while (cert && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
     chain.push(cert);
     cert = cert.issuerCertificate;
@@ -20,40 +23,46 @@ function chainOf(leaf: DetailedPeerCertificate): PeerCertificate[] {
   return chain;
 }
 
-function distinguishedName(name: Record<string, string | string[]> | undefined): string {
-  if (!name) return "";
-  return Object.entries(name)
-    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join("+") : value}`)
-    .join(", ");
+/** `CN=api.example.com, O=Example` from X509Certificate's one-field-per-line form. */
+function distinguishedName(name: string): string {
+  return name.split("\n").filter(Boolean).join(", ");
 }
 
 /**
  * Facts about the certificate a socket was shown, whether or not it verified. Undefined when the
- * peer presented none (a resumed session or a failed handshake).
+ * peer presented none (a resumed session or a failed handshake). X509Certificate parses lazily:
+ * much cheaper per probe than getPeerCertificate(true), which builds every field of the chain.
  */
-export function certificateFacts(socket: TLSSocket): CertificateFacts | undefined {
-  const leaf = socket.getPeerCertificate(true);
-  if (!leaf || Object.keys(leaf).length === 0) return undefined;
+export function certificateFacts(socket: TLSSocket, hostname: string): CertificateFacts | undefined {
+  const leaf = socket.getPeerX509Certificate();
+  if (!leaf) return undefined;
   const chain = chainOf(leaf).map((cert) => ({
-    subject: distinguishedName(cert.subject as unknown as Record<string, string>),
-    notAfter: new Date(cert.valid_to).toISOString(),
+    subject: distinguishedName(cert.subject),
+    notAfter: new Date(cert.validTo).toISOString(),
   }));
   const earliest = Math.min(...chain.map((cert) => Date.parse(cert.notAfter)));
-  const verifyError = socket.authorized ? undefined : String(socket.authorizationError ?? "unknown");
+  // The probes turn off Node's own hostname check (it rebuilds the chain as objects on every
+  // handshake): X509Certificate answers the same question without that.
+  const hostnameMatches = (isIP(hostname) ? leaf.checkIP(hostname) : leaf.checkHost(hostname)) !== undefined;
+  const verifyError = socket.authorized
+    ? hostnameMatches
+      ? undefined
+      : "ERR_TLS_CERT_ALTNAME_INVALID"
+    : String(socket.authorizationError ?? "unknown");
   return {
-    subject: distinguishedName(leaf.subject as unknown as Record<string, string>),
-    issuer: distinguishedName(leaf.issuer as unknown as Record<string, string>),
-    sans: (leaf.subjectaltname ?? "")
+    subject: distinguishedName(leaf.subject),
+    issuer: distinguishedName(leaf.issuer),
+    sans: (leaf.subjectAltName ?? "")
       .split(",")
       .map((san) => san.trim())
       .filter(Boolean),
-    notBefore: new Date(leaf.valid_from).toISOString(),
-    notAfter: new Date(leaf.valid_to).toISOString(),
+    notBefore: new Date(leaf.validFrom).toISOString(),
+    notAfter: new Date(leaf.validTo).toISOString(),
     earliestNotAfter: new Date(earliest).toISOString(),
     chain,
-    trusted: socket.authorized || verifyError === "ERR_TLS_CERT_ALTNAME_INVALID",
+    trusted: socket.authorized,
     ...(verifyError ? { verifyError } : {}),
-    hostnameMatches: verifyError !== "ERR_TLS_CERT_ALTNAME_INVALID",
+    hostnameMatches,
     fingerprint256: leaf.fingerprint256,
   };
 }
@@ -99,18 +108,44 @@ export function hostnameCondition(facts: CertificateFacts, hostname: string): Co
       };
 }
 
+const caFiles = new Map<string, { pem: Promise<string>; until: number }>();
+/** How long a `ca:` file read is reused: probes of one run share it; an edit shows within a minute. */
+const CA_FILE_TTL_MS = 60_000;
+
 /** A `ca:` bundle, relative to the check file; deployed checks carry the PEM itself. */
 export async function readCa(baseDir: string, file: string | undefined): Promise<string | undefined> {
   if (!file) return undefined;
   if (file.startsWith("-----BEGIN")) return file;
-  try {
-    return await readFile(path.resolve(baseDir, file), "utf8");
-  } catch (error) {
+  const resolved = path.resolve(baseDir, file);
+  const cached = caFiles.get(resolved);
+  if (cached && cached.until > Date.now()) return cached.pem;
+  const pem = readFile(resolved, "utf8").catch((error: unknown) => {
+    caFiles.delete(resolved);
     throw new CheckSetupError(
       `cannot read the ca file ${file} (${(error as { code?: string }).code ?? error})`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
+  });
+  caFiles.set(resolved, { pem, until: Date.now() + CA_FILE_TTL_MS });
+  return pem;
+}
+
+const contexts = new Map<string, SecureContext>();
+
+/** Node's hostname check, turned off: certificateFacts makes the same check for less. */
+export const skipNodeHostnameCheck = (): undefined => undefined;
+
+/**
+ * One TLS context per trust store, shared by every probe: building one parses the roots (the
+ * system's, or a `ca:` bundle), which cost more than the handshake itself. Sessions are not
+ * resumed through it: the probes ask for no session and cache none.
+ */
+export function secureContextFor(ca: string | undefined): SecureContext {
+  const key = ca ?? "";
+  let context = contexts.get(key);
+  if (!context) {
+    context = createSecureContext(ca ? { ca } : {});
+    contexts.set(key, context);
   }
+  return context;
 }

@@ -6,7 +6,13 @@ import { caFile, duration, hasReference, regex, size, text } from "../checks/fie
 import type { CertificateFacts, Condition, Facts, Observation, Phase } from "../result.js";
 import { formatBytes, formatDuration } from "../units.js";
 import { USER_AGENT } from "../version.js";
-import { certificateFacts, readCa, validForCondition } from "./certificate.js";
+import {
+  certificateFacts,
+  readCa,
+  secureContextFor,
+  skipNodeHostnameCheck,
+  validForCondition,
+} from "./certificate.js";
 import { describeCertificateError, networkFailure } from "./errors.js";
 import { parseJsonPath, select } from "./json-path.js";
 import { defineProbe, type ProbeContext } from "./probe.js";
@@ -255,7 +261,9 @@ async function exchange(
   const lookup = timedLookup();
   const base = buildConnector({
     rejectUnauthorized: false,
-    ca: options.ca,
+    ...(https
+      ? { secureContext: secureContextFor(options.ca), checkServerIdentity: skipNodeHostnameCheck }
+      : {}),
     maxCachedSessions: 0,
     lookup: lookup.fn,
     timeout: 0,
@@ -274,10 +282,15 @@ async function exchange(
         if (error || !connected) return callback(error ?? new Error("connect failed"), null);
         if (https) {
           const tlsSocket = connected as TLSSocket;
-          facts.certificate = certificateFacts(tlsSocket);
+          facts.certificate = certificateFacts(tlsSocket, url.hostname.replace(/^\[|\]$/g, ""));
           facts.tlsVersion = tlsSocket.getProtocol() ?? undefined;
-          if (!options.insecure && !tlsSocket.authorized) {
-            const code = String(tlsSocket.authorizationError);
+          const rejected = facts.certificate
+            ? facts.certificate.verifyError
+            : tlsSocket.authorized
+              ? undefined
+              : tlsSocket.authorizationError;
+          if (!options.insecure && rejected) {
+            const code = String(rejected);
             tlsSocket.destroy();
             const message = describeCertificateError(code) ?? code;
             return callback(Object.assign(new Error(message), { code }), null);
@@ -324,6 +337,8 @@ async function exchange(
     if (https) timeline.add("tls", readyAt - connectedAt);
     timeline.add("processing", headersAt - readyAt);
     timeline.add("transfer", endAt - headersAt);
+    // Done with it: close politely (destroying a finished client would build an error for nothing).
+    client.close().catch(() => {});
     return {
       status: response.statusCode,
       statusText: STATUS_TEXT[response.statusCode] ?? "",
@@ -332,8 +347,9 @@ async function exchange(
       bodyBytes,
       bodyExceeded,
     };
-  } finally {
+  } catch (error) {
     client.destroy().catch(() => {});
+    throw error;
   }
 }
 

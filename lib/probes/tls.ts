@@ -8,6 +8,8 @@ import {
   certificateFacts,
   hostnameCondition,
   readCa,
+  secureContextFor,
+  skipNodeHostnameCheck,
   trustCondition,
   validForCondition,
 } from "./certificate.js";
@@ -56,7 +58,8 @@ export const tlsProbe = defineProbe({
       host: cfg.host,
       port: cfg.port,
       servername: net.isIP(serverName) ? undefined : serverName,
-      ca,
+      secureContext: secureContextFor(ca),
+      checkServerIdentity: skipNodeHostnameCheck,
       rejectUnauthorized: false,
       lookup: lookup.fn,
     });
@@ -80,7 +83,7 @@ export const tlsProbe = defineProbe({
       ctx.signal.removeEventListener("abort", onAbort);
     }
     const done = performance.now();
-    const facts = certificateFacts(socket);
+    const facts = certificateFacts(socket, serverName);
     const version = socket.getProtocol() ?? "unknown";
     const cipher = socket.getCipher()?.name;
     const remoteAddress = socket.remoteAddress;

@@ -117,7 +117,6 @@ describe("tls probe", () => {
           subject: "CN=Watchpost Test Intermediate",
           notAfter: iso(pki.shortIntermediate.intermediateNotAfter),
         },
-        { subject: "CN=Watchpost Test Root", notAfter: expect.stringMatching(/^20\d\d-/) },
       ],
       trusted: true,
     });
