@@ -8,6 +8,7 @@ import { cutShards } from "./deploy/compile.js";
 import { DEFAULT_CONCURRENCY } from "./engine.js";
 import { resultSeries } from "./metrics/series.js";
 import type { CheckResult } from "./result.js";
+import { CloudWatchSink } from "./sinks/cloudwatch.js";
 
 /** US East list prices (USD) as used here; each is printed with the estimate. */
 export const PRICES = {
@@ -66,23 +67,12 @@ export interface CostEstimate {
 
 const MONTH_MS = 30 * 86_400_000;
 
-/** The CloudWatch metric names a check publishes (the CloudWatch sink's own choice, by kind). */
-function cloudWatchMetrics(check: CheckSpec): number {
-  const https = check.kind === "http" && String((check.config as { url?: string }).url).startsWith("https:");
-  return (
-    2 +
-    (check.kind === "http" ? 1 : 0) +
-    (https || check.kind === "tls" ? 1 : 0) +
-    (check.kind === "backup" ? 1 : 0)
-  );
-}
-
-/** Prometheus series a check writes per run, from the one mapping with a representative result. */
-function seriesPerRun(check: CheckSpec): number {
+/** A healthy result of `check` carrying every fact its kind can report: what the sinks price. */
+function representativeResult(check: CheckSpec): CheckResult {
   const https =
     check.kind === "tls" ||
     (check.kind === "http" && String((check.config as { url?: string }).url).startsWith("https:"));
-  const result: CheckResult = {
+  return {
     name: check.name,
     kind: check.kind,
     target: "",
@@ -121,7 +111,17 @@ function seriesPerRun(check: CheckSpec): number {
         : {}),
     },
   };
-  return resultSeries(result, { location: "", timestampMs: 0 }).length;
+}
+
+/** The CloudWatch custom metrics a check publishes: the CloudWatch sink's own datums for it. */
+function cloudWatchMetrics(check: CheckSpec): number {
+  const sink = new CloudWatchSink({ client: { send: async () => ({}) } });
+  return sink.datums([representativeResult(check)], { deadline: 0, runStartedAt: 0, location: "" }).length;
+}
+
+/** Prometheus series a check writes per run, from the one mapping. */
+function seriesPerRun(check: CheckSpec): number {
+  return resultSeries(representativeResult(check), { location: "", timestampMs: 0 }).length;
 }
 
 function tiered(metrics: number): number {

@@ -401,45 +401,41 @@ export class Watchpost extends Construct {
     const action = new SnsAction(this.topic);
     const alarm = (id: string, props: cloudwatch.AlarmProps) =>
       new cloudwatch.Alarm(this, id, props).addAlarmAction(action);
+    /** Fires on one five-minute period at or over `threshold`; no data is no trouble. */
+    const atLeast = (id: string, alarmDescription: string, metric: cloudwatch.IMetric, threshold = 1) =>
+      alarm(id, {
+        alarmDescription,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    const period = Duration.minutes(5);
     for (const fn of this.functions) {
       const name = fn.node.id;
-      alarm(`${name}Errors`, {
-        alarmDescription: `Watchpost: the ${name} function failed (a shard did not complete).`,
-        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm(`${name}Throttles`, {
-        alarmDescription: `Watchpost: the ${name} function was throttled (checks did not run).`,
-        metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: "Sum" }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm(`${name}NearTimeout`, {
-        alarmDescription: `Watchpost: the ${name} function ran for more than 80% of its timeout; shards may be too big.`,
-        metric: fn.metricDuration({ period: Duration.minutes(5), statistic: "Maximum" }),
-        threshold: (fn.timeout?.toMilliseconds() ?? 60_000) * 0.8,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+      atLeast(
+        `${name}Errors`,
+        `Watchpost: the ${name} function failed (a shard did not complete).`,
+        fn.metricErrors({ period, statistic: "Sum" }),
+      );
+      atLeast(
+        `${name}Throttles`,
+        `Watchpost: the ${name} function was throttled (checks did not run).`,
+        fn.metricThrottles({ period, statistic: "Sum" }),
+      );
+      atLeast(
+        `${name}NearTimeout`,
+        `Watchpost: the ${name} function ran for more than 80% of its timeout; shards may be too big.`,
+        fn.metricDuration({ period, statistic: "Maximum" }),
+        (fn.timeout?.toMilliseconds() ?? 60_000) * 0.8,
+      );
     }
-    alarm("DeadLettersAlarm", {
-      alarmDescription:
-        "Watchpost: an invocation failed or a schedule could not invoke the function (see the dead-letter queue).",
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: "Maximum",
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    atLeast(
+      "DeadLettersAlarm",
+      "Watchpost: an invocation failed or a schedule could not invoke the function (see the dead-letter queue).",
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: "Maximum" }),
+    );
     // No results for three intervals: the schedules, the function or the metrics path is broken.
     for (const intervalMs of [...new Set(this.shards.map((s) => s.intervalMs))]) {
       const interval = formatDuration(intervalMs);
