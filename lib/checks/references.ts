@@ -21,14 +21,22 @@ export const envResolver: ReferenceLookup = (name) => {
  * texts, so a failed resolution cannot leak a neighbouring secret.
  */
 export async function resolveReferences<T>(value: T, resolvers: Resolvers): Promise<T> {
+  // Most checks hold no reference: hand back the config itself, with no copy and no awaiting.
+  return mentionsReference(value) ? resolveAll(value, resolvers) : value;
+}
+
+function mentionsReference(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("${");
+  if (value !== null && typeof value === "object") return Object.values(value).some(mentionsReference);
+  return false;
+}
+
+async function resolveAll<T>(value: T, resolvers: Resolvers): Promise<T> {
   if (typeof value === "string") return (await resolveString(value, resolvers)) as T;
-  if (Array.isArray(value))
-    return (await Promise.all(value.map((item) => resolveReferences(item, resolvers)))) as T;
+  if (Array.isArray(value)) return (await Promise.all(value.map((item) => resolveAll(item, resolvers)))) as T;
   if (value !== null && typeof value === "object") {
     const entries = await Promise.all(
-      Object.entries(value).map(
-        async ([key, item]) => [key, await resolveReferences(item, resolvers)] as const,
-      ),
+      Object.entries(value).map(async ([key, item]) => [key, await resolveAll(item, resolvers)] as const),
     );
     return Object.fromEntries(entries) as T;
   }
