@@ -19,6 +19,9 @@ const PROTOCOL_HEADERS: Record<string, string> = {
   "user-agent": USER_AGENT,
 };
 
+/** Less time than this left after a backoff, and a retry is not started. */
+const MIN_ATTEMPT_MS = 100;
+
 export interface RemoteWriteOptions {
   url: string;
   /** Extra headers, such as `X-Scope-OrgID` for Mimir. */
@@ -126,7 +129,8 @@ export class RemoteWriteSink implements Sink {
       if (result.ok) return { ok: true, attempts: attempt + 1 };
       if (!result.retry) return { ok: false, attempts: attempt + 1, error: `${result.error} (not retried)` };
       const delay = result.retryAfterMs ?? backoffDelay(attempt, this.options.backoff);
-      if (Date.now() + delay >= deadline) {
+      // A retry that could not get an answer before the deadline would only be cut off mid-request.
+      if (Date.now() + delay + MIN_ATTEMPT_MS >= deadline) {
         return {
           ok: false,
           attempts: attempt + 1,
