@@ -13,7 +13,7 @@ import { formatDuration } from "./units.js";
 export interface RunOptions {
   /** Checks in flight at once. Default 64. */
   concurrency?: number;
-  /** Epoch milliseconds by which every result must exist; unfinished checks are reported down. */
+  /** Epoch milliseconds by which every result must exist; checks it cuts or never starts are `skipped`. */
   deadline?: number;
   /** How `${provider:id}` references resolve. Default: `env` only. */
   resolvers?: Resolvers;
@@ -21,6 +21,8 @@ export interface RunOptions {
   onResult?: (result: CheckResult) => void;
   /** AWS clients for the checks that read AWS APIs (backup). */
   aws?: AwsClients;
+  /** Stops the run: checks in flight are cut and the rest not started, all `skipped`. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_CONCURRENCY = 64;
@@ -35,6 +37,7 @@ export async function runChecks(
     deadline: options.deadline ?? Number.POSITIVE_INFINITY,
     resolvers: options.resolvers ?? { env: envResolver },
     ...(options.aws ? { aws: options.aws } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   };
   const results: CheckResult[] = new Array(specs.length);
   let next = 0;
@@ -56,6 +59,7 @@ export interface RunEnvironment {
   deadline: number;
   resolvers: Resolvers;
   aws?: AwsClients;
+  signal?: AbortSignal;
 }
 
 interface Outcome {
@@ -101,12 +105,14 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
 async function attempt(
   spec: CheckSpec,
   probe: Probe,
-  { deadline, resolvers, aws }: RunEnvironment,
+  { deadline, resolvers, aws, signal }: RunEnvironment,
 ): Promise<Outcome> {
+  if (signal?.aborted)
+    return { status: "skipped", reason: "not started: the run was stopped", retryable: false };
   const budget = Math.min(spec.timeoutMs, deadline - Date.now());
   if (budget <= 0) {
     return {
-      status: "down",
+      status: "skipped",
       reason: "not started before the run's deadline (too many checks for the time available)",
       retryable: false,
     };
@@ -115,11 +121,19 @@ async function attempt(
   const controller = new AbortController();
   let stage = "starting";
   let timer: NodeJS.Timeout | undefined;
+  let onStop: (() => void) | undefined;
+  let stopped = false;
   const timedOut = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => {
       controller.abort(new Error("timeout"));
       resolve("timeout");
     }, budget);
+    onStop = () => {
+      stopped = true;
+      controller.abort(new Error("stopped"));
+      resolve("timeout");
+    };
+    signal?.addEventListener("abort", onStop, { once: true });
   });
   const ctx = {
     signal: controller.signal,
@@ -133,10 +147,12 @@ async function attempt(
   try {
     const observation = await Promise.race([run(), timedOut]);
     if (observation === "timeout") {
+      if (stopped)
+        return { status: "skipped", reason: `cut: the run was stopped while ${stage}`, retryable: false };
       return cutByDeadline
         ? {
-            status: "down",
-            reason: `did not finish before the run's deadline (${formatDuration(budget)} in) while ${stage}`,
+            status: "skipped",
+            reason: `cut by the run's deadline ${formatDuration(budget)} in, while ${stage}`,
             retryable: false,
           }
         : {
@@ -156,6 +172,7 @@ async function attempt(
     // A timed-out probe was aborted by the timer; one that finished needs no signal (and building an
     // abort reason for every probe costs a stack trace each).
     clearTimeout(timer);
+    if (onStop) signal?.removeEventListener("abort", onStop);
   }
 }
 

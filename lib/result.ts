@@ -1,7 +1,11 @@
 /** What a check run produces: the probe's observation, and the engine's verdict on it. */
 
-export type Status = "up" | "degraded" | "down" | "unknown";
-export const STATUSES: readonly Status[] = ["up", "degraded", "down", "unknown"];
+/**
+ * `skipped` is the monitor's fault, not the target's: the run's deadline left no time to start or
+ * finish the check. It never advances alert state and writes no probe_* series.
+ */
+export type Status = "up" | "degraded" | "down" | "unknown" | "skipped";
+export const STATUSES: readonly Status[] = ["up", "degraded", "down", "unknown", "skipped"];
 
 /** blackbox_exporter's phase names, in the order they happen. */
 export type Phase = "resolve" | "connect" | "tls" | "processing" | "transfer";

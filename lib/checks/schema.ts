@@ -1,14 +1,12 @@
 /** The check file, as a zod schema built from the probe registry; the JSON Schema is generated from it. */
 import { z } from "zod";
 import { maintenanceWindow } from "../alerting/maintenance.js";
+import { RESERVED_LABELS } from "../metrics/series.js";
 import { KINDS, PROBES } from "../probes/index.js";
 import { duration } from "./fields.js";
 
 export const SEVERITIES = ["critical", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
-
-/** Labels Watchpost sets itself; a check may not override them. */
-export const RESERVED_LABELS = ["check", "kind", "instance", "location", "job", "status", "phase"];
 
 const NAME_EXPECTED = "a name of lower-case letters, digits and dashes, starting with a letter (at most 63)";
 const name = z

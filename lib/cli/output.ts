@@ -2,7 +2,13 @@
 import type { CheckResult, Status } from "../result.js";
 import { STATUSES } from "../result.js";
 
-const COLOURS: Record<Status, string> = { up: "32", degraded: "33", down: "31", unknown: "35" };
+const COLOURS: Record<Status, string> = {
+  up: "32",
+  degraded: "33",
+  down: "31",
+  unknown: "35",
+  skipped: "36",
+};
 
 export function useColour(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
@@ -40,7 +46,7 @@ export function formatSummary(results: readonly CheckResult[], elapsedMs: number
   return `${results.length} check${results.length === 1 ? "" : "s"}: ${counts.join(", ") || "none"} in ${formatLatency(elapsedMs)}`;
 }
 
-/** 0 when everything is up or degraded, 1 when anything is down or unknown. */
+/** 0 when everything is up or degraded, 1 when anything is down, unknown or skipped. */
 export function exitCodeFor(results: readonly CheckResult[]): 0 | 1 {
-  return results.some((r) => r.status === "down" || r.status === "unknown") ? 1 : 0;
+  return results.some((r) => r.status !== "up" && r.status !== "degraded") ? 1 : 0;
 }

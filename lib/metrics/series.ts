@@ -5,6 +5,18 @@
 import type { CheckResult } from "../result.js";
 import { PHASES, STATUSES } from "../result.js";
 
+/** The labels every series of a check carries, set by Watchpost. */
+const CHECK_LABELS = ["check", "kind", "instance", "job", "location"] as const;
+/** The labels that tell a series from its siblings (`probe_http_duration_seconds{phase}` …). */
+const EXTRA_LABELS = ["phase", "status", "version"] as const;
+type ExtraLabel = (typeof EXTRA_LABELS)[number];
+
+/**
+ * Every label name this mapping writes itself: a check's own labels may use none of them (nor
+ * `__*`). The check-file schema takes its list from here, so the two can never disagree.
+ */
+export const RESERVED_LABELS: readonly string[] = [...CHECK_LABELS, ...EXTRA_LABELS];
+
 export interface Series {
   /** The metric name (`probe_success`). */
   name: string;
@@ -30,22 +42,28 @@ function tlsVersionLabel(version: string): string {
 }
 
 export function resultSeries(result: CheckResult, options: SeriesOptions): Series[] {
-  const base = {
-    ...result.labels,
+  const own: Record<(typeof CHECK_LABELS)[number], string> = {
     check: result.name,
     kind: result.kind,
     instance: result.target,
     job: "watchpost",
     location: options.location,
   };
+  const base = { ...result.labels, ...own };
   const out: Series[] = [];
-  const add = (name: string, value: number, extra?: readonly [string, string]) =>
+  const add = (name: string, value: number, extra?: readonly [ExtraLabel, string]) =>
     out.push({ name, labels: base, ...(extra ? { extra } : {}), value, timestampMs: options.timestampMs });
 
-  add("probe_success", result.status === "up" || result.status === "degraded" ? 1 : 0);
-  add("probe_duration_seconds", result.durationMs / 1000);
+  // A skipped check was not looked at: nothing about the target is known, so no probe_* series (a
+  // probe_success of 0 would page through every blackbox alert rule for the monitor's own fault).
+  const looked = result.status !== "skipped";
+  if (looked) {
+    add("probe_success", result.status === "up" || result.status === "degraded" ? 1 : 0);
+    add("probe_duration_seconds", result.durationMs / 1000);
+  }
   for (const status of STATUSES)
     add("watchpost_check_status", result.status === status ? 1 : 0, ["status", status]);
+  if (!looked) return out;
 
   const phases = result.phases ?? {};
   if (phases.resolve !== undefined) add("probe_dns_lookup_time_seconds", phases.resolve / 1000);

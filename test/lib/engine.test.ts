@@ -71,14 +71,14 @@ describe("engine", () => {
     const results = await runChecks(specs, { concurrency: 2, deadline: Date.now() + 300 });
     expect(results).toHaveLength(4);
     for (const result of results.slice(0, 2)) {
-      expect(result.status).toBe("down");
+      expect(result.status).toBe("skipped");
       expect(result.reason).toMatch(
-        /^did not finish before the run's deadline \(\d+ms in\) while waiting for response headers from 127\.0\.0\.1:\d+$/,
+        /^cut by the run's deadline \d+ms in, while waiting for response headers from 127\.0\.0\.1:\d+$/,
       );
     }
     expect(results.slice(2).map((r) => [r.status, r.reason])).toEqual(
       Array(2).fill([
-        "down",
+        "skipped",
         "not started before the run's deadline (too many checks for the time available)",
       ]),
     );

@@ -152,19 +152,28 @@ export class WriteRequestEncoder {
 
   /**
    * Bodies of at most about `maxBytes` each (uncompressed), together holding every series once; a
-   * single series larger than that still goes, alone.
+   * single series larger than that still goes, alone. A series the spec forbids throws, unless
+   * `onInvalid` is given: then it alone is left out and handed there, and the rest still goes.
    */
   encode(
     series: readonly Series[],
     maxBytes: number,
     timestampFor: (s: Series) => number = (s) => s.timestampMs,
+    onInvalid?: (series: Series, error: SeriesError) => void,
   ): Body[] {
     const bodies: Body[] = [];
     let writer = new BinaryWriter();
     let size = 0;
     let samples = 0;
     for (const one of series) {
-      const fields = this.seriesFields(one);
+      let fields: Field[];
+      try {
+        fields = this.seriesFields(one);
+      } catch (error) {
+        if (!(onInvalid && error instanceof SeriesError)) throw error;
+        onInvalid(one, error);
+        continue;
+      }
       const timestamp = Math.trunc(timestampFor(one));
       const sampleLength = 1 + 8 + 1 + varintLength(timestamp);
       let length = 1 + varintLength(sampleLength) + sampleLength;

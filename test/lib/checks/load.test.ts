@@ -130,7 +130,7 @@ describe("loading check files", () => {
       name: "a reserved label",
       yaml: "checks:\n  - name: x\n    labels: { instance: a }\n    tcp: { host: a, port: 1 }\n",
       messages: [
-        'f.yml:3:15: checks[0].labels.instance: expected a label name other than check, kind, instance, location, job, status, phase or __*, which Watchpost sets itself, found "instance"',
+        'f.yml:3:15: checks[0].labels.instance: expected a label name other than check, kind, instance, job, location, phase, status, version or __*, which Watchpost sets itself, found "instance"',
       ],
     },
     {

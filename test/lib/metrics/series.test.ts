@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resultSeries, seriesLabels } from "../../../lib/metrics/series.js";
+import { RESERVED_LABELS, resultSeries, seriesLabels } from "../../../lib/metrics/series.js";
 import type { CheckResult } from "../../../lib/result.js";
 
 const base: CheckResult = {
@@ -49,6 +49,7 @@ describe("results as series", () => {
       "watchpost_check_status{status=degraded}": 1,
       "watchpost_check_status{status=down}": 0,
       "watchpost_check_status{status=unknown}": 0,
+      "watchpost_check_status{status=skipped}": 0,
       probe_dns_lookup_time_seconds: 0.005,
       "probe_http_duration_seconds{phase=resolve}": 0.005,
       "probe_http_duration_seconds{phase=connect}": 0.01,
@@ -94,9 +95,35 @@ describe("results as series", () => {
       ["watchpost_check_status", "degraded", 0],
       ["watchpost_check_status", "down", 0],
       ["watchpost_check_status", "unknown", 1],
+      ["watchpost_check_status", "skipped", 0],
       ["probe_dns_lookup_time_seconds", "", 0.002],
       ["probe_dns_answer_rrs", "", 2],
     ]);
+  });
+
+  it("writes only the status for a skipped check: the monitor's fault says nothing of the target", () => {
+    const skipped = resultSeries(
+      { ...base, status: "skipped", reason: "not started before the run's deadline" },
+      { location: "local", timestampMs: T },
+    );
+    expect(skipped.map((s) => [s.name, s.extra?.[1] ?? "", s.value])).toEqual([
+      ["watchpost_check_status", "up", 0],
+      ["watchpost_check_status", "degraded", 0],
+      ["watchpost_check_status", "down", 0],
+      ["watchpost_check_status", "unknown", 0],
+      ["watchpost_check_status", "skipped", 1],
+    ]);
+  });
+
+  it("reserves every label name the mapping writes, and a check's labels cannot collide with them", () => {
+    const written = new Set(
+      resultSeries(
+        { ...base, labels: {} },
+        { location: "local", timestampMs: T },
+      ).flatMap((s) => [...Object.keys(s.labels), ...(s.extra ? [s.extra[0]] : [])]),
+    );
+    for (const name of written) expect(RESERVED_LABELS).toContain(name);
+    expect(RESERVED_LABELS).toContain("version");
   });
 
   it("maps a backup result's age, time and size", () => {
