@@ -1,18 +1,32 @@
 /**
- * From results to delivered notifications, at least once and never twice. Each run:
+ * From results to delivered notifications: decided once, delivered at least once, duplicates with the
+ * same dedup key. Each run:
  * 1. decides every check's transitions with the state machine and writes them, with the new state,
  *    into the check's outbox in one conditional write (a racing writer makes us re-read and decide
  *    again, so one transition is decided once);
- * 2. delivers what it claimed, plus any earlier entry whose delivery failed or whose claimant died;
- * 3. removes what was delivered, and releases what was not, for the next run to retry.
+ * 2. claims what it decided, plus any earlier entry whose delivery failed or whose claimant's run is
+ *    over, until its own run is over;
+ * 3. delivers them in waves, one entry per check per wave, so a check's FIRING is acknowledged
+ *    before its RESOLVED is sent;
+ * 4. removes what was delivered, releases what was not, and moves what was refused for good (or
+ *    failed `maxDeliveryAttempts` runs) to the check's dead letters.
+ * A failure of one check's state write is that check's error in the report; nothing here throws.
  */
 import { randomUUID } from "node:crypto";
 import type { CheckSpec } from "../checks/load.js";
+import { forEachLimit } from "../concurrency.js";
+import { describeError } from "../errors.js";
 import type { CheckResult } from "../result.js";
 import { activeWindow } from "./maintenance.js";
-import { compose } from "./message.js";
-import type { Notifier } from "./notifiers/notifier.js";
-import { type AlertState, type OutboxEntry, step } from "./state-machine.js";
+import { compose, type Notification } from "./message.js";
+import type { Delivery, Notifier } from "./notifiers/notifier.js";
+import {
+  type AlertState,
+  type DeadLetter,
+  type OutboxEntry,
+  step,
+  type Transition,
+} from "./state-machine.js";
 import type { StateStore } from "./stores/store.js";
 
 export interface AlerterOptions {
@@ -21,10 +35,22 @@ export interface AlerterOptions {
   location: string;
   /** This process's identity on outbox claims. Default: a random id. */
   owner?: string;
-  /** How long another invocation leaves a claimed notification alone. Default 5 minutes. */
+  /** Without a run deadline: how long another invocation leaves a claimed entry alone. Default 5m. */
   claimMs?: number;
   /** This many transitions of one type and severity in one run become one summary. Default 5. */
   groupThreshold?: number;
+  /** Runs in a row a delivery may fail before it becomes a dead letter. Default 10. */
+  maxDeliveryAttempts?: number;
+  /** Called for each transition given up on, for the logs. */
+  onDeadLetter?: (letter: DeadLetter) => void;
+}
+
+export interface ProcessOptions {
+  /** The run's time: transitions are stamped with it. Default now. */
+  now?: Date;
+  /** Epoch ms when the run is over: claims last until then (and a margin), calls are cut there. */
+  deadline?: number;
+  signal?: AbortSignal;
 }
 
 export interface AlertReport {
@@ -35,12 +61,21 @@ export interface AlertReport {
   delivered: number;
   /** Transitions whose delivery failed; they stay in the outbox for the next run. */
   failed: number;
+  /** Transitions given up on in this run (see the check's dead letters). */
+  dead: number;
   errors: string[];
   /** Subjects of what was delivered. */
   subjects: string[];
 }
 
 const MAX_WRITE_ATTEMPTS = 5;
+/** State writes in flight at once: a slow store costs a run time, not one write after another. */
+const STATE_WRITES_IN_FLIGHT = 16;
+/** Dead letters kept per check. */
+const DEAD_LETTERS_KEPT = 10;
+/** A claim outlives its run by this much: a call cut at the deadline may still be answered. */
+const CLAIM_MARGIN_MS = 30_000;
+const TYPE_ORDER = { FIRING: 0, REMINDER: 1, RESOLVED: 2 } as const;
 
 export class Alerter {
   private readonly owner: string;
@@ -49,29 +84,49 @@ export class Alerter {
     this.owner = options.owner ?? randomUUID();
   }
 
+  get notifierName(): string {
+    return this.options.notifier.name;
+  }
+
   async process(
     results: readonly CheckResult[],
     specs: readonly CheckSpec[],
-    now = new Date(),
+    options: ProcessOptions = {},
   ): Promise<AlertReport> {
-    const policies = new Map(specs.map((spec) => [spec.name, spec.alert]));
-    const states = await this.options.store.getMany(results.map((r) => r.name));
+    const now = options.now ?? new Date();
+    const store = { signal: options.signal };
     const report: AlertReport = {
       notifier: this.options.notifier.name,
       decided: 0,
       delivered: 0,
       failed: 0,
+      dead: 0,
       errors: [],
       subjects: [],
     };
-    const claimedUntil = now.getTime() + (this.options.claimMs ?? 300_000);
+    const policies = new Map(specs.map((spec) => [spec.name, spec.alert]));
+    // A skipped check was not looked at: it neither fails nor recovers.
+    const judged = results.filter((r) => r.status !== "skipped" && policies.has(r.name));
+    let states: Map<string, AlertState>;
+    try {
+      states = await this.options.store.getMany(
+        judged.map((r) => r.name),
+        store,
+      );
+    } catch (error) {
+      report.errors.push(
+        `alert state could not be read from ${this.options.store.name}: ${describeError(error)}`,
+      );
+      return report;
+    }
+    const claimedUntil =
+      (options.deadline ?? now.getTime() + (this.options.claimMs ?? 300_000)) + CLAIM_MARGIN_MS;
 
-    for (const result of results) {
-      const policy = policies.get(result.name);
-      if (!policy) continue;
+    await forEachLimit(judged, STATE_WRITES_IN_FLIGHT, async (result) => {
+      const policy = policies.get(result.name) as CheckSpec["alert"];
       const inMaintenance = activeWindow(policy.maintenance, now) !== undefined;
       let decided = 0;
-      const written = await this.update(result.name, states, (previous) => {
+      const outcome = await this.update(result.name, states, store, (previous) => {
         const { state, transitions } = step(previous, result, policy, {
           now,
           location: this.options.location,
@@ -82,98 +137,181 @@ export class Alerter {
           ...state,
           outbox: [
             ...(previous?.outbox ?? []).map((entry) =>
-              this.claimable(entry, now) ? this.claim(entry, claimedUntil) : entry,
+              claimable(entry, now) ? this.claim(entry, claimedUntil) : entry,
             ),
             ...transitions.map((transition) => this.claim({ transition }, claimedUntil)),
           ],
         };
       });
-      if (written) report.decided += decided;
-      else
-        report.errors.push(
-          `${result.name}: state changed under us ${MAX_WRITE_ATTEMPTS} times; another invocation handles it`,
-        );
-    }
+      if (outcome === true) report.decided += decided;
+      else report.errors.push(`${result.name}: ${outcome}`);
+    });
 
     const mine = [...states.values()].flatMap((state) =>
       state.outbox.filter((entry) => entry.claimedBy === this.owner),
     );
     if (mine.length === 0) return report;
-    const notifications = compose(
-      mine.map((entry) => entry.transition),
-      this.options.groupThreshold ?? 5,
-    );
-    const deliveries = await this.options.notifier.send(notifications).catch((error: Error) =>
-      notifications.map(() => ({
-        ok: false as const,
-        error: `${this.options.notifier.name} failed: ${error.message}`,
-      })),
-    );
-    const delivered = new Set<string>();
-    const failed = new Set<string>();
-    notifications.forEach((notification, index) => {
-      const delivery = deliveries[index] ?? { ok: false, error: "no answer from the notifier" };
-      for (const t of notification.transitions) (delivery.ok ? delivered : failed).add(t.dedupKey);
-      if (delivery.ok) report.subjects.push(notification.subject);
-      else report.errors.push(`${notification.subject}: ${delivery.error}`);
-    });
-    report.delivered = delivered.size;
-    report.failed = failed.size;
+    const fates = await this.deliver(mine, report, options.signal);
 
-    const touched = new Set(mine.map((entry) => entry.transition.check));
-    for (const check of touched) {
-      const written = await this.update(check, states, (previous) =>
-        previous
-          ? {
-              ...previous,
-              outbox: previous.outbox
-                .filter(
-                  (entry) => !(entry.claimedBy === this.owner && delivered.has(entry.transition.dedupKey)),
-                )
-                .map((entry) =>
-                  entry.claimedBy === this.owner && failed.has(entry.transition.dedupKey)
-                    ? { transition: entry.transition }
-                    : entry,
-                ),
-            }
-          : undefined,
-      );
-      if (!written)
-        report.errors.push(
-          `${check}: could not record the delivery; it may be delivered again (same dedup key)`,
+    await forEachLimit(
+      [...new Set(mine.map((entry) => entry.transition.check))],
+      STATE_WRITES_IN_FLIGHT,
+      async (check) => {
+        const outcome = await this.update(check, states, store, (previous) =>
+          previous ? this.settle(previous, fates, now, report) : undefined,
         );
-    }
+        if (outcome !== true)
+          report.errors.push(
+            `${check}: could not record the delivery (${outcome}); it may be delivered again, with the same dedup key`,
+          );
+      },
+    );
     return report;
   }
 
-  private claimable(entry: OutboxEntry, now: Date): boolean {
-    return entry.claimedUntil === undefined || entry.claimedUntil <= now.getTime();
+  /**
+   * Sends claimed entries in waves: the n-th pending entry of every check goes in wave n, and only
+   * when the check's earlier entries were delivered. A REMINDER with a later entry of its incident
+   * pending is superseded: it is dropped, not sent.
+   */
+  private async deliver(
+    entries: OutboxEntry[],
+    report: AlertReport,
+    signal: AbortSignal | undefined,
+  ): Promise<Map<string, Delivery | "superseded">> {
+    const fates = new Map<string, Delivery | "superseded">();
+    const byCheck = new Map<string, Transition[]>();
+    for (const { transition } of entries)
+      byCheck.set(transition.check, [...(byCheck.get(transition.check) ?? []), transition]);
+    const queues = [...byCheck.values()].map((transitions) => {
+      const ordered = transitions.sort(
+        (a, b) => a.at.localeCompare(b.at) || TYPE_ORDER[a.type] - TYPE_ORDER[b.type],
+      );
+      return ordered.filter((t, i) => {
+        const later = ordered.slice(i + 1).some((u) => u.since === t.since);
+        if (t.type === "REMINDER" && later) {
+          fates.set(t.dedupKey, "superseded");
+          return false;
+        }
+        return true;
+      });
+    });
+    for (let wave = 0; queues.some((queue) => queue.length > wave); wave++) {
+      const ready = queues.flatMap((queue) => {
+        const t = queue[wave];
+        if (!t) return [];
+        const before = queue.slice(0, wave).every((u) => (fates.get(u.dedupKey) as Delivery).ok);
+        return before ? [t] : [];
+      });
+      if (ready.length === 0) break;
+      const notifications = compose(ready, this.options.groupThreshold ?? 5);
+      const deliveries = await this.send(notifications, signal);
+      notifications.forEach((notification, index) => {
+        const delivery = deliveries[index] ?? { ok: false, error: "no answer from the notifier" };
+        for (const t of notification.transitions) fates.set(t.dedupKey, delivery);
+        if (delivery.ok) {
+          report.subjects.push(notification.subject);
+          report.delivered += notification.transitions.length;
+        } else {
+          report.failed += notification.transitions.length;
+          report.errors.push(`${notification.subject}: ${delivery.error}`);
+        }
+      });
+    }
+    return fates;
+  }
+
+  private async send(notifications: Notification[], signal: AbortSignal | undefined): Promise<Delivery[]> {
+    try {
+      return await this.options.notifier.send(notifications, { signal });
+    } catch (error) {
+      return notifications.map(() => ({
+        ok: false as const,
+        error: `${this.options.notifier.name} failed: ${describeError(error)}`,
+      }));
+    }
+  }
+
+  /** The check's state once this run's deliveries are accounted for. */
+  private settle(
+    state: AlertState,
+    fates: Map<string, Delivery | "superseded">,
+    now: Date,
+    report: AlertReport,
+  ): AlertState {
+    const outbox: OutboxEntry[] = [];
+    const dead = [...(state.dead ?? [])];
+    for (const entry of state.outbox) {
+      const fate = entry.claimedBy === this.owner ? fates.get(entry.transition.dedupKey) : undefined;
+      if (fate === undefined) {
+        // Claimed by us but not attempted (a wave stopped early): release it for the next run.
+        outbox.push(entry.claimedBy === this.owner ? release(entry) : entry);
+        continue;
+      }
+      if (fate === "superseded" || fate.ok) continue;
+      const failedAttempts = (entry.failedAttempts ?? 0) + 1;
+      if (fate.permanent || failedAttempts >= (this.options.maxDeliveryAttempts ?? 10)) {
+        const letter: DeadLetter = {
+          transition: entry.transition,
+          failedAttempts,
+          error: fate.permanent ? `refused for good: ${fate.error}` : fate.error,
+          at: now.toISOString(),
+        };
+        dead.push(letter);
+        report.dead++;
+        this.options.onDeadLetter?.(letter);
+        continue;
+      }
+      outbox.push({ transition: entry.transition, failedAttempts, lastError: fate.error });
+    }
+    return {
+      ...state,
+      outbox,
+      ...(dead.length > 0 ? { dead: dead.slice(-DEAD_LETTERS_KEPT) } : {}),
+    };
   }
 
   private claim(entry: OutboxEntry, until: number): OutboxEntry {
-    return { transition: entry.transition, claimedBy: this.owner, claimedUntil: until };
+    return { ...entry, claimedBy: this.owner, claimedUntil: until };
   }
 
-  /** A conditional write of `change(current)`, re-reading and re-deciding when someone wrote first. */
+  /**
+   * A conditional write of `change(current)`, re-reading and re-deciding when someone wrote first.
+   * True when written (or nothing to write); otherwise why not.
+   */
   private async update(
     check: string,
     states: Map<string, AlertState>,
+    options: { signal: AbortSignal | undefined },
     change: (previous: AlertState | undefined) => AlertState | undefined,
-  ): Promise<boolean> {
-    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const previous = states.get(check);
-      const next = change(previous);
-      if (!next) return true;
-      const expected = previous?.version ?? 0;
-      const written = { ...next, version: expected + 1 };
-      if (await this.options.store.put(written, expected)) {
-        states.set(check, written);
-        return true;
+  ): Promise<true | string> {
+    try {
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+        const previous = states.get(check);
+        const next = change(previous);
+        if (!next) return true;
+        const expected = previous?.version ?? 0;
+        const written = { ...next, version: expected + 1 };
+        if (await this.options.store.put(written, expected, options)) {
+          states.set(check, written);
+          return true;
+        }
+        const fresh = (await this.options.store.getMany([check], options)).get(check);
+        if (fresh) states.set(check, fresh);
+        else states.delete(check);
       }
-      const fresh = (await this.options.store.getMany([check])).get(check);
-      if (fresh) states.set(check, fresh);
-      else states.delete(check);
+      return `state changed under us ${MAX_WRITE_ATTEMPTS} times; another invocation handles it`;
+    } catch (error) {
+      return `alert state could not be written to ${this.options.store.name}: ${describeError(error)}`;
     }
-    return false;
   }
+}
+
+function claimable(entry: OutboxEntry, now: Date): boolean {
+  return entry.claimedUntil === undefined || entry.claimedUntil <= now.getTime();
+}
+
+function release(entry: OutboxEntry): OutboxEntry {
+  const { claimedBy: _, claimedUntil: __, ...rest } = entry;
+  return rest;
 }

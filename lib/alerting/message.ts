@@ -2,6 +2,7 @@
  * What a notification says: a subject under 100 characters that reads on a phone's lock screen, a
  * body for people with a JSON block for machines, and the attributes SNS filter policies route on.
  */
+import { createHash } from "node:crypto";
 import type { Severity } from "../checks/schema.js";
 import { formatSpan } from "../units.js";
 import type { Transition, TransitionType } from "./state-machine.js";
@@ -20,8 +21,8 @@ export interface Notification {
 }
 
 const SUBJECT_LIMIT = 99;
-/** SNS allows 10 attributes; four are Watchpost's, so a check's first six labels (by name) go along. */
-const MAX_LABEL_ATTRIBUTES = 6;
+/** SNS allows 10 attributes; five are Watchpost's, so a check's first five labels (by name) go along. */
+const MAX_LABEL_ATTRIBUTES = 5;
 
 function clip(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
@@ -98,6 +99,7 @@ export function notificationOf(t: Transition): Notification {
       check: t.check,
       status: t.status,
       kind: t.kind,
+      dedupKey: t.dedupKey,
       ...Object.fromEntries(labels),
     },
     transitions: [t],
@@ -116,6 +118,12 @@ export function summaryOf(transitions: Transition[]): Notification {
   const tag = first.type === "RESOLVED" ? "RESOLVED" : first.severity.toUpperCase();
   const subject = clip(`[${tag}] ${transitions.length} checks ${verb}: ${names.join(", ")}`, SUBJECT_LIMIT);
   const list = transitions.map((t) => `- ${t.check} (${t.target}): ${t.reason}`).join("\n");
+  const keys = transitions
+    .map((t) => t.dedupKey)
+    .sort()
+    .join(",");
+  // SNS attribute values are short; a long list is named by its digest (still stable per set).
+  const dedupKey = `summary/${first.type}/${first.severity}/${keys.length <= 200 ? keys : createHash("sha256").update(keys).digest("hex").slice(0, 32)}`;
   return {
     subject,
     body: `${transitions.length} checks ${verb} at ${first.at}:\n${list}\n\n${JSON.stringify(
@@ -128,14 +136,12 @@ export function summaryOf(transitions: Transition[]): Notification {
       check: "(several)",
       status: first.type === "RESOLVED" ? "up" : "down",
       kind: "summary",
+      dedupKey,
     },
     transitions,
     severity: first.severity,
     type: first.type,
-    dedupKey: `summary/${first.type}/${first.severity}/${transitions
-      .map((t) => t.dedupKey)
-      .sort()
-      .join(",")}`,
+    dedupKey,
   };
 }
 

@@ -50,6 +50,18 @@ export interface OutboxEntry {
   claimedBy?: string;
   /** Epoch ms; after it, any invocation may deliver the entry. */
   claimedUntil?: number;
+  /** Delivery attempts that failed so far, and the latest one's reason. */
+  failedAttempts?: number;
+  lastError?: string;
+}
+
+/** A transition given up on: rejected for good, or failed too many runs in a row. Kept to be seen. */
+export interface DeadLetter {
+  transition: Transition;
+  failedAttempts: number;
+  error: string;
+  /** When it was given up on (ISO). */
+  at: string;
 }
 
 export interface AlertState {
@@ -66,6 +78,8 @@ export interface AlertState {
   /** Present from FIRING until RESOLVED. */
   incident?: Incident;
   outbox: OutboxEntry[];
+  /** The latest transitions given up on, newest last (a few, for people and logs). */
+  dead?: DeadLetter[];
 }
 
 export interface StepContext {

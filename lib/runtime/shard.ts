@@ -1,17 +1,16 @@
-/** One invocation of the probe function: run a shard's checks, publish, alert. */
-import type { Alerter, AlertReport } from "../alerting/alerter.js";
+/** One invocation of the probe function: run a shard's checks through the run pipeline. */
+import type { Alerter } from "../alerting/alerter.js";
 import type { AwsClients } from "../aws/clients.js";
 import type { CheckSpec } from "../checks/load.js";
 import type { Resolvers } from "../checks/references.js";
 import type { CompiledChecks } from "../deploy/compile.js";
-import { runChecks } from "../engine.js";
 import type { CheckResult } from "../result.js";
-import { publish, type Sink, type SinkReport } from "../sinks/sink.js";
+import { type RunSummary, runPipeline, type SinkSource } from "./pipeline.js";
 
 export interface ShardDependencies {
   checks: CompiledChecks;
   /** The sinks for a shard's run; the CloudWatch sink stamps its heartbeat with the shard's interval. */
-  sinks: (shard: { id: string; intervalMs: number }) => Sink[];
+  sinks: (shard: { id: string; intervalMs: number }) => SinkSource[];
   alerter: Alerter;
   resolvers: Resolvers;
   aws: AwsClients;
@@ -20,26 +19,26 @@ export interface ShardDependencies {
   /** One structured log line per result. */
   logResult: (result: CheckResult) => void;
   concurrency?: number;
+  /** CloudWatch namespace of the monitor's own metrics (skipped checks, dead letters). */
+  namespace?: string;
 }
 
-export interface ShardSummary {
+export interface ShardSummary extends Omit<RunSummary, "results" | "stages"> {
+  stages: RunSummary["stages"];
   shard: string;
   checks: number;
-  up: number;
-  degraded: number;
-  down: number;
-  unknown: number;
-  sinks: SinkReport[];
-  alerts: AlertReport;
 }
 
 export class UnknownShardError extends Error {
   override name = "UnknownShardError";
 }
 
+/** Kept back from Lambda's own timeout to log the summary and return. */
+export const HANDLER_RESERVE_MS = 1_000;
+
 /**
- * Probes get the time left minus a reserve for publishing and alerting (a quarter, at most 15 s),
- * so results always go out before Lambda's own timeout.
+ * The run's deadline is min(time left − reserve, start + interval): a run never outlives Lambda, and
+ * two runs of one shard never overlap.
  */
 export async function runShard(
   shard: string,
@@ -52,35 +51,20 @@ export async function runShard(
       `no shard "${shard}" in the deployed checks (known: ${Object.keys(deps.checks.shards).slice(0, 10).join(", ")})`,
     );
   }
-  const startedAt = Date.now();
-  const end = startedAt + remainingMs;
-  const reserve = Math.min(15_000, remainingMs / 4);
-  const results = await runChecks(specs, {
-    deadline: end - reserve,
+  const now = Date.now();
+  const intervalMs = specs[0]?.intervalMs ?? 60_000;
+  const { results, ...summary } = await runPipeline({
+    checks: specs,
+    deadline: Math.min(now + remainingMs - HANDLER_RESERVE_MS, now + intervalMs),
+    sinks: deps.sinks({ id: shard, intervalMs }),
+    alerter: deps.alerter,
+    location: deps.location,
     resolvers: deps.resolvers,
     aws: deps.aws,
     ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
-  });
-  for (const result of results) deps.logResult(result);
-  const sinks = await publish(
-    results,
-    deps.sinks({ id: shard, intervalMs: specs[0]?.intervalMs ?? 60_000 }),
-    {
-      deadline: end - 2_000,
-      runStartedAt: startedAt,
-      location: deps.location,
+    onResults: (all) => {
+      for (const result of all) deps.logResult(result);
     },
-  );
-  const alerts = await deps.alerter.process(results, specs, new Date(startedAt));
-  const count = (status: string) => results.filter((r) => r.status === status).length;
-  return {
-    shard,
-    checks: results.length,
-    up: count("up"),
-    degraded: count("degraded"),
-    down: count("down"),
-    unknown: count("unknown"),
-    sinks,
-    alerts,
-  };
+  });
+  return { shard, checks: results.length, ...summary };
 }

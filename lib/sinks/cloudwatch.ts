@@ -3,8 +3,11 @@
  * proper units, throttling and server errors retried a bounded number of times.
  */
 import { type MetricDatum, PutMetricDataCommand, type StandardUnit } from "@aws-sdk/client-cloudwatch";
+import { callSignal } from "../deadline.js";
+import { isAbort } from "../errors.js";
 import type { CheckResult } from "../result.js";
 import { PHASES } from "../result.js";
+import { formatDuration } from "../units.js";
 import { type BackoffOptions, backoffDelay, sleep } from "./retry.js";
 import { DeliveryTally, type Sink, type SinkContext, type SinkReport } from "./sink.js";
 
@@ -13,7 +16,7 @@ const MAX_DATUMS = 1_000;
 const MAX_REQUEST_BYTES = 1_000_000;
 
 export interface CloudWatchLike {
-  send(command: PutMetricDataCommand): Promise<unknown>;
+  send(command: PutMetricDataCommand, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 
 export interface CloudWatchOptions {
@@ -37,6 +40,8 @@ export interface CloudWatchOptions {
   checkMetrics?: boolean;
   /** Attempts per request, the first included. Default 4. */
   maxAttempts?: number;
+  /** Longest wait for one PutMetricData answer. Default 10s; never past the run's deadline. */
+  requestTimeoutMs?: number;
   backoff?: BackoffOptions;
 }
 
@@ -111,7 +116,7 @@ export class CloudWatchSink implements Sink {
     const tally = new DeliveryTally(this.name, "batches");
     const datums = this.datums(results, context);
     for (const batch of batches(datums)) {
-      const outcome = await this.put(batch, context.deadline);
+      const outcome = await this.put(batch, context.deadline, context.signal);
       tally.record(
         outcome.attempts,
         outcome.error ? { samples: batch.length, error: outcome.error } : undefined,
@@ -120,16 +125,34 @@ export class CloudWatchSink implements Sink {
     return tally.report(datums.length);
   }
 
-  private async put(batch: MetricDatum[], deadline: number): Promise<{ attempts: number; error?: string }> {
+  private async put(
+    batch: MetricDatum[],
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ attempts: number; error?: string }> {
     const maxAttempts = this.options.maxAttempts ?? 4;
+    const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
     for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted || Date.now() >= deadline)
+        return {
+          attempts: attempt - 1,
+          error: `no time left before the run's deadline (${attempt - 1} attempt(s))`,
+        };
+      const sent = Date.now();
       try {
         await this.options.client.send(
           new PutMetricDataCommand({ Namespace: this.options.namespace ?? "Watchpost", MetricData: batch }),
+          { abortSignal: callSignal(deadline, signal, timeoutMs) },
         );
         return { attempts: attempt };
       } catch (error) {
         const err = error as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+        if (isAbort(err)) {
+          const text = `no answer from PutMetricData within ${formatDuration(Date.now() - sent)}`;
+          if (attempt >= maxAttempts || Date.now() >= deadline || signal?.aborted)
+            return { attempts: attempt, error: `${text}; gave up after ${attempt} attempt(s)` };
+          continue;
+        }
         const status = err.$metadata?.httpStatusCode;
         const retryable =
           RETRYABLE.has(err.name) || err.$retryable !== undefined || (status !== undefined && status >= 500);

@@ -11,6 +11,8 @@ export interface SinkContext {
   runStartedAt: number;
   /** Where the probes ran: the AWS region, or `local`. */
   location: string;
+  /** Aborted when the run must end now: every request the sink makes takes it. */
+  signal?: AbortSignal;
 }
 
 export interface SinkReport {
@@ -50,6 +52,12 @@ export class DeliveryTally {
     private readonly part: string,
   ) {}
 
+  /** Samples that could not even be encoded (a label the format forbids): left out alone, and said. */
+  drop(samples: number, error: string): void {
+    this.failedSamples += samples;
+    this.errors.push(`dropped: ${error}`);
+  }
+
   /** One request's outcome: how many attempts it took and, if it never arrived, its samples and why. */
   record(attempts: number, failure?: { samples: number; error: string }): void {
     this.requests += attempts;
@@ -76,33 +84,6 @@ export class DeliveryTally {
         : {}),
     };
   }
-}
-
-/** Runs every sink side by side; a sink that throws becomes a failed report, never a rejection. */
-export async function publish(
-  results: readonly CheckResult[],
-  sinks: readonly Sink[],
-  context: SinkContext,
-): Promise<SinkReport[]> {
-  return Promise.all(
-    sinks.map(async (sink) => {
-      const started = performance.now();
-      try {
-        return await sink.write(results, context);
-      } catch (error) {
-        return {
-          sink: sink.name,
-          ok: false,
-          samples: 0,
-          failedSamples: 0,
-          requests: 0,
-          retries: 0,
-          durationMs: performance.now() - started,
-          error: `failed unexpectedly: ${(error as Error)?.message ?? String(error)}`,
-        };
-      }
-    }),
-  );
 }
 
 /** One line per sink for people: what arrived, or why it did not. */

@@ -9,6 +9,7 @@ import { MemoryStore } from "../../lib/alerting/stores/store.js";
 import { defaultAwsClients } from "../../lib/aws/clients.js";
 import { envResolver } from "../../lib/checks/references.js";
 import { compile, cutShards } from "../../lib/deploy/compile.js";
+import { lazySink } from "../../lib/runtime/pipeline.js";
 import { runShard } from "../../lib/runtime/shard.js";
 import { CloudWatchSink } from "../../lib/sinks/cloudwatch.js";
 import { check } from "./checks.js";
@@ -33,14 +34,18 @@ const summary = await runShard(
       location: "bench",
     }),
     sinks: () => [
-      new CloudWatchSink({
-        client: {
-          send: async (command) => {
-            datums += command.input.MetricData?.length ?? 0;
-          },
-        },
-        heartbeatInterval: "1m",
-      }),
+      lazySink(
+        "cloudwatch",
+        () =>
+          new CloudWatchSink({
+            client: {
+              send: async (command) => {
+                datums += command.input.MetricData?.length ?? 0;
+              },
+            },
+            heartbeatInterval: "1m",
+          }),
+      ),
     ],
     logResult: (result) => void JSON.stringify(result),
   },
@@ -49,7 +54,7 @@ const summary = await runShard(
 process.stdout.write(
   JSON.stringify({
     count,
-    up: summary.up,
+    up: summary.counts.up,
     datums,
     ms: Math.round(performance.now() - started),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -9,7 +9,7 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { AlertState } from "../state-machine.js";
-import type { StateStore } from "./store.js";
+import type { StateStore, StoreOptions } from "./store.js";
 
 /** BatchGetItem's own limit. */
 const BATCH = 100;
@@ -19,6 +19,8 @@ export interface DynamoDbStoreOptions {
   tableName: string;
   /** How long state outlives its check's last run. Default 30 days. */
   retainMs?: number;
+  /** Longest wait for one DynamoDB answer. Default 5s (the run's signal may cut it sooner). */
+  requestTimeoutMs?: number;
 }
 
 export class DynamoDbStore implements StateStore {
@@ -28,7 +30,12 @@ export class DynamoDbStore implements StateStore {
     this.name = `dynamodb ${options.tableName}`;
   }
 
-  async getMany(checks: readonly string[]): Promise<Map<string, AlertState>> {
+  private callOptions(options: StoreOptions): { abortSignal: AbortSignal } {
+    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs ?? 5_000);
+    return { abortSignal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout };
+  }
+
+  async getMany(checks: readonly string[], options: StoreOptions = {}): Promise<Map<string, AlertState>> {
     const out = new Map<string, AlertState>();
     for (let start = 0; start < checks.length; start += BATCH) {
       let keys = checks.slice(start, start + BATCH).map((check) => ({ check: { S: check } }));
@@ -39,6 +46,7 @@ export class DynamoDbStore implements StateStore {
           new BatchGetItemCommand({
             RequestItems: { [this.options.tableName]: { Keys: keys, ConsistentRead: true } },
           }),
+          this.callOptions(options),
         );
         for (const item of response.Responses?.[this.options.tableName] ?? []) {
           const state = JSON.parse(item.state?.S ?? "null") as AlertState | null;
@@ -50,7 +58,7 @@ export class DynamoDbStore implements StateStore {
     return out;
   }
 
-  async put(state: AlertState, expectedVersion: number): Promise<boolean> {
+  async put(state: AlertState, expectedVersion: number, options: StoreOptions = {}): Promise<boolean> {
     const expiresAt = Math.floor((Date.now() + (this.options.retainMs ?? 30 * 86_400_000)) / 1000);
     try {
       await this.options.client.send(
@@ -69,6 +77,7 @@ export class DynamoDbStore implements StateStore {
             ? {}
             : { ExpressionAttributeValues: { ":expected": { N: String(expectedVersion) } } }),
         }),
+        this.callOptions(options),
       );
       return true;
     } catch (error) {

@@ -1,5 +1,9 @@
-/** Alert state in one JSON file, for the CLI: `.watchpost/state.json` by default. */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+/**
+ * Alert state in one JSON file, for the CLI: `.watchpost/state.json` by default. Every write takes a
+ * lock file beside it (`state.json.lock`), so runs in several processes that share the file never
+ * lose each other's updates: the version check and the write happen under the lock.
+ */
+import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { AlertState } from "../state-machine.js";
 import type { StateStore } from "./store.js";
@@ -9,8 +13,15 @@ interface StateFile {
   checks: Record<string, AlertState>;
 }
 
+/** A lock older than this was left by a process that died holding it. */
+const STALE_LOCK_MS = 30_000;
+/** Longest wait for another process's lock. */
+const LOCK_WAIT_MS = 20_000;
+
 export class FileStore implements StateStore {
   readonly name: string;
+  /** Writes of this process, one after another (the lock file orders them against other processes). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly file: string) {
     this.name = `file ${file}`;
@@ -32,9 +43,7 @@ export class FileStore implements StateStore {
     } catch (error) {
       throw new Error(
         `${this.file} is not a Watchpost state file (${(error as Error).message}); move it away to start afresh`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
   }
@@ -46,15 +55,50 @@ export class FileStore implements StateStore {
     );
   }
 
-  async put(state: AlertState, expectedVersion: number): Promise<boolean> {
-    const file = await this.read();
-    if ((file.checks[state.check]?.version ?? 0) !== expectedVersion) return false;
-    file.checks[state.check] = state;
+  put(state: AlertState, expectedVersion: number): Promise<boolean> {
+    const write = this.queue.then(() =>
+      this.locked(async () => {
+        const file = await this.read();
+        if ((file.checks[state.check]?.version ?? 0) !== expectedVersion) return false;
+        file.checks[state.check] = state;
+        // Write then rename, so an interrupted run never leaves half a file.
+        const temporary = `${this.file}.${process.pid}.tmp`;
+        await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`);
+        await rename(temporary, this.file);
+        return true;
+      }),
+    );
+    this.queue = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Runs `work` holding `<file>.lock`, created exclusively; a stale lock is taken over. */
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
     await mkdir(path.dirname(this.file), { recursive: true });
-    // Write then rename, so an interrupted run never leaves half a file.
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`);
-    await rename(temporary, this.file);
-    return true;
+    const lock = `${this.file}.lock`;
+    const started = Date.now();
+    for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
+      try {
+        const handle = await open(lock, "wx");
+        await handle.writeFile(`${process.pid}\n`);
+        await handle.close();
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "EEXIST") throw error;
+        const age = await stat(lock).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        );
+        if (age > STALE_LOCK_MS) await unlink(lock).catch(() => undefined);
+        else if (Date.now() - started > LOCK_WAIT_MS)
+          throw new Error(`${lock} has been held by another process for over ${LOCK_WAIT_MS / 1000}s`);
+        else await new Promise((resolve) => setTimeout(resolve, wait * (0.5 + Math.random())));
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      await unlink(lock).catch(() => undefined);
+    }
   }
 }

@@ -7,9 +7,14 @@ import type { AlertState } from "../state-machine.js";
  */
 export interface StateStore {
   readonly name: string;
-  getMany(checks: readonly string[]): Promise<Map<string, AlertState>>;
+  getMany(checks: readonly string[], options?: StoreOptions): Promise<Map<string, AlertState>>;
   /** False when someone else wrote first; the caller re-reads and decides again. */
-  put(state: AlertState, expectedVersion: number): Promise<boolean>;
+  put(state: AlertState, expectedVersion: number, options?: StoreOptions): Promise<boolean>;
+}
+
+export interface StoreOptions {
+  /** Aborted when the run must end: every request takes it. */
+  signal?: AbortSignal;
 }
 
 /** In memory, for the demo and tests. */

@@ -93,23 +93,27 @@ export class RemoteWriteSink implements Sink {
     return this.writeSeries(
       toSeries(results, { location: context.location, timestampMs: context.runStartedAt }),
       context.deadline,
+      context.signal,
     );
   }
 
   /** Sends `series`; each body is retried on its own until it arrives, is refused, or the deadline passes. */
-  async writeSeries(series: readonly Series[], deadline: number): Promise<SinkReport> {
+  async writeSeries(series: readonly Series[], deadline: number, signal?: AbortSignal): Promise<SinkReport> {
     const tally = new DeliveryTally(this.name, "bodies");
     // A sample from the future moves Prometheus' head window and makes every current sample fail.
     const now = Date.now();
-    const bodies = this.encoder.encode(series, this.options.maxBodyBytes ?? 1_048_576, (s) =>
-      Math.min(s.timestampMs, now),
+    const bodies = this.encoder.encode(
+      series,
+      this.options.maxBodyBytes ?? 1_048_576,
+      (s) => Math.min(s.timestampMs, now),
+      (_, error) => tally.drop(1, error.message),
     );
     let next = 0;
     const worker = async () => {
       while (next < bodies.length) {
         const index = next++;
         const body = bodies[index] as Body;
-        const outcome = await this.deliver(compress(body.bytes), deadline);
+        const outcome = await this.deliver(compress(body.bytes), deadline, signal);
         tally.record(
           outcome.attempts,
           outcome.ok ? undefined : { samples: body.samples, error: outcome.error },
@@ -123,14 +127,15 @@ export class RemoteWriteSink implements Sink {
   private async deliver(
     body: Uint8Array,
     deadline: number,
+    signal: AbortSignal | undefined,
   ): Promise<{ ok: true; attempts: number } | { ok: false; attempts: number; error: string }> {
     for (let attempt = 0; ; attempt++) {
-      const result = await this.attempt(body, deadline);
+      const result = await this.attempt(body, deadline, signal);
       if (result.ok) return { ok: true, attempts: attempt + 1 };
       if (!result.retry) return { ok: false, attempts: attempt + 1, error: `${result.error} (not retried)` };
       const delay = result.retryAfterMs ?? backoffDelay(attempt, this.options.backoff);
       // A retry that could not get an answer before the deadline would only be cut off mid-request.
-      if (Date.now() + delay + MIN_ATTEMPT_MS >= deadline) {
+      if (Date.now() + delay + MIN_ATTEMPT_MS >= deadline || signal?.aborted) {
         return {
           ok: false,
           attempts: attempt + 1,
@@ -141,7 +146,7 @@ export class RemoteWriteSink implements Sink {
     }
   }
 
-  private async attempt(body: Uint8Array, deadline: number): Promise<Attempt> {
+  private async attempt(body: Uint8Array, deadline: number, signal?: AbortSignal): Promise<Attempt> {
     const left = deadline - Date.now();
     if (left <= 0) return { ok: false, retry: false, error: "no time left before the deadline" };
     const timeout = Math.min(left, this.options.requestTimeoutMs ?? 30_000);
@@ -152,7 +157,9 @@ export class RemoteWriteSink implements Sink {
         headers,
         body,
         dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(timeout),
+        signal: signal
+          ? AbortSignal.any([signal, AbortSignal.timeout(timeout)])
+          : AbortSignal.timeout(timeout),
       });
       const text = (await response.body.text()).slice(0, 1_000).trim();
       const status = response.statusCode;
@@ -161,7 +168,7 @@ export class RemoteWriteSink implements Sink {
       if (status >= 500 || status === 429)
         return { ok: false, retry: true, error, ...retryAfter(response.headers["retry-after"]) };
       (this.options.log ?? ((line) => process.stderr.write(`${line}\n`)))(
-        `remote-write rejected by ${this.url.href}: ${status} ${text}`,
+        `${this.name} rejected the samples: ${status} ${text}`,
       );
       return { ok: false, retry: false, error };
     } catch (error) {

@@ -12,6 +12,7 @@ import { MemoryStore } from "../../../lib/alerting/stores/store.js";
 import { defaultAwsClients } from "../../../lib/aws/clients.js";
 import { envResolver } from "../../../lib/checks/references.js";
 import { compile, cutShards } from "../../../lib/deploy/compile.js";
+import { lazySink } from "../../../lib/runtime/pipeline.js";
 import type { ShardDependencies } from "../../../lib/runtime/shard.js";
 import { CloudWatchSink } from "../../../lib/sinks/cloudwatch.js";
 import { RecordingNotifier } from "../../support/alerting.js";
@@ -50,16 +51,20 @@ describe("probe function handler", () => {
       resolvers: { env: envResolver },
       alerter: new Alerter({ store: new MemoryStore(), notifier, location: "eu-west-1" }),
       sinks: (shard) => [
-        new CloudWatchSink({
-          client: new CloudWatchClient({ region: "eu-west-1" }),
-          heartbeatInterval: `${shard.intervalMs / 60_000}m`,
-        }),
+        lazySink(
+          "cloudwatch Watchpost",
+          () =>
+            new CloudWatchSink({
+              client: new CloudWatchClient({ region: "eu-west-1" }),
+              heartbeatInterval: `${shard.intervalMs / 60_000}m`,
+            }),
+        ),
       ],
       logResult: (result) => logged.push(`${result.name} ${result.status}`),
     };
     const handler = createHandler(async () => deps);
     const summary = await handler({ shard: "1m-0" }, context(30_000));
-    expect(summary).toMatchObject({ shard: "1m-0", checks: 3, up: 1, down: 2, unknown: 0 });
+    expect(summary).toMatchObject({ shard: "1m-0", checks: 3, counts: { up: 1, down: 2, unknown: 0 } });
     expect(summary.sinks).toEqual([expect.objectContaining({ sink: "cloudwatch Watchpost", ok: true })]);
     expect(summary.alerts).toMatchObject({ decided: 1, delivered: 1 });
     expect(notifier.log()).toEqual(["FIRING broken"]);
@@ -92,7 +97,7 @@ describe("probe function handler", () => {
     } satisfies ShardDependencies;
     const started = performance.now();
     const summary = await createHandler(async () => deps)({ shard: "1m-0" }, context(2_000));
-    expect(summary).toMatchObject({ checks: 3, down: 3 });
+    expect(summary).toMatchObject({ checks: 3, counts: { skipped: 3 } });
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 

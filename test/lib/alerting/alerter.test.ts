@@ -20,7 +20,7 @@ function setup(specs: CheckSpec[], options: { groupThreshold?: number } = {}) {
     alerter.process(
       Object.entries(statuses).map(([name, status]) => resultFor(name, status)),
       specs,
-      at(minute),
+      { now: at(minute) },
     );
   return { store, notifier, alerter, run };
 }
@@ -104,10 +104,10 @@ describe("alerter", () => {
     const notifier = new RecordingNotifier();
     const one = new Alerter({ store: shared, notifier, location: "a", owner: "one" });
     const two = new Alerter({ store: shared, notifier, location: "a", owner: "two" });
-    await one.process([resultFor("api", "down")], [spec("api")], at(0));
+    await one.process([resultFor("api", "down")], [spec("api")], { now: at(0) });
     await Promise.all([
-      one.process([resultFor("api", "down")], [spec("api")], at(1)),
-      two.process([resultFor("api", "down")], [spec("api")], at(1)),
+      one.process([resultFor("api", "down")], [spec("api")], { now: at(1) }),
+      two.process([resultFor("api", "down")], [spec("api")], { now: at(1) }),
     ]);
     expect(notifier.log()).toEqual(["FIRING api"]);
   });
@@ -116,14 +116,14 @@ describe("alerter", () => {
     const store = new MemoryStore();
     const dying = new DyingNotifier();
     const crashed = new Alerter({ store, notifier: dying, location: "a", owner: "crashed", claimMs: 60_000 });
-    await crashed.process([resultFor("api", "down")], [spec("api")], at(0));
-    void crashed.process([resultFor("api", "down")], [spec("api")], at(1));
+    await crashed.process([resultFor("api", "down")], [spec("api")], { now: at(0) });
+    void crashed.process([resultFor("api", "down")], [spec("api")], { now: at(1) });
     await dying.reached;
     const notifier = new RecordingNotifier();
     const next = new Alerter({ store, notifier, location: "a", owner: "next" });
-    await next.process([resultFor("api", "down")], [spec("api")], at(1.5));
+    await next.process([resultFor("api", "down")], [spec("api")], { now: at(1.5) });
     expect(notifier.log()).toEqual([]);
-    await next.process([resultFor("api", "down")], [spec("api")], at(2.5));
+    await next.process([resultFor("api", "down")], [spec("api")], { now: at(2.5) });
     expect(notifier.log()).toEqual(["FIRING api"]);
   });
 });
@@ -163,11 +163,15 @@ it("treats a notifier that throws as a failed delivery, to be retried", async ()
     }
   })();
   const alerter = new Alerter({ store, notifier: throwing, location: "a" });
-  await alerter.process([resultFor("api", "down")], [spec("api")], at(0));
-  const report = await alerter.process([resultFor("api", "down")], [spec("api")], at(1));
+  await alerter.process([resultFor("api", "down")], [spec("api")], { now: at(0) });
+  const report = await alerter.process([resultFor("api", "down")], [spec("api")], { now: at(1) });
   expect(report).toMatchObject({ decided: 1, failed: 1 });
   expect(report.errors[0]).toMatch(/recording failed: socket hang up$/);
   expect((await store.getMany(["api"])).get("api")?.outbox).toEqual([
-    { transition: expect.objectContaining({ type: "FIRING" }) },
+    {
+      transition: expect.objectContaining({ type: "FIRING" }),
+      failedAttempts: 1,
+      lastError: "recording failed: socket hang up",
+    },
   ]);
 });

@@ -169,9 +169,9 @@ describe("watchpost run with metrics sinks", () => {
       );
       expect(code).toBe(3);
       expect(stdout).toMatch(
-        /\nremote-write http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write: FAILED, 16 of 16 samples not delivered \(1 request, 0 retries, \d+ms\): 400 from 127\.0\.0\.1:\d+: bad data \(not retried\)\n$/,
+        /\nremote-write http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write: FAILED, 17 of 17 samples not delivered \(1 request, 0 retries, \d+ms\): 400 from 127\.0\.0\.1:\d+: bad data \(not retried\)\n$/,
       );
-      expect(stderr).toMatch(/remote-write rejected by .*: 400 bad data/);
+      expect(stderr).toMatch(/remote-write .* rejected the samples: 400 bad data/);
     } finally {
       await refusing.close();
     }
@@ -193,7 +193,7 @@ describe("watchpost run with metrics sinks", () => {
       expect(code).toBe(0);
       expect(JSON.parse(stdout)).toHaveLength(1);
       expect(stderr).toMatch(
-        /^remote-write http:\/\/127\.0\.0\.1:\d+\/: 16 samples sent in 1 request, 0 retries/,
+        /^remote-write http:\/\/127\.0\.0\.1:\d+\/: 17 samples sent in 1 request, 0 retries/,
       );
     } finally {
       await accepting.close();

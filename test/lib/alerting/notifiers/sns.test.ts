@@ -71,6 +71,7 @@ describe("notification text", () => {
       check: "payments-api",
       status: "down",
       kind: "http",
+      dedupKey: "payments-api/2026-11-22T00:01:00.000Z/FIRING",
       team: "payments",
       tier: "0",
     });
@@ -119,6 +120,7 @@ describe("SNS notifier", () => {
       check: { DataType: "String", StringValue: "check-0" },
       status: { DataType: "String", StringValue: "down" },
       kind: { DataType: "String", StringValue: "http" },
+      dedupKey: { DataType: "String", StringValue: expect.stringMatching(/^check-0\//) },
       team: { DataType: "String", StringValue: "payments" },
       tier: { DataType: "String", StringValue: "0" },
     });
@@ -175,7 +177,7 @@ describe("SNS outage during a FIRING", () => {
     const minute = (m: number) => new Date(Date.UTC(2026, 10, 22, 0, m));
     const reports = [];
     for (let m = 0; m < 4; m++)
-      reports.push(await alerter.process([resultFor("payments-api", "down")], [spec], minute(m)));
+      reports.push(await alerter.process([resultFor("payments-api", "down")], [spec], { now: minute(m) }));
     expect(reports.map((r) => [r.decided, r.delivered, r.failed])).toEqual([
       [0, 0, 0],
       [1, 0, 1],

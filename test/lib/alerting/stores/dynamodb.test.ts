@@ -98,10 +98,10 @@ describe("DynamoDB state store", () => {
       const first = make("first");
       const second = make("second");
       const now = new Date(Date.UTC(2026, 10, 22, 0, round));
-      await first.process([resultFor("payments-api", "down")], [spec], now);
+      await first.process([resultFor("payments-api", "down")], [spec], { now });
       const reports = await Promise.all([
-        first.process([resultFor("payments-api", "down")], [spec], now),
-        second.process([resultFor("payments-api", "down")], [spec], now),
+        first.process([resultFor("payments-api", "down")], [spec], { now }),
+        second.process([resultFor("payments-api", "down")], [spec], { now }),
       ]);
       expect(notifier.log()).toEqual(["FIRING payments-api"]);
       expect(reports.reduce((n, r) => n + r.decided, 0)).toBe(1);

@@ -119,7 +119,7 @@ describe("remote-write sink", () => {
     expect(rx.received).toHaveLength(1);
     expect(report).toMatchObject({ ok: false, requests: 1, retries: 0, samples: 2, failedSamples: 2 });
     expect(report.error).toMatch(/^400 from 127\.0\.0\.1:\d+: out of bounds \(not retried\)$/);
-    expect(logged).toEqual([`remote-write rejected by ${rx.url}: 400 out of bounds`]);
+    expect(logged).toEqual([`remote-write ${rx.url} rejected the samples: 400 out of bounds`]);
   });
 
   it("gives up on a failing receiver at the deadline, saying how often it tried", async () => {
@@ -204,9 +204,9 @@ describe("remote-write sink", () => {
       location: "eu-west-1",
     });
     await sink.close();
-    expect(report).toMatchObject({ ok: true, samples: 6 });
-    const decoded = decodeWriteRequest(rx.received[0]?.body as Buffer);
-    expect(Object.fromEntries(decoded[0]?.labels ?? [])).toEqual({
+    expect(report).toMatchObject({ ok: true, samples: 7 });
+    const decoded = decodeWriteRequest(rx.received[0]?.body as Buffer).map((s) => Object.fromEntries(s.labels));
+    expect(decoded.find((labels) => labels.__name__ === "probe_success")).toEqual({
       __name__: "probe_success",
       check: "api",
       instance: "db:5432",

@@ -1,0 +1,114 @@
+/**
+ * The deployed monitor's parts, from the one configuration object the construct writes. Every part
+ * that reads something remote (the remote-write secret) is built lazily inside the run's isolation:
+ * failing to build it fails that sink alone, on that run alone.
+ */
+import { readFileSync } from "node:fs";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { Alerter } from "../../lib/alerting/alerter.js";
+import { SnsNotifier } from "../../lib/alerting/notifiers/sns.js";
+import { DynamoDbStore } from "../../lib/alerting/stores/dynamodb.js";
+import { defaultAwsClients } from "../../lib/aws/clients.js";
+import type { CompiledChecks } from "../../lib/deploy/compile.js";
+import type { FunctionConfig } from "../../lib/deploy/function-config.js";
+import { lazySink, type SinkSource } from "../../lib/runtime/pipeline.js";
+import { awsResolvers } from "../../lib/runtime/references.js";
+import type { ShardDependencies } from "../../lib/runtime/shard.js";
+import { CloudWatchSink } from "../../lib/sinks/cloudwatch.js";
+import { parseCredentialsSecret, remoteWriteSink } from "../../lib/sinks/remote-write/credentials.js";
+import { formatDuration } from "../../lib/units.js";
+
+/** The longest one secret read may take; the check or sink waiting for it has its own budget too. */
+const SECRET_TIMEOUT_MS = 5_000;
+
+export function productionDependencies(config: FunctionConfig, logger: Logger): ShardDependencies {
+  const location = process.env.AWS_REGION ?? "unknown";
+  const checks = JSON.parse(
+    readFileSync(new URL("./checks.json", import.meta.url), "utf8"),
+  ) as CompiledChecks;
+  // Every client makes one attempt per call: the pipeline's budget, the sinks' own bounded retries
+  // and the alerting outbox decide what is tried again, not the SDK behind their backs.
+  const secrets = new SecretsManagerClient({ maxAttempts: 2 });
+  const cloudwatch = new CloudWatchClient({ maxAttempts: 1 });
+  const remoteWrite = config.remoteWrite;
+  const remoteWriteSource = remoteWrite
+    ? lazySink(`remote-write ${redactUrl(remoteWrite.url)}`, async () => {
+        const log = (line: string) => logger.warn(line);
+        if (!remoteWrite.secretArn)
+          return remoteWriteSink(
+            remoteWrite.url,
+            { ...(remoteWrite.sigv4Region ? { sigv4Region: remoteWrite.sigv4Region } : {}) },
+            log,
+          );
+        const secret = await secrets.send(new GetSecretValueCommand({ SecretId: remoteWrite.secretArn }), {
+          abortSignal: AbortSignal.timeout(SECRET_TIMEOUT_MS),
+        });
+        return remoteWriteSink(
+          remoteWrite.url,
+          parseCredentialsSecret(secret.SecretString, `remote-write secret ${remoteWrite.secretArn}`),
+          log,
+        );
+      })
+    : undefined;
+  const cloudwatchSources = new Map<number, SinkSource>();
+  return {
+    checks,
+    location,
+    namespace: config.namespace,
+    aws: defaultAwsClients(),
+    resolvers: awsResolvers({ secrets, ssm: new SSMClient({ maxAttempts: 2 }) }),
+    alerter: new Alerter({
+      store: new DynamoDbStore({
+        client: new DynamoDBClient({ maxAttempts: 2 }),
+        tableName: config.stateTable,
+      }),
+      notifier: new SnsNotifier(new SNSClient({ maxAttempts: 1 }), config.topicArn),
+      location,
+      groupThreshold: config.groupThreshold,
+      maxDeliveryAttempts: config.maxDeliveryAttempts,
+      onDeadLetter: (letter) =>
+        logger.error("notification given up on", {
+          dedupKey: letter.transition.dedupKey,
+          check: letter.transition.check,
+          type: letter.transition.type,
+          failedAttempts: letter.failedAttempts,
+          error: letter.error,
+        }),
+    }),
+    sinks: (shard) => {
+      let cw = cloudwatchSources.get(shard.intervalMs);
+      if (!cw) {
+        cw = lazySink(
+          `cloudwatch ${config.namespace}`,
+          () =>
+            new CloudWatchSink({
+              client: cloudwatch,
+              namespace: config.namespace,
+              highResolution: config.highResolution,
+              phases: config.phases,
+              checkMetrics: config.checkMetrics,
+              heartbeatInterval: formatDuration(shard.intervalMs),
+            }),
+        );
+        cloudwatchSources.set(shard.intervalMs, cw);
+      }
+      return remoteWriteSource ? [cw, remoteWriteSource] : [cw];
+    },
+    logResult: (result) => logger.info("check result", { result }),
+  };
+}
+
+/** A URL as it may appear in logs: origin and path, never credentials or query values. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return "(an invalid URL)";
+  }
+}

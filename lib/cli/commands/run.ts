@@ -1,0 +1,162 @@
+/** `watchpost run` (and `--watch`): checks through the same run pipeline as the probe function. */
+import path from "node:path";
+import type { Alerter } from "../../alerting/alerter.js";
+import type { AwsClients } from "../../aws/clients.js";
+import { didYouMean } from "../../checks/diagnostics.js";
+import { type CheckSpec, loadChecks } from "../../checks/load.js";
+import type { CheckResult } from "../../result.js";
+import { type RunSummary, runPipeline, type SinkSource } from "../../runtime/pipeline.js";
+import { formatReport } from "../../sinks/sink.js";
+import { type Io, UsageError } from "../context.js";
+import { reportDiagnostics } from "../diagnostics.js";
+import { exitCodeFor, formatSummary, formatTable, useColour } from "../output.js";
+
+export interface RunOptions {
+  json: boolean;
+  watch: boolean;
+  concurrency: number | undefined;
+  only: string[];
+  location: string;
+  sinks: SinkSource[];
+  alerter: Alerter;
+}
+
+export async function run(target: string, options: RunOptions, io: Io): Promise<number> {
+  const loaded = await loadChecks(path.resolve(target));
+  if (loaded.diagnostics.length > 0) {
+    reportDiagnostics(loaded.diagnostics, io);
+    return 2;
+  }
+  return execute(select(loaded.checks, options.only), options, io);
+}
+
+export function select(checks: CheckSpec[], only: string[]): CheckSpec[] {
+  if (only.length === 0) return checks;
+  const names = checks.map((check) => check.name);
+  for (const name of only) {
+    if (!names.includes(name)) {
+      const suggestion = didYouMean(name, names);
+      throw new UsageError(
+        `--only names no check "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
+      );
+    }
+  }
+  return checks.filter((check) => only.includes(check.name));
+}
+
+export async function execute(checks: CheckSpec[], options: RunOptions, io: Io): Promise<number> {
+  try {
+    if (options.watch) return await watch(checks, options, io);
+    const { results, delivered } = await runOnce(checks, options, io);
+    return exitCode(results, delivered);
+  } finally {
+    await Promise.all(
+      options.sinks.map(async (source) => {
+        const sink = await source.get().catch(() => undefined);
+        await sink?.close?.();
+      }),
+    );
+  }
+}
+
+let clients: AwsClients | undefined;
+
+/** The SDK's clients, loaded only when a backup check needs them. */
+async function awsClients(): Promise<AwsClients> {
+  clients ??= (await import("../../aws/clients.js")).defaultAwsClients();
+  return clients;
+}
+
+/**
+ * One run, with the probe function's budget: it must be over within the shortest interval among
+ * its checks, so runs never overlap under `--watch`.
+ */
+async function runOnce(
+  checks: CheckSpec[],
+  options: RunOptions,
+  io: Io,
+): Promise<{ results: CheckResult[]; delivered: boolean }> {
+  const out = options.json ? io.stderr : io.stdout;
+  const summary = await runPipeline({
+    checks,
+    deadline: Date.now() + Math.min(...checks.map((check) => check.intervalMs)),
+    ...(io.stopSignal ? { signal: io.stopSignal } : {}),
+    sinks: options.sinks,
+    alerter: options.alerter,
+    location: options.location,
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(checks.some((check) => check.kind === "backup") ? { aws: await awsClients() } : {}),
+    onResults: (results, elapsedMs) => print(results, elapsedMs, options, io),
+  });
+  for (const report of summary.sinks) out.write(`${formatReport(report)}\n`);
+  const alerts = summary.alerts;
+  if (alerts && alerts.notifier !== "console" && alerts.delivered + alerts.failed > 0) {
+    out.write(
+      `alerts via ${alerts.notifier}: ${alerts.delivered} delivered, ${alerts.failed} to retry on the next run\n`,
+    );
+  }
+  for (const error of alerts?.errors ?? []) out.write(`alerts: ${error}\n`);
+  // Sinks and alerting said their piece above; the probes stage says only when checks were skipped.
+  const probes = summary.stages.find((stage) => stage.stage === "probes");
+  if (probes && !probes.ok) out.write(`probes: ${probes.error}\n`);
+  return { results: summary.results, delivered: delivered(summary) };
+}
+
+function delivered(summary: RunSummary): boolean {
+  return summary.sinks.every((r) => r.ok) && summary.stages.every((s) => s.stage === "probes" || s.ok);
+}
+
+/** 1 when a check is down, unknown or skipped; else 3 when a sink or a notification failed; else 0. */
+function exitCode(results: readonly CheckResult[], delivered: boolean): number {
+  const checks = exitCodeFor(results);
+  return checks !== 0 ? checks : delivered ? 0 : 3;
+}
+
+function print(results: CheckResult[], elapsedMs: number, options: RunOptions, io: Io): void {
+  if (options.json) {
+    io.stdout.write(
+      options.watch
+        ? results.map((r) => `${JSON.stringify(r)}\n`).join("")
+        : `${JSON.stringify(results, null, 2)}\n`,
+    );
+    return;
+  }
+  const width = io.stdout.columns ?? 160;
+  if (options.watch) io.stdout.write(`\n${new Date().toISOString()}\n`);
+  io.stdout.write(
+    `${formatTable(results, useColour(io.stdout), width)}\n\n${formatSummary(results, elapsedMs)}\n`,
+  );
+}
+
+/** Runs each check on its own interval until stopped; the exit code is that of the latest results. */
+async function watch(checks: CheckSpec[], options: RunOptions, io: Io): Promise<number> {
+  const due = new Map(checks.map((check) => [check.name, 0]));
+  const latest = new Map<string, CheckResult>();
+  let delivered = true;
+  const stop = io.stopSignal;
+  while (!stop?.aborted) {
+    const now = Date.now();
+    const batch = checks.filter((check) => (due.get(check.name) ?? 0) <= now);
+    for (const check of batch) due.set(check.name, now + check.intervalMs);
+    if (batch.length > 0) {
+      const outcome = await runOnce(batch, options, io);
+      for (const result of outcome.results) latest.set(result.name, result);
+      delivered = outcome.delivered;
+    }
+    await sleep(Math.max(0, Math.min(...due.values()) - Date.now()), stop);
+  }
+  return exitCode([...latest.values()], delivered);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * The probe function's configuration: one typed object that the construct writes into one
+ * environment variable and the handler parses, so no setting is named in two places.
+ */
+
+/** The one environment variable the construct sets (besides Lambda's own). */
+export const FUNCTION_CONFIG_ENV = "WATCHPOST_CONFIG";
+
+export interface FunctionConfig {
+  /** The DynamoDB table holding alert state. */
+  stateTable: string;
+  /** The SNS topic notifications go to. */
+  topicArn: string;
+  /** CloudWatch namespace of check metrics and the monitor's own. */
+  namespace: string;
+  groupThreshold: number;
+  highResolution: boolean;
+  phases: boolean;
+  checkMetrics: boolean;
+  /** Runs in a row a notification may fail before it becomes a dead letter. */
+  maxDeliveryAttempts: number;
+  remoteWrite?: {
+    url: string;
+    /** A Secrets Manager secret with `bearerToken`, or `username` and `password`, and `headers`. */
+    secretArn?: string;
+    /** Sign for Amazon Managed Service for Prometheus in this region. */
+    sigv4Region?: string;
+  };
+}
+
+export class FunctionConfigError extends Error {
+  override name = "FunctionConfigError";
+}
+
+/** The configuration from the function's environment; every problem named with what was found. */
+export function parseFunctionConfig(env: Record<string, string | undefined>): FunctionConfig {
+  const text = env[FUNCTION_CONFIG_ENV];
+  const fail = (what: string): never => {
+    throw new FunctionConfigError(`${FUNCTION_CONFIG_ENV}: ${what} (the Watchpost construct sets it)`);
+  };
+  if (!text) return fail("not set");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return fail(`not JSON: ${(error as Error).message}`);
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return fail("expected a JSON object");
+  const value = raw as Record<string, unknown>;
+  const string = (key: string, from = value, path = key): string => {
+    const found = from[key];
+    if (typeof found !== "string" || found === "")
+      fail(`${path}: expected a non-empty string, found ${JSON.stringify(found)}`);
+    return found as string;
+  };
+  const bool = (key: string): boolean => {
+    const found = value[key];
+    if (typeof found !== "boolean") fail(`${key}: expected true or false, found ${JSON.stringify(found)}`);
+    return found as boolean;
+  };
+  const count = (key: string): number => {
+    const found = value[key];
+    if (typeof found !== "number" || !Number.isInteger(found) || found < 1)
+      fail(`${key}: expected a whole number of at least 1, found ${JSON.stringify(found)}`);
+    return found as number;
+  };
+  const config: FunctionConfig = {
+    stateTable: string("stateTable"),
+    topicArn: string("topicArn"),
+    namespace: string("namespace"),
+    groupThreshold: count("groupThreshold"),
+    highResolution: bool("highResolution"),
+    phases: bool("phases"),
+    checkMetrics: bool("checkMetrics"),
+    maxDeliveryAttempts: count("maxDeliveryAttempts"),
+  };
+  const rw = value.remoteWrite;
+  if (rw !== undefined) {
+    if (!rw || typeof rw !== "object")
+      return fail(`remoteWrite: expected an object, found ${JSON.stringify(rw)}`);
+    const r = rw as Record<string, unknown>;
+    config.remoteWrite = {
+      url: string("url", r, "remoteWrite.url"),
+      ...(r.secretArn !== undefined ? { secretArn: string("secretArn", r, "remoteWrite.secretArn") } : {}),
+      ...(r.sigv4Region !== undefined
+        ? { sigv4Region: string("sigv4Region", r, "remoteWrite.sigv4Region") }
+        : {}),
+    };
+    if (config.remoteWrite.secretArn && config.remoteWrite.sigv4Region)
+      fail("remoteWrite: give secretArn or sigv4Region, not both");
+  }
+  return config;
+}

@@ -1,0 +1,38 @@
+/**
+ * The monitor's own health as CloudWatch metrics, written as one Embedded Metric Format log line per
+ * run: no API call that could hang or be throttled, and alarms in the construct watch them.
+ */
+import type { RunSummary } from "./pipeline.js";
+
+/** Metric names the construct's alarms watch; one list for both. */
+export const MONITOR_METRICS = {
+  /** Checks the run had no time for: the monitor's fault, never the target's. */
+  skipped: "SkippedChecks",
+  /** Notifications given up on (refused for good, or failed too many runs in a row). */
+  deadLetters: "DeadLetters",
+  /** Stages (probes, sinks, alerting) that failed or were cut. */
+  failedStages: "FailedStages",
+} as const;
+
+/** The EMF object for one run; log it as a top-level JSON line. */
+export function monitorMetrics(
+  summary: Pick<RunSummary, "counts" | "alerts" | "stages">,
+  namespace: string,
+  now = Date.now(),
+): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: now,
+      CloudWatchMetrics: [
+        {
+          Namespace: namespace,
+          Dimensions: [[]],
+          Metrics: Object.values(MONITOR_METRICS).map((Name) => ({ Name, Unit: "Count" })),
+        },
+      ],
+    },
+    [MONITOR_METRICS.skipped]: summary.counts.skipped,
+    [MONITOR_METRICS.deadLetters]: summary.alerts?.dead ?? 0,
+    [MONITOR_METRICS.failedStages]: summary.stages.filter((s) => !s.ok).length,
+  };
+}
