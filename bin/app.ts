@@ -1,24 +1,73 @@
 #!/usr/bin/env node
 /**
- * The Watchpost CDK app: `npx cdk deploy`. Context: `-c checksDir=PATH` (default checks),
- * `-c notifyEmail=a@b.example` (an email subscription), `-c regions=eu-west-1,us-east-1` (one stack
- * per region; default one environment-agnostic stack).
+ * The Watchpost CDK app: `npx cdk deploy`. Context (`-c NAME=VALUE`, or cdk.json's "context"):
+ * - `checksDir`: the check files (default `checks`);
+ * - `notifyEmail`: an e-mail subscription to the notifications topic;
+ * - `regions`: `eu-west-1,us-east-1` for one stack per region (default one environment-agnostic stack);
+ * - `remoteWriteUrl`: Prometheus remote-write from the probe function, authenticated by
+ *   `remoteWriteSecretArn` (a Secrets Manager secret with `bearerToken`, or `username` and
+ *   `password`, and optional `headers`) or by SigV4 with `remoteWriteSigv4Region` (Amazon Managed
+ *   Service for Prometheus: the URL's workspace is the only one the function may write to).
  */
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { WatchpostStack } from "../lib/infra/stack.js";
-import { WatchpostChecksError } from "../lib/infra/watchpost.js";
+import { ampWorkspaceArn, WatchpostChecksError, type WatchpostRemoteWrite } from "../lib/infra/watchpost.js";
 
 const app = new App();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-const checksDir = (app.node.tryGetContext("checksDir") as string | undefined) ?? "checks";
-const email = app.node.tryGetContext("notifyEmail") as string | undefined;
-const regions = String(app.node.tryGetContext("regions") ?? "")
+const context = (name: string) => {
+  const value = app.node.tryGetContext(name) as unknown;
+  return value === undefined || value === "" ? undefined : String(value);
+};
+
+/** The app's own usage mistakes: said in one line, like a bad check file, with no stack trace. */
+function refuse(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+function remoteWrite(): WatchpostRemoteWrite | undefined {
+  const url = context("remoteWriteUrl");
+  const secretArn = context("remoteWriteSecretArn");
+  const region = context("remoteWriteSigv4Region");
+  if (!url) {
+    if (secretArn || region)
+      refuse(
+        `-c ${secretArn ? "remoteWriteSecretArn" : "remoteWriteSigv4Region"} needs -c remoteWriteUrl=URL`,
+      );
+    return undefined;
+  }
+  if (secretArn && region)
+    refuse("-c remoteWriteSecretArn and -c remoteWriteSigv4Region: give one, not both");
+  if (secretArn && !/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/.test(secretArn))
+    refuse(
+      `-c remoteWriteSecretArn: expected a secret's complete ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-abcdef), found "${secretArn}"`,
+    );
+  if (region) {
+    const arn = ampWorkspaceArn(url, region);
+    if (!arn)
+      refuse(
+        "-c remoteWriteSigv4Region: expected -c remoteWriteUrl to name a Managed Prometheus workspace (…/workspaces/ws-…/api/v1/remote_write)",
+      );
+    return { url, ampWorkspaceArn: arn };
+  }
+  return { url, ...(secretArn ? { credentialsSecretArn: secretArn } : {}) };
+}
+
+const checksDir = context("checksDir") ?? "checks";
+const email = context("notifyEmail");
+const regions = (context("regions") ?? "")
   .split(",")
   .map((region) => region.trim())
   .filter(Boolean);
-const props = { checksDir, ...(email ? { subscriptions: [{ email }] } : {}) };
+const metrics = remoteWrite();
+const props = {
+  checksDir,
+  ...(email ? { subscriptions: [{ email }] } : {}),
+  ...(metrics ? { remoteWrite: metrics } : {}),
+};
 
 try {
   if (regions.length === 0) {
@@ -30,6 +79,5 @@ try {
 } catch (error) {
   // A bad check file is the user's to fix: its messages, not a stack trace.
   if (!(error instanceof WatchpostChecksError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
+  refuse(error.message);
 }

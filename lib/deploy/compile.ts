@@ -7,8 +7,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { REFERENCE } from "../checks/fields.js";
 import type { CheckSpec } from "../checks/load.js";
+import { DEFAULT_CONCURRENCY } from "../engine.js";
 import { PROBES } from "../probes/index.js";
 import { ANY_SCOPE, type ArnScope, type Permission, type Probe } from "../probes/probe.js";
+import { alertingReserve } from "../runtime/pipeline.js";
+import { HANDLER_RESERVE_MS } from "../runtime/shard.js";
 import { formatDuration } from "../units.js";
 
 export interface Shard {
@@ -23,46 +26,123 @@ export interface CompiledChecks {
   shards: Record<string, CheckSpec[]>;
 }
 
-/** EventBridge Scheduler runs rate schedules in whole minutes. */
-export function scheduleProblems(checks: readonly CheckSpec[]): string[] {
-  return checks
-    .filter((check) => check.intervalMs < 60_000 || check.intervalMs % 60_000 !== 0)
-    .map(
-      (check) =>
-        `${check.source.file}:${check.source.line}: ${check.name}: expected an interval of whole minutes (at least 1m) to deploy, found ${formatDuration(check.intervalMs)}`,
-    );
+/** Lambda's longest run. */
+export const LAMBDA_MAX_MS = 900_000;
+
+/** The longest one check may take in a run: every attempt timing out. */
+export function worstCaseMs(check: CheckSpec): number {
+  return (1 + check.retries) * check.timeoutMs;
 }
 
-/** Checks grouped by interval, in shards of at most `maxChecks`, in a stable order. */
-export function cutShards(checks: readonly CheckSpec[], maxChecks: number, prefix = ""): Shard[] {
+/**
+ * What a run of a shard may spend on probes: its interval (at most Lambda's 15 minutes), less the
+ * handler's and the pipeline's reserves for sinks and alerting.
+ */
+export function probeBudgetMs(intervalMs: number): number {
+  const total = Math.min(intervalMs, LAMBDA_MAX_MS) - HANDLER_RESERVE_MS;
+  return total - alertingReserve(total);
+}
+
+/** A shard's worst case: its checks in waves of `concurrency`, each wave as slow as its slowest check. */
+export function shardWorstCaseMs(checks: readonly CheckSpec[], concurrency = DEFAULT_CONCURRENCY): number {
+  return Math.ceil(checks.length / concurrency) * Math.max(0, ...checks.map(worstCaseMs));
+}
+
+/** The function's timeout for these shards: the slowest shard's worst case, plus every reserve. */
+export function functionTimeoutMs(shards: readonly Shard[], concurrency = DEFAULT_CONCURRENCY): number {
+  const need = Math.max(...shards.map((shard) => shardWorstCaseMs(shard.checks, concurrency)));
+  // 15 s: the most the pipeline keeps back for sinks and alerting; 2 s for cold start.
+  return Math.min(LAMBDA_MAX_MS, Math.max(60_000, need + HANDLER_RESERVE_MS + 15_000 + 2_000));
+}
+
+/**
+ * What stops checks from deploying: EventBridge Scheduler runs rate schedules in whole minutes, and
+ * a run must finish inside its interval (runs of one shard never overlap), so every attempt of a
+ * check timing out must still fit in the interval's probe budget.
+ */
+export function scheduleProblems(checks: readonly CheckSpec[]): string[] {
+  const problems: string[] = [];
+  for (const check of checks) {
+    const at = `${check.source.file}:${check.source.line}: ${check.name}`;
+    if (check.intervalMs < 60_000 || check.intervalMs % 60_000 !== 0) {
+      problems.push(
+        `${at}: expected an interval of whole minutes (at least 1m) to deploy, found ${formatDuration(check.intervalMs)}`,
+      );
+      continue;
+    }
+    const budget = probeBudgetMs(check.intervalMs);
+    if (worstCaseMs(check) > budget)
+      problems.push(
+        `${at}: expected (1 + retries) × timeout to fit the ${formatDuration(check.intervalMs)} interval's probe time of ${formatSpanMs(budget)}, found (1 + ${check.retries}) × ${formatDuration(check.timeoutMs)} = ${formatSpanMs(worstCaseMs(check))}: lower timeout or retries, or raise interval`,
+      );
+  }
+  return problems;
+}
+
+function formatSpanMs(ms: number): string {
+  return ms % 1_000 === 0 ? formatDuration(ms) : `${(ms / 1_000).toFixed(1)}s`;
+}
+
+/**
+ * Checks grouped by interval, in a stable order, in shards of at most `maxChecks` that can finish
+ * inside their interval even when every check times out on every attempt.
+ */
+export function cutShards(
+  checks: readonly CheckSpec[],
+  maxChecks: number,
+  prefix = "",
+  concurrency = DEFAULT_CONCURRENCY,
+): Shard[] {
   const byInterval = new Map<number, CheckSpec[]>();
   for (const check of [...checks].sort((a, b) => a.name.localeCompare(b.name))) {
     byInterval.set(check.intervalMs, [...(byInterval.get(check.intervalMs) ?? []), check]);
   }
   const shards: Shard[] = [];
   for (const [intervalMs, group] of [...byInterval].sort((a, b) => a[0] - b[0])) {
-    for (let start = 0, n = 0; start < group.length; start += maxChecks, n++) {
+    const budget = probeBudgetMs(intervalMs);
+    let current: CheckSpec[] = [];
+    const close = () => {
+      if (current.length === 0) return;
       shards.push({
-        id: `${prefix}${formatDuration(intervalMs)}-${n}`,
+        id: `${prefix}${formatDuration(intervalMs)}-${shards.filter((s) => s.intervalMs === intervalMs).length}`,
         intervalMs,
-        checks: group.slice(start, start + maxChecks),
+        checks: current,
       });
+      current = [];
+    };
+    for (const check of group) {
+      const grown = [...current, check];
+      if (
+        current.length >= maxChecks ||
+        (current.length > 0 && shardWorstCaseMs(grown, concurrency) > budget)
+      )
+        close();
+      current.push(check);
     }
+    close();
   }
   return shards;
 }
 
 /**
  * The checks as the function reads them: `ca:` files inlined (the bundle has no check folder), and
- * no synth-machine paths.
+ * no synth-machine paths: source files are named relative to `root`, the checks folder.
  */
-export function compile(shards: readonly Shard[]): CompiledChecks {
+export function compile(shards: readonly Shard[], root = "."): CompiledChecks {
   const out: CompiledChecks = { format: 1, shards: {} };
   for (const shard of shards) {
     out.shards[shard.id] = shard.checks.map((check) => {
       const config = check.config as { ca?: string };
       const ca = config.ca ? readFileSync(path.resolve(check.baseDir, config.ca), "utf8") : undefined;
-      return { ...check, baseDir: ".", config: ca ? { ...config, ca } : config } as CheckSpec;
+      const file = path.isAbsolute(check.source.file)
+        ? path.relative(path.resolve(root), check.source.file).split(path.sep).join("/")
+        : check.source.file;
+      return {
+        ...check,
+        baseDir: ".",
+        source: { ...check.source, file },
+        config: ca ? { ...config, ca } : config,
+      } as CheckSpec;
     });
   }
   return out;

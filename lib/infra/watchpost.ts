@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
@@ -20,7 +20,7 @@ import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
-import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
@@ -32,10 +32,13 @@ import {
   checkPermissions,
   compile,
   cutShards,
+  functionTimeoutMs,
   references,
   type Shard,
   scheduleProblems,
 } from "../deploy/compile.js";
+import { FUNCTION_CONFIG_ENV, type FunctionConfig } from "../deploy/function-config.js";
+import { MONITOR_METRICS } from "../runtime/monitor-metrics.js";
 import { formatDuration } from "../units.js";
 
 /** Who receives notifications. Give exactly one endpoint; filters narrow what it receives. */
@@ -60,6 +63,8 @@ export interface WatchpostRemoteWrite {
    * Default: no credentials.
    */
   readonly credentials?: secretsmanager.ISecret;
+  /** The complete ARN of such a secret made outside this app (the shipped app's context). */
+  readonly credentialsSecretArn?: string;
   /** An Amazon Managed Service for Prometheus workspace ARN: requests are SigV4-signed, and
    * `aps:RemoteWrite` is granted on this workspace alone. Default: none. */
   readonly ampWorkspaceArn?: string;
@@ -100,6 +105,12 @@ export interface WatchpostProps {
   readonly memorySize?: number;
   /** This many alerts of one type and severity in one run become one summary. Default 5. */
   readonly groupThreshold?: number;
+  /**
+   * Runs in a row a notification may fail before it is given up on (logged as a dead letter, counted
+   * in the DeadLetters metric and alarm). A notification SNS refuses for good is given up at once.
+   * Default 10.
+   */
+  readonly maxDeliveryAttempts?: number;
   /** Log retention of the probe functions. Default one month. */
   readonly logRetention?: logs.RetentionDays;
   /** VPC placement for private checks. Default: none (every check runs outside a VPC). */
@@ -108,6 +119,16 @@ export interface WatchpostProps {
 
 export const DEFAULT_MAX_CHECKS_PER_SHARD = 200;
 export const DEFAULT_MEMORY_MB = 1024;
+
+/**
+ * The Amazon Managed Service for Prometheus workspace a remote-write URL names
+ * (`https://aps-workspaces.REGION.amazonaws.com/workspaces/ws-…/api/v1/remote_write`), as an ARN in
+ * the deploying account; undefined when the URL names none.
+ */
+export function ampWorkspaceArn(url: string, region: string): string | undefined {
+  const id = /\/workspaces\/(ws-[A-Za-z0-9-]+)\//.exec(url)?.[1];
+  return id ? `arn:${Aws.PARTITION}:aps:${region}:${Aws.ACCOUNT_ID}:workspace/${id}` : undefined;
+}
 
 /** A check file problem found at synth time: the same messages as `watchpost validate`. */
 export class WatchpostChecksError extends Error {
@@ -223,6 +244,21 @@ export class Watchpost extends Construct {
     this.dashboard = this.buildDashboard(namespace);
   }
 
+  private importedSecret?: secretsmanager.ISecret;
+
+  /** The remote-write credentials secret, imported once when given by ARN. */
+  private remoteWriteSecret(props: WatchpostProps): secretsmanager.ISecret | undefined {
+    const remoteWrite = props.remoteWrite;
+    if (remoteWrite?.credentials) return remoteWrite.credentials;
+    if (!remoteWrite?.credentialsSecretArn) return undefined;
+    this.importedSecret ??= secretsmanager.Secret.fromSecretCompleteArn(
+      this,
+      "RemoteWriteSecret",
+      remoteWrite.credentialsSecretArn,
+    );
+    return this.importedSecret;
+  }
+
   private subscribe(index: number, s: WatchpostSubscription): void {
     const endpoints = [s.email, s.url, s.queue, s.function].filter((e) => e !== undefined);
     if (endpoints.length !== 1)
@@ -250,28 +286,37 @@ export class Watchpost extends Construct {
   ): NodejsFunction {
     const root = packageRoot();
     const compiled = path.join(mkdtempSync(path.join(tmpdir(), "watchpost-")), "checks.json");
-    writeFileSync(compiled, JSON.stringify(compile(shards)));
-    // Long enough for the slowest check with its retries, plus publishing and alerting.
-    const slowest = Math.max(...checks.map((c) => c.timeoutMs * (c.retries + 1)));
-    const timeout = Duration.seconds(Math.min(900, Math.max(60, Math.ceil(slowest / 1000) + 20)));
+    writeFileSync(compiled, JSON.stringify(compile(shards, props.checksDir)));
+    // Long enough for the slowest shard's waves of checks, each timing out on every attempt, plus
+    // the reserves for sinks and alerting; cutShards keeps that inside each shard's interval.
+    const timeout = Duration.seconds(Math.ceil(functionTimeoutMs(shards) / 1000));
+    const remoteWrite = props.remoteWrite;
+    const secret = this.remoteWriteSecret(props);
+    const config: FunctionConfig = {
+      stateTable: this.table.tableName,
+      topicArn: this.topic.topicArn,
+      namespace,
+      groupThreshold: props.groupThreshold ?? 5,
+      highResolution: props.highResolutionMetrics ?? false,
+      phases: props.phaseMetrics ?? false,
+      checkMetrics: props.checkMetrics ?? true,
+      maxDeliveryAttempts: props.maxDeliveryAttempts ?? 10,
+      ...(remoteWrite
+        ? {
+            remoteWrite: {
+              url: remoteWrite.url,
+              ...(secret ? { secretArn: secret.secretArn } : {}),
+              ...(remoteWrite.ampWorkspaceArn
+                ? { sigv4Region: remoteWrite.ampWorkspaceArn.split(":")[3] as string }
+                : {}),
+            },
+          }
+        : {}),
+    };
     const environment: Record<string, string> = {
-      WATCHPOST_STATE_TABLE: this.table.tableName,
-      WATCHPOST_TOPIC_ARN: this.topic.topicArn,
-      WATCHPOST_NAMESPACE: namespace,
-      WATCHPOST_GROUP_THRESHOLD: String(props.groupThreshold ?? 5),
-      WATCHPOST_HIGH_RESOLUTION: String(props.highResolutionMetrics ?? false),
-      WATCHPOST_PHASES: String(props.phaseMetrics ?? false),
-      WATCHPOST_CHECK_METRICS: String(props.checkMetrics ?? true),
+      [FUNCTION_CONFIG_ENV]: Stack.of(this).toJsonString(config),
       NODE_OPTIONS: "--enable-source-maps",
     };
-    const remoteWrite = props.remoteWrite;
-    if (remoteWrite) {
-      environment.WATCHPOST_REMOTE_WRITE_URL = remoteWrite.url;
-      if (remoteWrite.credentials)
-        environment.WATCHPOST_REMOTE_WRITE_SECRET_ARN = remoteWrite.credentials.secretArn;
-      if (remoteWrite.ampWorkspaceArn)
-        environment.WATCHPOST_REMOTE_WRITE_SIGV4_REGION = remoteWrite.ampWorkspaceArn.split(":")[3] as string;
-    }
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -309,6 +354,9 @@ export class Watchpost extends Construct {
           }
         : {}),
       bundling: {
+        // The SDK goes in the bundle: what was tested is what runs, whatever SDK version (and wire
+        // protocol) the runtime happens to ship, and no import at init depends on the runtime.
+        bundleAwsSDK: true,
         format: OutputFormat.ESM,
         target: "node24",
         minify: true,
@@ -388,7 +436,7 @@ export class Watchpost extends Construct {
       );
     }
     const remoteWrite = props.remoteWrite;
-    remoteWrite?.credentials?.grantRead(fn);
+    this.remoteWriteSecret(props)?.grantRead(fn);
     if (remoteWrite?.ampWorkspaceArn) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({ actions: ["aps:RemoteWrite"], resources: [remoteWrite.ampWorkspaceArn] }),
@@ -431,6 +479,23 @@ export class Watchpost extends Construct {
         (fn.timeout?.toMilliseconds() ?? 60_000) * 0.8,
       );
     }
+    const monitor = (metricName: string) =>
+      new cloudwatch.Metric({ namespace, metricName, statistic: "Sum", period });
+    atLeast(
+      "SkippedChecksAlarm",
+      "Watchpost: checks were skipped because a run had no time for them (the monitor is overloaded, not the targets down). See the shard's 'shard finished' log line.",
+      monitor(MONITOR_METRICS.skipped),
+    );
+    atLeast(
+      "NotificationsGivenUpAlarm",
+      "Watchpost: notifications were given up on (refused by SNS, or failing too many runs in a row). Search the logs for 'notification given up on'.",
+      monitor(MONITOR_METRICS.deadLetters),
+    );
+    atLeast(
+      "FailedStagesAlarm",
+      "Watchpost: a run's sink or alerting stage failed (a secret denied, a receiver down, the state table unreachable). See the shard's 'shard finished' log line.",
+      monitor(MONITOR_METRICS.failedStages),
+    );
     atLeast(
       "DeadLettersAlarm",
       "Watchpost: an invocation failed or a schedule could not invoke the function (see the dead-letter queue).",

@@ -10,7 +10,7 @@ export const MONITOR_METRICS = {
   skipped: "SkippedChecks",
   /** Notifications given up on (refused for good, or failed too many runs in a row). */
   deadLetters: "DeadLetters",
-  /** Stages (probes, sinks, alerting) that failed or were cut. */
+  /** Sink and alerting stages that failed or were cut (skipped checks have their own metric). */
   failedStages: "FailedStages",
 } as const;
 
@@ -33,6 +33,6 @@ export function monitorMetrics(
     },
     [MONITOR_METRICS.skipped]: summary.counts.skipped,
     [MONITOR_METRICS.deadLetters]: summary.alerts?.dead ?? 0,
-    [MONITOR_METRICS.failedStages]: summary.stages.filter((s) => !s.ok).length,
+    [MONITOR_METRICS.failedStages]: summary.stages.filter((s) => s.stage !== "probes" && !s.ok).length,
   };
 }

@@ -7,6 +7,7 @@ import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
+import { FUNCTION_CONFIG_ENV } from "../../../lib/deploy/function-config.js";
 import { acknowledgeFindings } from "../../../lib/infra/nag.js";
 import { WatchpostStack, type WatchpostStackProps } from "../../../lib/infra/stack.js";
 import { Watchpost, WatchpostChecksError } from "../../../lib/infra/watchpost.js";
@@ -43,6 +44,29 @@ function synth(props: Partial<WatchpostStackProps> = {}, options: { bundle?: boo
   const stack = new WatchpostStack(app, "Watchpost", { checksDir, ...props });
   const assembly = app.synth();
   return { stack, template: Template.fromStack(stack), assembly };
+}
+
+/**
+ * The function's configuration as the handler will parse it, with each CloudFormation reference
+ * shown as `<Ref Logical>` (the construct writes one JSON object with tokens joined in).
+ */
+function functionConfig(template: Template): Record<string, unknown> {
+  const functions = Object.values(template.findResources("AWS::Lambda::Function")) as {
+    Properties: { Environment: { Variables: Record<string, unknown> } };
+  }[];
+  const value = functions[0]?.Properties.Environment.Variables[FUNCTION_CONFIG_ENV];
+  const render = (part: unknown): string => {
+    if (typeof part === "string") return part;
+    const ref = part as { Ref?: string; "Fn::GetAtt"?: string[] };
+    if (ref.Ref) return `<Ref ${ref.Ref.replace(/[A-F0-9]{8}$/, "")}>`;
+    if (ref["Fn::GetAtt"]) return `<GetAtt ${ref["Fn::GetAtt"].join(".")}>`;
+    return JSON.stringify(part);
+  };
+  const text =
+    typeof value === "string"
+      ? value
+      : ((value as { "Fn::Join": [string, unknown[]] })["Fn::Join"][1] ?? []).map(render).join("");
+  return JSON.parse(text) as Record<string, unknown>;
 }
 
 describe("Watchpost construct", () => {
@@ -84,13 +108,16 @@ describe("Watchpost construct", () => {
       MemorySize: 1024,
       Timeout: 60,
       Handler: "index.handler",
-      Environment: {
-        Variables: Match.objectLike({
-          WATCHPOST_NAMESPACE: "Watchpost",
-          WATCHPOST_GROUP_THRESHOLD: "5",
-          WATCHPOST_STATE_TABLE: Match.anyValue(),
-        }),
-      },
+    });
+    expect(functionConfig(template)).toEqual({
+      stateTable: "<Ref MonitorState>",
+      topicArn: "<Ref MonitorTopic>",
+      namespace: "Watchpost",
+      groupThreshold: 5,
+      highResolution: false,
+      phases: false,
+      checkMetrics: true,
+      maxDeliveryAttempts: 10,
     });
     template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
       MaximumRetryAttempts: 0,
@@ -164,7 +191,7 @@ describe("Watchpost construct", () => {
     expect(star.sort()).toEqual(["cloudwatch:PutMetricData"]);
   });
 
-  it("watches the watcher: errors, throttles, duration, dead letters and a heartbeat per interval", () => {
+  it("watches the watcher: errors, throttles, duration, dead letters, skipped checks, failed stages and a heartbeat per interval", () => {
     const { template } = synth();
     const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm")) as {
       Properties: Record<string, unknown>;
@@ -173,8 +200,11 @@ describe("Watchpost construct", () => {
     expect(names.sort()).toEqual(
       [
         "ApproximateNumberOfMessagesVisible",
+        "DeadLetters",
         "Duration",
         "Errors",
+        "FailedStages",
+        "SkippedChecks",
         "Results",
         "Results",
         "Results",
@@ -198,6 +228,14 @@ describe("Watchpost construct", () => {
       Period: 3600,
       EvaluationPeriods: 3,
     });
+    for (const metric of ["SkippedChecks", "DeadLetters", "FailedStages"])
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: "Watchpost",
+        MetricName: metric,
+        Statistic: "Sum",
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      });
     template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
   });
 
@@ -235,8 +273,9 @@ describe("Watchpost construct", () => {
         Statement: Match.arrayWith([{ Action: "aps:RemoteWrite", Effect: "Allow", Resource: workspace }]),
       },
     });
-    template.hasResourceProperties("AWS::Lambda::Function", {
-      Environment: { Variables: Match.objectLike({ WATCHPOST_REMOTE_WRITE_SIGV4_REGION: "eu-west-1" }) },
+    expect(functionConfig(template).remoteWrite).toEqual({
+      url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-abc/api/v1/remote_write",
+      sigv4Region: "eu-west-1",
     });
     const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
     const stack = new Stack(app, "Secret");
@@ -245,12 +284,9 @@ describe("Watchpost construct", () => {
       checksDir,
       remoteWrite: { url: "https://prometheus.example/api/prom/push", credentials },
     });
-    Template.fromStack(stack).hasResourceProperties("AWS::Lambda::Function", {
-      Environment: {
-        Variables: Match.objectLike({
-          WATCHPOST_REMOTE_WRITE_SECRET_ARN: { Ref: Match.stringLikeRegexp("Grafana") },
-        }),
-      },
+    expect(functionConfig(Template.fromStack(stack)).remoteWrite).toEqual({
+      url: "https://prometheus.example/api/prom/push",
+      secretArn: "<Ref Grafana>",
     });
   });
 

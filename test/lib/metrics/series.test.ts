@@ -117,10 +117,10 @@ describe("results as series", () => {
 
   it("reserves every label name the mapping writes, and a check's labels cannot collide with them", () => {
     const written = new Set(
-      resultSeries(
-        { ...base, labels: {} },
-        { location: "local", timestampMs: T },
-      ).flatMap((s) => [...Object.keys(s.labels), ...(s.extra ? [s.extra[0]] : [])]),
+      resultSeries({ ...base, labels: {} }, { location: "local", timestampMs: T }).flatMap((s) => [
+        ...Object.keys(s.labels),
+        ...(s.extra ? [s.extra[0]] : []),
+      ]),
     );
     for (const name of written) expect(RESERVED_LABELS).toContain(name);
     expect(RESERVED_LABELS).toContain("version");

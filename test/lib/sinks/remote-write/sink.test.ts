@@ -205,7 +205,9 @@ describe("remote-write sink", () => {
     });
     await sink.close();
     expect(report).toMatchObject({ ok: true, samples: 7 });
-    const decoded = decodeWriteRequest(rx.received[0]?.body as Buffer).map((s) => Object.fromEntries(s.labels));
+    const decoded = decodeWriteRequest(rx.received[0]?.body as Buffer).map((s) =>
+      Object.fromEntries(s.labels),
+    );
     expect(decoded.find((labels) => labels.__name__ === "probe_success")).toEqual({
       __name__: "probe_success",
       check: "api",
