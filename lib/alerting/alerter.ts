@@ -15,6 +15,7 @@
 import { randomUUID } from "node:crypto";
 import type { CheckSpec } from "../checks/load.js";
 import { forEachLimit } from "../concurrency.js";
+import { callSignal } from "../deadline.js";
 import { describeError } from "../errors.js";
 import type { CheckResult } from "../result.js";
 import { activeWindow } from "./maintenance.js";
@@ -63,6 +64,8 @@ export interface AlertReport {
   failed: number;
   /** Transitions given up on in this run (see the check's dead letters). */
   dead: number;
+  /** Conditional writes that found another invocation had written first (each re-read and re-decided). */
+  conflicts: number;
   errors: string[];
   /** Subjects of what was delivered. */
   subjects: string[];
@@ -94,13 +97,17 @@ export class Alerter {
     options: ProcessOptions = {},
   ): Promise<AlertReport> {
     const now = options.now ?? new Date();
-    const store = { signal: options.signal };
+    // Every call this run makes ends by the run's deadline, with a reason, before the run is cut.
+    const signal =
+      options.deadline !== undefined ? callSignal(options.deadline, options.signal) : options.signal;
+    const store = { signal, onConflict: () => report.conflicts++ };
     const report: AlertReport = {
       notifier: this.options.notifier.name,
       decided: 0,
       delivered: 0,
       failed: 0,
       dead: 0,
+      conflicts: 0,
       errors: [],
       subjects: [],
     };
@@ -151,7 +158,7 @@ export class Alerter {
       state.outbox.filter((entry) => entry.claimedBy === this.owner),
     );
     if (mine.length === 0) return report;
-    const fates = await this.deliver(mine, report, options.signal);
+    const fates = await this.deliver(mine, report, signal);
 
     await forEachLimit(
       [...new Set(mine.map((entry) => entry.transition.check))],
@@ -282,7 +289,7 @@ export class Alerter {
   private async update(
     check: string,
     states: Map<string, AlertState>,
-    options: { signal: AbortSignal | undefined },
+    options: { signal: AbortSignal | undefined; onConflict: () => void },
     change: (previous: AlertState | undefined) => AlertState | undefined,
   ): Promise<true | string> {
     try {
@@ -296,6 +303,7 @@ export class Alerter {
           states.set(check, written);
           return true;
         }
+        options.onConflict();
         const fresh = (await this.options.store.getMany([check], options)).get(check);
         if (fresh) states.set(check, fresh);
         else states.delete(check);

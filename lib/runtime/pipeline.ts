@@ -73,6 +73,8 @@ export interface RunSummary {
   stages: StageReport[];
 }
 
+/** How much earlier than they are cut the post-probe stages are told to finish. */
+const STAGE_GRACE_MS = 250;
 /** Most of a run the post-probe stages may take, however far the deadline is. */
 export const POST_PROBE_BUDGET_MS = 30_000;
 /** Time kept back from the probes for sinks and alerting: a quarter of the run, 2 to 15 s. */
@@ -120,8 +122,11 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     }
 
     const stageDeadline = Math.min(input.deadline, Date.now() + POST_PROBE_BUDGET_MS);
+    // Stages are told a deadline a little before the one they are cut at, so a stage that stops in
+    // time reports its own reason (which call hung) rather than being cut without one.
+    const toldDeadline = stageDeadline - STAGE_GRACE_MS;
     const context = {
-      deadline: stageDeadline,
+      deadline: toldDeadline,
       runStartedAt,
       location: input.location,
       signal: controller.signal,
@@ -152,7 +157,15 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
         }),
       ),
       input.alerter
-        ? alert(input.alerter, results, input.checks, runStartedAt, stageDeadline, controller.signal)
+        ? alert(
+            input.alerter,
+            results,
+            input.checks,
+            runStartedAt,
+            toldDeadline,
+            stageDeadline,
+            controller.signal,
+          )
         : undefined,
     ]);
     const failedSinks = sinkReports.filter((r) => !r.ok);
@@ -185,12 +198,13 @@ async function alert(
   results: CheckResult[],
   checks: readonly CheckSpec[],
   runStartedAt: number,
+  told: number,
   deadline: number,
   signal: AbortSignal,
 ): Promise<{ report: AlertReport; stage: StageReport }> {
   const started = performance.now();
   const outcome = await bounded(
-    settle(alerter.process(results, checks, { now: new Date(runStartedAt), deadline, signal })),
+    settle(alerter.process(results, checks, { now: new Date(runStartedAt), deadline: told, signal })),
     deadline,
   );
   const durationMs = performance.now() - started;
@@ -206,6 +220,7 @@ async function alert(
         delivered: 0,
         failed: 0,
         dead: 0,
+        conflicts: 0,
         errors: [error],
         subjects: [],
       },

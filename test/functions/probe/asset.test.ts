@@ -1,0 +1,277 @@
+/**
+ * The bundled probe function, as `cdk synth` builds it, run as Lambda runs it (a fresh Node process
+ * per invocation, the suite's Node: 20, and 24 in CI's second pass) against dynalite for DynamoDB and
+ * wire-protocol stand-ins for SNS, CloudWatch and Secrets Manager that hang, fail or deny.
+ */
+import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { App } from "aws-cdk-lib";
+import dynalite from "dynalite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FunctionConfig } from "../../../lib/deploy/function-config.js";
+import { FUNCTION_CONFIG_ENV } from "../../../lib/deploy/function-config.js";
+import { WatchpostStack } from "../../../lib/infra/stack.js";
+import type { ShardSummary } from "../../../lib/runtime/shard.js";
+import {
+  barrierProxy,
+  cloudwatchStandIn,
+  hangingStandIn,
+  type StandIn,
+  secretsManagerStandIn,
+  snsStandIn,
+} from "../../support/aws-stand-ins.js";
+import { httpTarget, routes, type Target, tcpTarget } from "../../support/servers.js";
+
+const invoker = path.join(import.meta.dirname, "../../support/invoke-asset.mjs");
+const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:remote-write-AbCdEf";
+let assetDir: string;
+let web: Target;
+let database: ReturnType<typeof dynalite>;
+let databaseUrl: string;
+let tables = 0;
+const closing: { close(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  const checksDir = await mkdtemp(path.join(tmpdir(), "watchpost-asset-checks-"));
+  await writeFile(
+    path.join(checksDir, "checks.yml"),
+    `defaults:
+  timeout: 2s
+  retries: 0
+  alert: { failAfter: 1 }
+checks:
+  - name: api-ok
+    http: { url: "\${env:WATCHPOST_TEST_TARGET}/ok" }
+  - name: api-fail
+    http: { url: "\${env:WATCHPOST_TEST_TARGET}/fail" }
+`,
+  );
+  const outdir = await mkdtemp(path.join(tmpdir(), "watchpost-asset-out-"));
+  const app = new App({ outdir });
+  new WatchpostStack(app, "Watchpost", { checksDir });
+  const assembly = app.synth();
+  const dirs = readdirSync(assembly.directory).filter((d) => d.startsWith("asset."));
+  const bundled = dirs.find((d) => readdirSync(path.join(assembly.directory, d)).includes("index.mjs"));
+  assetDir = path.join(assembly.directory, bundled as string);
+
+  web = await httpTarget(routes);
+  database = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => database.listen(0, "127.0.0.1", () => resolve()));
+  databaseUrl = `http://127.0.0.1:${(database.address() as AddressInfo).port}`;
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([...closing, web].map((server) => server?.close()));
+  await new Promise((resolve) => database?.close(resolve));
+});
+
+async function freshTable(): Promise<string> {
+  const name = `watchpost-state-${++tables}`;
+  const client = new DynamoDBClient({
+    endpoint: databaseUrl,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: "check", KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: "check", AttributeType: "S" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  client.destroy();
+  return name;
+}
+
+interface World {
+  sns: Awaited<ReturnType<typeof snsStandIn>>;
+  cloudwatch: Awaited<ReturnType<typeof cloudwatchStandIn>>;
+  secrets: StandIn;
+  config: FunctionConfig;
+  env: Record<string, string>;
+}
+
+async function world(remoteWrite?: FunctionConfig["remoteWrite"]): Promise<World> {
+  const [sns, cloudwatch, secrets] = await Promise.all([
+    snsStandIn(),
+    cloudwatchStandIn(),
+    secretsManagerStandIn({ [SECRET_ARN]: JSON.stringify({ bearerToken: "s3cr3t-t0ken" }) }),
+  ]);
+  closing.push(sns, cloudwatch, secrets);
+  const config: FunctionConfig = {
+    stateTable: await freshTable(),
+    topicArn: "arn:aws:sns:eu-west-1:123456789012:watchpost",
+    namespace: "Watchpost",
+    groupThreshold: 5,
+    highResolution: false,
+    phases: false,
+    checkMetrics: true,
+    maxDeliveryAttempts: 10,
+    ...(remoteWrite ? { remoteWrite } : {}),
+  };
+  return {
+    sns,
+    cloudwatch,
+    secrets,
+    config,
+    env: {
+      AWS_REGION: "eu-west-1",
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      AWS_ENDPOINT_URL_SNS: sns.url,
+      AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      AWS_ENDPOINT_URL_DYNAMODB: databaseUrl,
+      WATCHPOST_TEST_TARGET: web.url,
+    },
+  };
+}
+
+interface Invocation {
+  ok: boolean;
+  summary: ShardSummary;
+  error?: string;
+  startedAt: number;
+  elapsedMs: number;
+  logs: Record<string, unknown>[];
+}
+
+/** One invocation of the asset in a fresh process, as Lambda would make it. */
+function invoke(w: World, remainingMs: number, env: Record<string, string> = {}): Promise<Invocation> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [invoker, assetDir, "1m-0", String(remainingMs)], {
+      env: {
+        ...process.env,
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        ...w.env,
+        [FUNCTION_CONFIG_ENV]: JSON.stringify(w.config),
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk;
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      err += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", () => {
+      const lines = out.split("\n").filter(Boolean);
+      const result = lines.find((line) => line.startsWith("RESULT "));
+      if (!result) return reject(new Error(`no result from the asset:\n${out}\n${err}`));
+      // Lambda keeps both streams; the logger writes warnings and errors to stderr.
+      const logs = [...lines, ...err.split("\n")]
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      resolve({ ...(JSON.parse(result.slice(7)) as Omit<Invocation, "logs">), logs });
+    });
+  });
+}
+
+const firings = (sns: World["sns"]) =>
+  sns.published.filter((m) => m.subject.startsWith("[CRITICAL] api-fail is DOWN"));
+
+describe("the bundled probe function under faults", () => {
+  it("delivers the FIRING long before the budget ends while CloudWatch and remote-write hang", async () => {
+    const silent = await tcpTarget(() => {});
+    closing.push(silent);
+    const w = await world({ url: `${silent.url.replace("tcp:", "http:")}/api/v1/write` });
+    w.cloudwatch.always("PutMetricData", "hang");
+    const budget = 12_000;
+    const run = await invoke(w, budget);
+    expect(run.error).toBeUndefined();
+    expect(run.elapsedMs).toBeLessThan(budget);
+    const [firing] = firings(w.sns);
+    expect(firing?.attributes).toMatchObject({
+      severity: "critical",
+      check: "api-fail",
+      dedupKey: expect.any(String),
+    });
+    // Alerting no longer waits for the sinks: the page leaves as soon as results exist.
+    expect((firing?.at ?? Number.POSITIVE_INFINITY) - run.startedAt).toBeLessThan(budget / 2);
+    expect(run.summary.alerts).toMatchObject({ delivered: 1, failed: 0 });
+    const sinks = Object.fromEntries(run.summary.sinks.map((s) => [s.sink.split(" ")[0], s]));
+    expect(sinks.cloudwatch).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/no answer from PutMetricData/),
+    });
+    expect(sinks["remote-write"]).toMatchObject({ ok: false });
+    const finished = run.logs.find((l) => l.message === "shard finished");
+    expect(finished).toMatchObject({ FailedStages: 1, SkippedChecks: 0, DeadLetters: 0 });
+    expect(finished?._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: "Watchpost" }] });
+  }, 60_000);
+
+  it("fails the remote-write sink alone when its secret is denied: checks, CloudWatch and alerts go on", async () => {
+    const receiver = await httpTarget((_req, res) => res.writeHead(204).end());
+    closing.push(receiver);
+    const w = await world({ url: `${receiver.url}/api/v1/write`, secretArn: SECRET_ARN });
+    w.secrets.always("GetSecretValue", "deny");
+    const run = await invoke(w, 20_000);
+    expect(run.summary.checks).toBe(2);
+    expect(run.summary.counts).toMatchObject({ up: 1, down: 1 });
+    const remoteWrite = run.summary.sinks.find((s) => s.sink.startsWith("remote-write"));
+    expect(remoteWrite).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^could not be built: AccessDeniedException/),
+    });
+    expect(run.summary.sinks.find((s) => s.sink.startsWith("cloudwatch"))).toMatchObject({ ok: true });
+    expect(w.cloudwatch.datums.length).toBeGreaterThan(0);
+    expect(firings(w.sns)).toHaveLength(1);
+  }, 60_000);
+
+  it("sends a FIRING that SNS failed once exactly once, on the next run", async () => {
+    const w = await world();
+    w.sns.next("PublishBatch", "error500");
+    const first = await invoke(w, 20_000);
+    expect(first.summary.alerts).toMatchObject({ decided: 1, delivered: 0, failed: 1 });
+    // The SDK's own retries are off: the outbox is the retry, so SNS saw exactly one request.
+    expect(w.sns.requests.filter((r) => r.operation === "PublishBatch")).toHaveLength(1);
+    expect(firings(w.sns)).toHaveLength(0);
+    const second = await invoke(w, 20_000);
+    expect(second.summary.alerts).toMatchObject({ delivered: 1, failed: 0 });
+    const third = await invoke(w, 20_000);
+    expect(third.summary.alerts).toMatchObject({ decided: 0, delivered: 0 });
+    expect(firings(w.sns)).toHaveLength(1);
+  }, 60_000);
+
+  it("delivers one FIRING when two invocations of one shard race", async () => {
+    // Both invocations read the state before either writes: the race is made to happen.
+    const barrier = await barrierProxy(databaseUrl, "BatchGetItem", 2);
+    closing.push(barrier);
+    const w = await world();
+    const env = { AWS_ENDPOINT_URL_DYNAMODB: barrier.url };
+    const runs = await Promise.all([invoke(w, 20_000, env), invoke(w, 20_000, env)]);
+    for (const run of runs) expect(run.summary.alerts?.errors).toEqual([]);
+    expect(runs.reduce((sum, r) => sum + (r.summary.alerts?.conflicts ?? 0), 0)).toBeGreaterThanOrEqual(1);
+    expect(firings(w.sns)).toHaveLength(1);
+    expect(runs.map((r) => r.summary.alerts?.delivered ?? 0).sort()).toEqual([0, 1]);
+  }, 60_000);
+
+  it("ends inside its budget with a clear error, metrics sent, when DynamoDB hangs", async () => {
+    const hanging = await hangingStandIn();
+    closing.push(hanging);
+    const w = await world();
+    const budget = 15_000;
+    const run = await invoke(w, budget, { AWS_ENDPOINT_URL_DYNAMODB: hanging.url });
+    expect(run.error).toBeUndefined();
+    expect(run.elapsedMs).toBeLessThan(budget);
+    const alerting = run.summary.stages.find((s) => s.stage === "alerting");
+    expect(alerting).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(
+        /^alert state could not be read from dynamodb .*: no answer before the run's deadline/,
+      ),
+    });
+    expect(w.cloudwatch.datums.some((d) => d.MetricName === "Results")).toBe(true);
+    expect(firings(w.sns)).toHaveLength(0);
+  }, 60_000);
+});
