@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Alerter } from "../../../lib/alerting/alerter.js";
+import type { Notification } from "../../../lib/alerting/message.js";
+import type { Delivery } from "../../../lib/alerting/notifiers/notifier.js";
 import type { AlertState } from "../../../lib/alerting/state-machine.js";
 import { MemoryStore, type StateStore } from "../../../lib/alerting/stores/store.js";
 import type { CheckSpec } from "../../../lib/checks/load.js";
@@ -174,4 +176,139 @@ it("treats a notifier that throws as a failed delivery, to be retried", async ()
       lastError: "recording failed: socket hang up",
     },
   ]);
+});
+
+describe("delivery that keeps its promises", () => {
+  /** Fails whatever `refuse` says, with the given fate, and records the rest. */
+  class ScriptedNotifier extends RecordingNotifier {
+    refuse: (n: Notification) => Delivery | undefined = () => undefined;
+    override async send(notifications: readonly Notification[]): Promise<Delivery[]> {
+      this.attempts.push(...notifications);
+      return notifications.map((n) => {
+        const fate = this.refuse(n);
+        if (fate) return fate;
+        this.delivered.push(n);
+        return { ok: true };
+      });
+    }
+  }
+
+  it("never sends a RESOLVED before its FIRING is acknowledged: in waves, in order", async () => {
+    const store = new MemoryStore();
+    const notifier = new ScriptedNotifier();
+    const alerter = new Alerter({ store, notifier, location: "a" });
+    const process = (minute: number, status: Status) =>
+      alerter.process([resultFor("api", status)], [spec("api")], { now: at(minute) });
+    notifier.refuse = (n) => (n.type === "FIRING" ? { ok: false, error: "Throttled" } : undefined);
+    await process(0, "down");
+    await process(1, "down");
+    // The FIRING failed again, so the RESOLVED decided now waits behind it.
+    const held = await process(2, "up");
+    expect(notifier.attempts.map((n) => n.type)).toEqual(["FIRING", "FIRING"]);
+    expect(held).toMatchObject({ decided: 1, delivered: 0, failed: 1 });
+    notifier.refuse = () => undefined;
+    const sent = await process(3, "up");
+    expect(sent.delivered).toBe(2);
+    expect(notifier.log()).toEqual(["FIRING api", "RESOLVED api"]);
+    expect((await store.getMany(["api"])).get("api")?.outbox).toEqual([]);
+  });
+
+  it("drops a reminder that a later transition of its incident supersedes", async () => {
+    const store = new MemoryStore();
+    const notifier = new ScriptedNotifier();
+    const alerter = new Alerter({ store, notifier, location: "a" });
+    const policy = [spec("api", { renotifyEvery: "1m" })];
+    await alerter.process([resultFor("api", "down")], policy, { now: at(0) });
+    await alerter.process([resultFor("api", "down")], policy, { now: at(1) });
+    notifier.refuse = (n) => (n.type === "REMINDER" ? { ok: false, error: "Throttled" } : undefined);
+    await alerter.process([resultFor("api", "down")], policy, { now: at(2) });
+    notifier.refuse = () => undefined;
+    await alerter.process([resultFor("api", "up")], policy, { now: at(3) });
+    expect(notifier.log()).toEqual(["FIRING api", "RESOLVED api"]);
+    expect((await store.getMany(["api"])).get("api")?.outbox).toEqual([]);
+  });
+
+  it("gives up on a notification refused for good at once, and on one failing too many runs", async () => {
+    const store = new MemoryStore();
+    const notifier = new ScriptedNotifier();
+    const letters: string[] = [];
+    const alerter = new Alerter({
+      store,
+      notifier,
+      location: "a",
+      maxDeliveryAttempts: 3,
+      onDeadLetter: (l) => letters.push(`${l.transition.check} ${l.failedAttempts} ${l.error}`),
+    });
+    const specs = [spec("bad"), spec("flaky")];
+    notifier.refuse = (n) =>
+      n.transitions[0]?.check === "bad"
+        ? { ok: false, error: "InvalidParameter: Subject too long", permanent: true }
+        : { ok: false, error: "Throttled" };
+    const reports = [];
+    for (let minute = 0; minute < 5; minute++)
+      reports.push(
+        await alerter.process([resultFor("bad", "down"), resultFor("flaky", "down")], specs, {
+          now: at(minute),
+        }),
+      );
+    expect(reports.map((r) => r.dead)).toEqual([0, 1, 0, 1, 0]);
+    expect(letters).toEqual([
+      "bad 1 refused for good: InvalidParameter: Subject too long",
+      "flaky 3 Throttled",
+    ]);
+    const states = await store.getMany(["bad", "flaky"]);
+    expect(states.get("bad")?.outbox).toEqual([]);
+    expect(states.get("flaky")?.outbox).toEqual([]);
+    expect(states.get("flaky")?.dead?.[0]).toMatchObject({
+      failedAttempts: 3,
+      transition: { type: "FIRING" },
+    });
+  });
+
+  it("reports a store failure for its check alone; the other checks are decided and delivered", async () => {
+    const inner = new MemoryStore();
+    const store: StateStore = {
+      name: "flaky-store",
+      getMany: (checks) => inner.getMany(checks),
+      put: async (state, expected) => {
+        if (state.check === "broken")
+          throw Object.assign(new Error("Internal server error"), { name: "InternalServerError" });
+        return inner.put(state, expected);
+      },
+    };
+    const notifier = new RecordingNotifier();
+    const alerter = new Alerter({ store, notifier, location: "a", owner: "me" });
+    const specs = [spec("broken", { failAfter: 1 }), spec("fine", { failAfter: 1 })];
+    const report = await alerter.process([resultFor("broken", "down"), resultFor("fine", "down")], specs, {
+      now: at(0),
+    });
+    expect(report.errors).toEqual([
+      "broken: alert state could not be written to flaky-store: InternalServerError: Internal server error",
+    ]);
+    expect(notifier.log()).toEqual(["FIRING fine"]);
+  });
+
+  it("claims until the run's deadline, so a long run's entries are not taken by the next", async () => {
+    const store = new MemoryStore();
+    const dying = new DyingNotifier();
+    const crashed = new Alerter({ store, notifier: dying, location: "a", owner: "long-run" });
+    const policy = [spec("api", { failAfter: 1 })];
+    void crashed.process([resultFor("api", "down")], policy, { now: at(0), deadline: at(14).getTime() });
+    await dying.reached;
+    const notifier = new RecordingNotifier();
+    const next = new Alerter({ store, notifier, location: "a", owner: "next" });
+    await next.process([resultFor("api", "down")], policy, { now: at(10) });
+    expect(notifier.log()).toEqual([]);
+    await next.process([resultFor("api", "down")], policy, { now: at(15) });
+    expect(notifier.log()).toEqual(["FIRING api"]);
+  });
+
+  it("leaves state alone for a skipped check: the monitor's overload neither fails nor recovers it", async () => {
+    const { store, run } = setup([spec("api")]);
+    await run(0, { api: "down" });
+    const before = (await store.getMany(["api"])).get("api");
+    const report = await run(1, { api: "skipped" });
+    expect(report).toMatchObject({ decided: 0, errors: [] });
+    expect((await store.getMany(["api"])).get("api")).toEqual(before);
+  });
 });

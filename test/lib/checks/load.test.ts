@@ -134,6 +134,13 @@ describe("loading check files", () => {
       ],
     },
     {
+      name: "a label the metrics write themselves (version, on probe_tls_version_info)",
+      yaml: "checks:\n  - name: x\n    labels: { version: '2' }\n    tcp: { host: a, port: 1 }\n",
+      messages: [
+        'f.yml:3:15: checks[0].labels.version: expected a label name other than check, kind, instance, job, location, phase, status, version or __*, which Watchpost sets itself, found "version"',
+      ],
+    },
+    {
       name: "a duplicate key",
       yaml: "checks:\n  - name: x\n    name: y\n    tcp: { host: a, port: 1 }\n",
       messages: ["f.yml:3:5: invalid YAML: Map keys must be unique"],

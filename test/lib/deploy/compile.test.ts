@@ -6,8 +6,11 @@ import {
   checkPermissions,
   compile,
   cutShards,
+  functionTimeoutMs,
+  probeBudgetMs,
   references,
   scheduleProblems,
+  shardWorstCaseMs,
 } from "../../../lib/deploy/compile.js";
 import { check } from "../../support/checks.js";
 
@@ -28,6 +31,41 @@ describe("deployment compile", () => {
       ["5m-0", ["slow-a", "slow-b"]],
     ]);
     expect(cutShards(checks, 2, "vpc-")[0]?.id).toBe("vpc-1m-0");
+  });
+
+  it("cuts shards that finish inside their interval even when every check times out on every attempt", () => {
+    const slow = (name: string) =>
+      check({ name, timeout: "10s", retries: 1, tcp: { host: "db", port: 5432 } });
+    const checks = Array.from({ length: 300 }, (_, i) => slow(`c-${String(i).padStart(3, "0")}`));
+    // 1m: 59s less a 14.75s reserve leaves 44.25s; a wave of 64 checks takes 2 × 10s: two waves fit.
+    expect(probeBudgetMs(60_000)).toBe(44_250);
+    const shards = cutShards(checks, 200);
+    expect(shards.map((s) => s.checks.length)).toEqual([128, 128, 44]);
+    for (const shard of shards) expect(shardWorstCaseMs(shard.checks)).toBeLessThanOrEqual(44_250);
+    // 40s of waves, 18s of reserves: under the one-minute floor.
+    expect(functionTimeoutMs(shards)).toBe(60_000);
+    expect(
+      functionTimeoutMs(
+        cutShards(
+          checks.map((c) => ({ ...c, intervalMs: 600_000 })),
+          200,
+        ),
+      ),
+    ).toBe(4 * 20_000 + 18_000);
+  });
+
+  it("refuses a check that cannot finish inside its interval, saying what to change", () => {
+    const tooSlow = check({ name: "too-slow", timeout: "30s", retries: 1, tcp: { host: "db", port: 5432 } });
+    expect(scheduleProblems([tooSlow])).toEqual([
+      "test.yml:1: too-slow: expected (1 + retries) × timeout to fit the 1m interval's probe time of 44.3s, found (1 + 1) × 30s = 1m: lower timeout or retries, or raise interval",
+    ]);
+  });
+
+  it("names source files relative to the checks folder: no synth machine's paths in the asset", () => {
+    const spec = { ...tcp("api"), source: { file: "/home/me/project/checks/team/api.yml", line: 3 } };
+    const compiled = compile(cutShards([spec], 10), "/home/me/project/checks");
+    expect(compiled.shards["1m-0"]?.[0]?.source).toEqual({ file: "team/api.yml", line: 3 });
+    expect(JSON.stringify(compiled)).not.toContain("/home/me");
   });
 
   it("refuses intervals a schedule cannot keep, naming the check and its file", () => {

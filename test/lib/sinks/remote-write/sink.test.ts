@@ -56,6 +56,31 @@ const series: Series[] = [
 const fast = { backoff: { minMs: 5, maxMs: 20, random: () => 1 } };
 
 describe("remote-write sink", () => {
+  it("leaves out a series it cannot encode, alone, and says so: the rest still arrives", async () => {
+    const rx = await receiver([204]);
+    const sink = new RemoteWriteSink({ url: rx.url });
+    const bad: Series = {
+      name: "probe_tls_version_info",
+      labels: { check: "api", version: "x" },
+      extra: ["version", "TLS 1.3"],
+      value: 1,
+      timestampMs: Date.now() - 1_000,
+    };
+    const report = await sink.writeSeries([...series, bad], Date.now() + 5_000);
+    await sink.close();
+    expect(report).toMatchObject({
+      ok: false,
+      samples: 3,
+      failedSamples: 1,
+      requests: 1,
+      error: 'dropped: duplicate label "version" on probe_tls_version_info',
+    });
+    const names = decodeWriteRequest(rx.received[0]?.body as Buffer).map(
+      (s) => Object.fromEntries(s.labels).__name__,
+    );
+    expect(names).toEqual(["probe_success", "probe_duration_seconds"]);
+  });
+
   it("sends the protocol's headers, which custom headers cannot replace", async () => {
     const rx = await receiver([204]);
     const sink = new RemoteWriteSink({
