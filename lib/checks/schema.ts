@@ -52,9 +52,10 @@ const alert = z.strictObject({
 
 const common = {
   interval: duration.optional().meta({ description: "How often the check runs. Default 1m." }),
-  timeout: duration
-    .optional()
-    .meta({ description: "How long one run may take. Default 10s; at most the interval." }),
+  timeout: duration.optional().meta({
+    description:
+      "How long one attempt may take (a run takes up to (1 + retries) × timeout). Default 10s; at most the interval.",
+  }),
   severity: z
     .enum(SEVERITIES, { error: `one of ${SEVERITIES.join(", ")}` })
     .optional()

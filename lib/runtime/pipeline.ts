@@ -89,9 +89,10 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   const stop = () => controller.abort(input.signal?.reason ?? new Error("stopped"));
   if (input.signal?.aborted) stop();
   input.signal?.addEventListener("abort", stop, { once: true });
+  // Every call in flight is aborted a little before the stages are cut, so each reports its own cause.
   const hardStop = setTimeout(
     () => controller.abort(new Error("the run's deadline passed")),
-    Math.max(0, input.deadline - runStartedAt),
+    Math.max(0, input.deadline - STAGE_GRACE_MS - runStartedAt),
   );
   try {
     const sinks = input.sinks.map((source) => ({ source, built: settle(source.get()) }));
