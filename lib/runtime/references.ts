@@ -14,6 +14,12 @@ export interface AwsReferenceOptions {
   now?: () => number;
 }
 
+/**
+ * One read's longest wait. A value is shared by every check that references it, so no one check's
+ * signal may cancel it; the check's own timeout still bounds what that check waits.
+ */
+const REFERENCE_TIMEOUT_MS = 10_000;
+
 export function awsResolvers(options: AwsReferenceOptions): Resolvers {
   const ttl = options.ttlMs ?? 300_000;
   const now = options.now ?? Date.now;
@@ -37,7 +43,9 @@ export function awsResolvers(options: AwsReferenceOptions): Resolvers {
     secret: (id) =>
       cached(`secret:${id}`, async () => {
         try {
-          const response = await options.secrets.send(new GetSecretValueCommand({ SecretId: id }));
+          const response = await options.secrets.send(new GetSecretValueCommand({ SecretId: id }), {
+            abortSignal: AbortSignal.timeout(REFERENCE_TIMEOUT_MS),
+          });
           if (response.SecretString === undefined) throw new Error("the secret has no string value");
           return response.SecretString;
         } catch (error) {
@@ -49,6 +57,7 @@ export function awsResolvers(options: AwsReferenceOptions): Resolvers {
         try {
           const response = await options.ssm.send(
             new GetParameterCommand({ Name: name, WithDecryption: true }),
+            { abortSignal: AbortSignal.timeout(REFERENCE_TIMEOUT_MS) },
           );
           return response.Parameter?.Value ?? "";
         } catch (error) {

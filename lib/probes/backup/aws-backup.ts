@@ -42,6 +42,7 @@ export const awsBackupSource: BackupSource<AwsBackupConfig> = {
           iterator: paginateListRecoveryPointsByResource(
             { client, pageSize: 100 },
             { ResourceArn: cfg.resourceArn },
+            { abortSignal: signal },
           ),
           points: (page: { RecoveryPoints?: Point[] }) => page.RecoveryPoints ?? [],
         }
@@ -50,6 +51,7 @@ export const awsBackupSource: BackupSource<AwsBackupConfig> = {
           iterator: paginateListRecoveryPointsByBackupVault(
             { client, pageSize: 100 },
             { BackupVaultName: cfg.vault },
+            { abortSignal: signal },
           ),
           points: (page: { RecoveryPoints?: Point[] }) => page.RecoveryPoints ?? [],
         };

@@ -20,7 +20,7 @@ export const dynamodbSource: BackupSource<DynamoDbConfig> = {
     const client = await clients.dynamodb(target);
     const { DescribeContinuousBackupsCommand, ListBackupsCommand } = await import("@aws-sdk/client-dynamodb");
     const continuous = await call("dynamodb:DescribeContinuousBackups", () =>
-      client.send(new DescribeContinuousBackupsCommand({ TableName: cfg.table })),
+      client.send(new DescribeContinuousBackupsCommand({ TableName: cfg.table }), { abortSignal: signal }),
     );
     const pitr = continuous.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
     if (pitr?.PointInTimeRecoveryStatus === "ENABLED" && pitr.LatestRestorableDateTime) {
@@ -41,6 +41,7 @@ export const dynamodbSource: BackupSource<DynamoDbConfig> = {
             TableName: cfg.table,
             ...(start ? { ExclusiveStartBackupArn: start } : {}),
           }),
+          { abortSignal: signal },
         ),
       );
       for (const backup of page.BackupSummaries ?? []) {

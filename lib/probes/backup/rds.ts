@@ -51,6 +51,7 @@ export const rdsSource: BackupSource<RdsConfig> = {
       const pages = paginateDescribeDBSnapshots(
         { client, pageSize: 100 },
         { DBInstanceIdentifier: cfg.instance },
+        { abortSignal: signal },
       );
       const next = () => call("rds:DescribeDBSnapshots", () => pages.next());
       for (let page = await next(); !page.done; page = await next()) {
@@ -62,6 +63,7 @@ export const rdsSource: BackupSource<RdsConfig> = {
       const pages = paginateDescribeDBClusterSnapshots(
         { client, pageSize: 100 },
         { DBClusterIdentifier: cfg.cluster },
+        { abortSignal: signal },
       );
       const next = () => call("rds:DescribeDBClusterSnapshots", () => pages.next());
       for (let page = await next(); !page.done; page = await next()) {

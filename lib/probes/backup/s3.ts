@@ -73,6 +73,7 @@ export const s3Source: BackupSource<S3Config> = {
       const pages = paginateListObjectsV2(
         { client, pageSize: 1_000 },
         { Bucket: cfg.bucket, Prefix: prefix },
+        { abortSignal: signal },
       );
       const next = () => call("s3:ListBucket", () => pages.next());
       for (let page = await next(); !page.done; page = await next()) {
