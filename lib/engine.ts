@@ -4,9 +4,10 @@
  */
 import type { AwsClients } from "./aws/clients.js";
 import type { CheckSpec } from "./checks/load.js";
-import { envResolver, type Resolvers, resolveReferences } from "./checks/references.js";
+import { envResolver, type ReferenceLookup, type Resolvers, resolveReferences } from "./checks/references.js";
 import { PROBES } from "./probes/index.js";
 import { CheckSetupError, type Probe } from "./probes/probe.js";
+import { redactUrl, scrub, scrubDeep } from "./redact.js";
 import type { CheckResult, Observation, Status } from "./result.js";
 import { formatDuration } from "./units.js";
 
@@ -78,27 +79,41 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
   const startedAt = Date.now();
   const started = performance.now();
   const probe = PROBES[spec.kind] as unknown as Probe;
+  // Every value a reference resolved to, so none can leave in a reason or a fact.
+  const secrets = new Set<string>();
+  const resolvers = Object.fromEntries(
+    Object.entries(environment.resolvers).map(([provider, lookup]) => [
+      provider,
+      async (id: string) => {
+        const value = await (lookup as ReferenceLookup)(id);
+        secrets.add(value);
+        return value;
+      },
+    ]),
+  );
   let outcome: Outcome;
   let attempts = 0;
   do {
     attempts++;
-    outcome = await attempt(spec, probe, environment);
+    outcome = await attempt(spec, probe, { ...environment, resolvers });
   } while (outcome.retryable && attempts <= spec.retries && Date.now() < environment.deadline);
   const { status, observation } = outcome;
+  const reason =
+    attempts > 1 && status !== "up" ? `${outcome.reason} (${attempts} attempts)` : outcome.reason;
   return {
     name: spec.name,
     kind: spec.kind,
-    target: probe.target(spec.config),
+    target: redactUrl(probe.target(spec.config)),
     status,
-    reason: attempts > 1 && status !== "up" ? `${outcome.reason} (${attempts} attempts)` : outcome.reason,
+    reason: scrub(reason, secrets),
     attempts,
     startedAt: new Date(startedAt).toISOString(),
     durationMs: Math.round((performance.now() - started) * 1000) / 1000,
     severity: spec.severity,
     labels: spec.labels,
-    conditions: observation?.conditions ?? [],
+    conditions: scrubDeep(observation?.conditions ?? [], secrets),
     ...(observation?.phases ? { phases: roundPhases(observation.phases) } : {}),
-    ...(observation?.facts ? { facts: observation.facts } : {}),
+    ...(observation?.facts ? { facts: scrubDeep(observation.facts, secrets) } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import type { TLSSocket } from "node:tls";
 import { buildConnector, Client } from "undici";
 import { z } from "zod";
 import { caFile, duration, hasReference, regex, size, text } from "../checks/fields.js";
+import { redactUrl } from "../redact.js";
 import type { CertificateFacts, Condition, Facts, Observation, Phase } from "../result.js";
 import { formatBytes, formatDuration } from "../units.js";
 import { USER_AGENT } from "../version.js";
@@ -14,6 +15,7 @@ import {
   validForCondition,
 } from "./certificate.js";
 import { describeCertificateError, networkFailure } from "./errors.js";
+import { skipInformationalResponses } from "./informational.js";
 import { parseJsonPath, select } from "./json-path.js";
 import { defineProbe, type ProbeContext } from "./probe.js";
 import { timedLookup } from "./timing.js";
@@ -170,10 +172,16 @@ export const httpProbe = defineProbe({
     const needBody = Boolean(cfg.expect.bodyContains || cfg.expect.bodyMatches || cfg.expect.json);
     const timeline = new Timeline();
     const facts: Facts = {};
-    const visited = [current.href];
     let method: string = cfg.method;
     let body = cfg.body;
     const headers: Record<string, string> = { "user-agent": USER_AGENT, ...lowerCaseKeys(cfg.headers) };
+    // Credentials in the URL are sent as basic auth, as curl and browsers do (undici would drop them).
+    if (current.username || current.password) {
+      headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(current.username)}:${decodeURIComponent(current.password)}`).toString("base64")}`;
+      current.username = "";
+      current.password = "";
+    }
+    const visited = [current.href];
     const started = performance.now();
     for (;;) {
       const where = `${current.hostname}:${current.port || (current.protocol === "https:" ? 443 : 80)}`;
@@ -196,17 +204,29 @@ export const httpProbe = defineProbe({
       facts.httpStatus = hop.status;
       const location = hop.headers.location;
       if (cfg.followRedirects && REDIRECT_STATUSES.has(hop.status) && typeof location === "string") {
-        const next = new URL(location, current);
+        let next: URL;
+        try {
+          next = new URL(location, current);
+          if (next.protocol !== "http:" && next.protocol !== "https:") throw new Error("scheme");
+        } catch {
+          return {
+            ...fail(
+              `redirect ${hop.status} with a Location header that is not an http(s) URL: ${quote(redactUrl(location))}`,
+            ),
+            phases: timeline.phases,
+            facts,
+          };
+        }
         if (visited.includes(next.href)) {
           return {
-            ...fail(`redirect loop: ${[...visited, next.href].join(" → ")}`),
+            ...fail(`redirect loop: ${[...visited, next.href].map((u) => redactUrl(u)).join(" → ")}`),
             phases: timeline.phases,
             facts,
           };
         }
         if (visited.length > cfg.maxRedirects) {
           return {
-            ...fail(`more than ${cfg.maxRedirects} redirects (last to ${next.href})`),
+            ...fail(`more than ${cfg.maxRedirects} redirects (last to ${redactUrl(next.href)})`),
             phases: timeline.phases,
             facts,
           };
@@ -220,7 +240,7 @@ export const httpProbe = defineProbe({
           body = undefined;
         }
         visited.push(next.href);
-        facts.redirects = visited.slice(1);
+        facts.redirects = visited.slice(1).map((u) => redactUrl(u));
         current = next;
         continue;
       }
@@ -271,6 +291,9 @@ async function exchange(
   const start = performance.now();
   let tcpAt = 0;
   let readyAt = 0;
+  // Ours to close: undici does not destroy a socket still in its TLS handshake when the request is
+  // aborted, and one left open keeps the process (or the Lambda sandbox) alive.
+  const sockets: Socket[] = [];
   const client = new Client(url.origin, {
     pipelining: 0,
     headersTimeout: 0,
@@ -297,10 +320,12 @@ async function exchange(
           }
         }
         facts.remoteAddress = connected.remoteAddress;
+        skipInformationalResponses(connected as Socket);
         ctx.stage(`waiting for response headers from ${url.host}`);
         callback(null, connected);
       });
       // undici's connector returns the socket although its type says void.
+      sockets.push(socket as unknown as Socket);
       (socket as unknown as Socket).prependOnceListener("connect", () => {
         tcpAt = performance.now();
         if (https) ctx.stage(`TLS handshake with ${url.host}`);
@@ -308,6 +333,12 @@ async function exchange(
       return socket;
     },
   });
+  // An abort while connecting never settles undici's request: close the sockets ourselves, which fails
+  // the connection attempt and so the request.
+  const abandon = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  ctx.signal.addEventListener("abort", abandon, { once: true });
   try {
     const response = await client.request({
       path: `${url.pathname}${url.search}`,
@@ -349,7 +380,10 @@ async function exchange(
     };
   } catch (error) {
     client.destroy().catch(() => {});
+    abandon();
     throw error;
+  } finally {
+    ctx.signal.removeEventListener("abort", abandon);
   }
 }
 

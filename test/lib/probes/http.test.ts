@@ -102,7 +102,7 @@ describe("http probe: verdicts and reasons", () => {
       route: "/chain?n=5",
       config: { maxRedirects: 3 },
       status: "down",
-      reason: /^more than 3 redirects \(last to .*\/chain\?n=1\)$/,
+      reason: /^more than 3 redirects \(last to .*\/chain\?n=…\)$/,
     },
     {
       name: "redirects not followed",
@@ -218,6 +218,99 @@ describe("http probe: verdicts and reasons", () => {
       expect(result.reason).toMatch(/^connection (closed|reset) by 127\.0\.0\.1:\d+/);
     } finally {
       await rude.close();
+    }
+  });
+});
+
+describe("http probe: legal but unusual peers, and hostile ones", () => {
+  it("closes the socket of a TLS handshake that never finishes, so nothing outlives the attempt", async () => {
+    let closedAt = 0;
+    // Reads (so it sees the client hang up) but never answers the ClientHello.
+    const silent = await tcpTarget((socket) => socket.resume().on("close", () => (closedAt = Date.now())));
+    try {
+      const result = await probe({ timeout: "500ms", http: { url: `https://127.0.0.1:${silent.port}/` } });
+      expect(result.reason).toMatch(/^timed out after 500ms while TLS handshake with 127\.0\.0\.1:\d+$/);
+      await expect.poll(() => closedAt, { timeout: 5_000 }).toBeGreaterThan(0);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("reads past 1xx informational responses to the final one", async () => {
+    const peer = await tcpTarget((socket) =>
+      socket.once("data", () =>
+        socket.end(
+          "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        ),
+      ),
+    );
+    try {
+      const result = await probe({
+        http: { url: `http://127.0.0.1:${peer.port}/`, expect: { bodyContains: ["ok"] } },
+      });
+      expect([result.status, result.reason]).toEqual(["up", "200 OK"]);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it("sends credentials in the URL as basic auth, as curl does, and shows none of them", async () => {
+    process.env.WATCHPOST_TEST_PASS = "pa55-w0rd-xyz";
+    const seen: (string | undefined)[] = [];
+    const guarded = await httpTarget((req, res) => {
+      seen.push(req.headers.authorization);
+      res
+        .writeHead(
+          req.headers.authorization === `Basic ${Buffer.from("ops:pa55-w0rd-xyz").toString("base64")}`
+            ? 200
+            : 401,
+        )
+        .end();
+    });
+    try {
+      const result = await probe({
+        http: { url: `http://ops:\${env:WATCHPOST_TEST_PASS}@127.0.0.1:${guarded.port}/` },
+      });
+      expect(result.status).toBe("up");
+      expect(result.target).toBe(`http://127.0.0.1:${guarded.port}/`);
+      expect(JSON.stringify(result)).not.toContain("pa55-w0rd-xyz");
+    } finally {
+      delete process.env.WATCHPOST_TEST_PASS;
+      await guarded.close();
+    }
+  });
+
+  it("names the header when a redirect's Location is not a URL", async () => {
+    const odd = await httpTarget((_req, res) =>
+      res.writeHead(302, { location: "http://[::1/x?sig=abc" }).end(),
+    );
+    try {
+      const result = await probe({ http: { url: `${odd.url}/` } });
+      expect(result).toMatchObject({
+        status: "down",
+        reason: 'redirect 302 with a Location header that is not an http(s) URL: "http://[::1/x?sig=…"',
+      });
+    } finally {
+      await odd.close();
+    }
+  });
+
+  it("shows no query value of a redirect loop's URLs in its reason or facts", async () => {
+    const looping = await httpTarget((req, res) =>
+      res
+        .writeHead(302, {
+          location: req.url?.startsWith("/a") ? "/b?token=t0p-s3cret" : "/a?token=t0p-s3cret",
+        })
+        .end(),
+    );
+    try {
+      const result = await probe({ http: { url: `${looping.url}/a?token=t0p-s3cret` } });
+      expect(result.reason).toMatch(
+        /^redirect loop: http:\/\/127\.0\.0\.1:\d+\/a\?token=… → .*\/b\?token=… → .*\/a\?token=…$/,
+      );
+      expect(JSON.stringify(result)).not.toContain("t0p-s3cret");
+    } finally {
+      await looping.close();
     }
   });
 });
