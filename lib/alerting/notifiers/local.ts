@@ -1,8 +1,9 @@
 /** Notifiers for local use: a webhook that receives each notification as JSON, and the console. */
 import { request } from "undici";
+import { redactUrl } from "../../redact.js";
 import { USER_AGENT } from "../../version.js";
 import { type Notification, transitionJson } from "../message.js";
-import type { Delivery, Notifier } from "./notifier.js";
+import type { Delivery, Notifier, SendOptions } from "./notifier.js";
 
 /** POSTs each notification as JSON; a 2xx answer is a delivery, anything else is retried next run. */
 export class WebhookNotifier implements Notifier {
@@ -12,10 +13,11 @@ export class WebhookNotifier implements Notifier {
     private readonly url: string,
     private readonly timeoutMs = 10_000,
   ) {
-    this.name = `webhook ${url}`;
+    // The URL may be the credential (a Slack webhook's path): it is named by scheme and host alone.
+    this.name = `webhook ${redactUrl(url, { path: false })}`;
   }
 
-  async send(notifications: readonly Notification[]): Promise<Delivery[]> {
+  async send(notifications: readonly Notification[], options: SendOptions = {}): Promise<Delivery[]> {
     return Promise.all(
       notifications.map(async (n): Promise<Delivery> => {
         try {
@@ -29,7 +31,9 @@ export class WebhookNotifier implements Notifier {
               dedupKey: n.dedupKey,
               transitions: n.transitions.map(transitionJson),
             }),
-            signal: AbortSignal.timeout(this.timeoutMs),
+            signal: options.signal
+              ? AbortSignal.any([options.signal, AbortSignal.timeout(this.timeoutMs)])
+              : AbortSignal.timeout(this.timeoutMs),
           });
           const text = (await response.body.text()).slice(0, 200).trim();
           if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true };

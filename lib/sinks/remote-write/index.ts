@@ -4,6 +4,7 @@
  */
 import { Agent, type Dispatcher, request } from "undici";
 import { type Series, toSeries } from "../../metrics/series.js";
+import { redactUrl } from "../../redact.js";
 import type { CheckResult } from "../../result.js";
 import { USER_AGENT } from "../../version.js";
 import { type BackoffOptions, backoffDelay, sleep } from "../retry.js";
@@ -59,12 +60,21 @@ export class RemoteWriteSink implements Sink {
     try {
       this.url = new URL(options.url);
     } catch {
-      throw new RemoteWriteConfigError(`remote-write URL "${options.url}" is not an absolute URL`);
+      throw new RemoteWriteConfigError(`remote-write URL "${redactUrl(options.url)}" is not an absolute URL`);
     }
     if (this.url.protocol !== "http:" && this.url.protocol !== "https:") {
-      throw new RemoteWriteConfigError(`remote-write URL "${options.url}" must be http:// or https://`);
+      throw new RemoteWriteConfigError(
+        `remote-write URL "${redactUrl(options.url)}" must be http:// or https://`,
+      );
     }
-    this.name = `remote-write ${this.url.origin}${this.url.pathname}`;
+    // Credentials in the URL are basic auth, as Prometheus' own clients read them; never part of a name.
+    const userinfo =
+      this.url.username || this.url.password
+        ? { username: decodeURIComponent(this.url.username), password: decodeURIComponent(this.url.password) }
+        : undefined;
+    this.url.username = "";
+    this.url.password = "";
+    this.name = `remote-write ${redactUrl(this.url)}`;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       const key = name.toLowerCase();
@@ -75,14 +85,15 @@ export class RemoteWriteSink implements Sink {
       }
       headers[key] = value;
     }
-    const auth = [options.bearerToken, options.basicAuth, options.sign].filter((a) => a !== undefined);
+    const basicAuth = options.basicAuth ?? userinfo;
+    const auth = [options.bearerToken, basicAuth, options.sign].filter((a) => a !== undefined);
     if (auth.length > 1)
       throw new RemoteWriteConfigError(
-        "choose one remote-write authentication: bearer token, basic or SigV4",
+        "choose one remote-write authentication: bearer token, basic (a file or user:password in the URL) or SigV4",
       );
     if (options.bearerToken !== undefined) headers.authorization = `Bearer ${options.bearerToken}`;
-    if (options.basicAuth) {
-      const { username, password } = options.basicAuth;
+    if (basicAuth) {
+      const { username, password } = basicAuth;
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     }
     this.headers = { ...headers, ...PROTOCOL_HEADERS };

@@ -332,7 +332,7 @@ describe("watchpost run with alerting", () => {
         "-",
         "-",
         expect.stringMatching(
-          /^alerts via webhook http:\/\/127\.0\.0\.1:\d+\/hook: 1 delivered, 0 to retry on the next run$/,
+          /^alerts via webhook http:\/\/127\.0\.0\.1:\d+: 1 delivered, 0 to retry on the next run$/,
         ),
         "-",
         expect.stringMatching(/: 1 delivered, 0 to retry/),
