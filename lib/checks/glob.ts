@@ -1,18 +1,22 @@
-/** Globs on S3 keys: `*` within a path segment, `**` across segments, `?` one character. */
-export function regexFromGlob(glob: string): RegExp {
-  let source = "";
-  for (let i = 0; i < glob.length; i++) {
-    const char = glob[i] as string;
-    if (char === "*" && glob[i + 1] === "*") {
-      i++;
-      if (glob[i + 1] === "/") {
-        source += "(?:.*/)?";
-        i++;
-      } else source += ".*";
-    } else if (char === "*") source += "[^/]*";
-    else if (char === "?") source += "[^/]";
-    else source += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+/**
+ * Globs on S3 keys, by picomatch: `*` within a path segment, `**` across segments, `?` one character,
+ * `[ab]` a class, `{a,b}` alternatives. A glob with no `/` matches the object's name (the key's last
+ * segment); one with a `/` matches the whole key.
+ */
+import picomatch from "picomatch";
+
+export function globMatcher(glob: string): (key: string) => boolean {
+  const whole = glob.includes("/");
+  const match = picomatch(glob, { dot: true, basename: !whole, strictBrackets: true });
+  return (key) => match(key);
+}
+
+/** Why `glob` is not one picomatch reads (unbalanced brackets or braces), or undefined. */
+export function globProblem(glob: string): string | undefined {
+  try {
+    picomatch.makeRe(glob, { strictBrackets: true });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
   }
-  // A glob without a slash matches the last path segment; with one, the whole key.
-  return glob.includes("/") ? new RegExp(`^${source}$`) : new RegExp(`(^|/)${source}$`);
 }

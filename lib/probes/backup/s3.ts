@@ -6,7 +6,7 @@
 import type { _Object } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { size } from "../../checks/fields.js";
-import { regexFromGlob } from "../../checks/glob.js";
+import { globMatcher, globProblem } from "../../checks/glob.js";
 import { formatBytes } from "../../units.js";
 import { type BackupSource, call, type Lookup } from "./source.js";
 
@@ -20,9 +20,18 @@ export const s3Config = z.strictObject({
     description:
       "Key prefix; {yyyy}, {mm} and {dd} are filled in (UTC) for today and the days back to maxAge.",
   }),
-  match: z.string({ error: "a glob such as *.dump or **/*.tar.gz" }).optional().meta({
-    description: "Glob on the whole key: * within a path segment, ** across them, ? one character.",
-  }),
+  match: z
+    .string({ error: "a glob such as *.dump or **/*.tar.gz" })
+    .superRefine((glob, ctx) => {
+      const problem = globProblem(glob);
+      if (problem)
+        ctx.addIssue({ code: "custom", message: `a glob such as *.dump or **/*.tar.gz (${problem})` });
+    })
+    .optional()
+    .meta({
+      description:
+        "Glob: * within a path segment, ** across them, ? one character, [ab] a class, {a,b} alternatives. Without a / it matches the object's name (the key's last segment); with one, the whole key.",
+    }),
   minSize: size.optional().meta({ description: "Ignore smaller objects (half-written or empty dumps)." }),
   maxObjects: z
     .number({ error: "a whole number of objects from 1,000 to 10,000,000" })
@@ -59,7 +68,7 @@ export const s3Source: BackupSource<S3Config> = {
   async find(cfg, clients, target, { maxAgeMs, now, signal }): Promise<Lookup> {
     const client = await clients.s3(target);
     const { paginateListObjectsV2 } = await import("@aws-sdk/client-s3");
-    const pattern = cfg.match ? regexFromGlob(cfg.match) : undefined;
+    const matches = cfg.match ? globMatcher(cfg.match) : undefined;
     const filters = [
       cfg.match ? `matching ${cfg.match}` : "",
       cfg.minSize ? `of at least ${formatBytes(cfg.minSize)}` : "",
@@ -79,7 +88,7 @@ export const s3Source: BackupSource<S3Config> = {
       for (let page = await next(); !page.done; page = await next()) {
         for (const object of page.value.Contents ?? []) {
           listed++;
-          if (pattern && !pattern.test(object.Key ?? "")) continue;
+          if (matches && !matches(object.Key ?? "")) continue;
           if (cfg.minSize !== undefined && (object.Size ?? 0) < cfg.minSize) continue;
           if (!newest || (object.LastModified?.getTime() ?? 0) > (newest.LastModified?.getTime() ?? 0))
             newest = object;
