@@ -2,7 +2,7 @@
  * Reads check files into CheckSpecs. Never throws on user input: every problem in every file comes
  * back as a positioned Diagnostic, so one run shows them all.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { z } from "zod";
@@ -11,6 +11,7 @@ import type { Kind } from "../probes/index.js";
 import { KINDS, type PROBES } from "../probes/index.js";
 import { formatDuration } from "../units.js";
 import { type Diagnostic, describeValue, didYouMean, formatPath } from "./diagnostics.js";
+import { findCheckFiles, readCheckFile } from "./files.js";
 import { type CheckEntry, type CheckFile, fileSchema, type Severity } from "./schema.js";
 
 export interface AlertPolicy {
@@ -56,17 +57,6 @@ export interface LoadResult {
   files: string[];
 }
 
-const CHECK_FILE = /\.ya?ml$/;
-
-/** Every `*.yml`/`*.yaml` under `target` (or `target` itself when it is a file), sorted. */
-export function findCheckFiles(target: string): string[] {
-  if (statSync(target).isFile()) return [target];
-  return readdirSync(target, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && CHECK_FILE.test(entry.name))
-    .map((entry) => path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name))
-    .sort();
-}
-
 /**
  * Loads `target` (a folder or one file); `display` turns absolute paths into what messages show.
  * Synchronous, because a CDK construct loads checks in its constructor; check files are small.
@@ -97,9 +87,16 @@ export function loadChecksSync(
       ],
     };
   }
-  const results = files.map((file) =>
-    parseCheckFile(display(file), readFileSync(file, "utf8"), path.resolve(path.dirname(file))),
-  );
+  const results = files.map((file): ParsedFile => {
+    const read = readCheckFile(file);
+    if ("problem" in read)
+      return {
+        checks: [],
+        diagnostics: [at(display(file), "", read.problem, read.line, read.column)],
+        names: [],
+      };
+    return parseCheckFile(display(file), read.text, path.resolve(path.dirname(file)));
+  });
   const checks = results.flatMap((result) => result.checks);
   const diagnostics = [...results.flatMap((result) => result.diagnostics), ...duplicateNames(results)];
   return { checks: diagnostics.length === 0 ? checks : [], diagnostics, files };
@@ -125,31 +122,97 @@ interface ParsedFile {
   names: { name: string; file: string; line: number; column: number; path: string }[];
 }
 
+/** Nesting deeper than any check file needs; deeper input is refused before it can exhaust the stack. */
+const MAX_DEPTH = 64;
+const TOO_DEEP = `expected at most ${MAX_DEPTH} levels of nesting, found more`;
+/** The YAML library's own bound on alias expansion (billion laughs). */
+const MAX_ALIAS_COUNT = 100;
+/** Keys that would reach an object's prototype rather than be a key: refused wherever they appear. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/** The first node nested deeper than `limit` (an iterative walk: deep input must not overflow it). */
+function nodeDeeperThan(root: Node | null, limit: number): Node | undefined {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (isMap(node) || isSeq(node)) {
+      if (depth > limit) return node as Node;
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) {
+          stack.push([item.key, depth + 1], [item.value, depth + 1]);
+        } else stack.push([item, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Parses and validates one file's text. Exported for tests and the fuzzer. */
 export function parseCheckFile(file: string, text: string, baseDir: string): ParsedFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const position = (offset: number) => lineCounter.linePos(offset);
+  const fail = (message: string, offset = 0): ParsedFile => {
+    const { line, col } = position(offset);
+    return { checks: [], diagnostics: [at(file, "", message, line, col)], names: [] };
+  };
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  } catch (error) {
+    if (error instanceof RangeError) return fail(TOO_DEEP);
+    throw error;
+  }
   if (doc.errors.length > 0) {
     const diagnostics = doc.errors.map((error) => {
       const { line, col } = position(error.pos[0]);
-      return at(file, "", `invalid YAML: ${error.message.split("\n")[0]}`, line, col);
+      const message = /call stack/i.test(error.message)
+        ? TOO_DEEP
+        : `invalid YAML: ${error.message.split("\n")[0]}`;
+      return at(file, "", message, line, col);
     });
     return { checks: [], diagnostics, names: [] };
   }
-  const complexKeys: Diagnostic[] = [];
+  const tooDeep = nodeDeeperThan(doc.contents as Node | null, MAX_DEPTH);
+  if (tooDeep) return fail(TOO_DEEP, tooDeep.range?.[0] ?? 0);
+  const keyProblems: Diagnostic[] = [];
+  let firstAlias: number | undefined;
   visit(doc, {
+    Alias(_, alias) {
+      firstAlias ??= alias.range?.[0];
+    },
     Pair(_, pair) {
+      const offset = (pair.key as Node | null)?.range?.[0] ?? 0;
+      const { line, col } = position(offset);
       if (pair.key !== null && !isScalar(pair.key)) {
-        const { line, col } = position((pair.key as Node).range?.[0] ?? 0);
-        complexKeys.push(
+        keyProblems.push(
           at(file, "", "expected a plain text key, found a list or mapping used as a key", line, col),
+        );
+      } else if (isScalar(pair.key) && FORBIDDEN_KEYS.has(String(pair.key.value))) {
+        keyProblems.push(
+          at(
+            file,
+            "",
+            `expected a key other than ${[...FORBIDDEN_KEYS].join(", ")} (they mean something else to JavaScript), found "${String(pair.key.value)}"`,
+            line,
+            col,
+          ),
         );
       }
     },
   });
-  if (complexKeys.length > 0) return { checks: [], diagnostics: complexKeys, names: [] };
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (keyProblems.length > 0) return { checks: [], diagnostics: keyProblems, names: [] };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (error instanceof ReferenceError)
+      return fail(
+        `expected aliases (*name) to expand to at most ${MAX_ALIAS_COUNT} nodes each, found more: a YAML alias bomb is refused`,
+        firstAlias,
+      );
+    if (error instanceof RangeError) return fail(TOO_DEEP);
+    throw error;
+  }
   if (data === null || data === undefined) {
     return {
       checks: [],

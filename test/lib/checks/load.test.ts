@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
@@ -160,6 +160,26 @@ describe("loading check files", () => {
         'f.yml:3:47: checks[0].dns.resolver: expected a resolver address such as 1.1.1.1, 127.0.0.1:5353 or [::1]:53, found "dns.google"',
       ],
     },
+    {
+      name: "a YAML alias bomb, at its first alias, with no stack trace",
+      yaml: "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nchecks: *c\n",
+      messages: [
+        "f.yml:2:8: expected aliases (*name) to expand to at most 100 nodes each, found more: a YAML alias bomb is refused",
+      ],
+    },
+    {
+      name: "nesting deeper than any check file needs",
+      yaml: `checks: ${"[".repeat(100)}${"]".repeat(100)}\n`,
+      messages: ["f.yml:1:72: expected at most 64 levels of nesting, found more"],
+    },
+    {
+      name: "keys that would reach an object's prototype",
+      yaml: "checks:\n  - name: x\n    labels: { __proto__: a }\n    http: { url: https://a.example/, headers: { constructor: b } }\n",
+      messages: [
+        'f.yml:3:15: expected a key other than __proto__, constructor, prototype (they mean something else to JavaScript), found "__proto__"',
+        'f.yml:4:49: expected a key other than __proto__, constructor, prototype (they mean something else to JavaScript), found "constructor"',
+      ],
+    },
   ];
   for (const c of cases) {
     it(`explains ${c.name}`, () => {
@@ -167,6 +187,41 @@ describe("loading check files", () => {
       expect(parsed.diagnostics.map(formatDiagnostic)).toEqual(c.messages);
     });
   }
+
+  it("names the first byte that is not UTF-8, and refuses a file too large to load", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "watchpost-bytes-"));
+    await writeFile(
+      path.join(dir, "latin1.yml"),
+      Buffer.from(
+        'checks:\n  - name: api\n    http: { url: "https://a.example/", expect: { bodyContains: ["caf\xe9"] } }\n',
+        "latin1",
+      ),
+    );
+    await writeFile(path.join(dir, "huge.yml"), `# ${"x".repeat(9 * 1_048_576)}\n`);
+    const loaded = await loadChecks(dir, (f) => path.basename(f));
+    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
+      "huge.yml:1:1: expected a check file of at most 8 MiB, found 9.0 MiB: split it into several files (a folder is read recursively)",
+      "latin1.yml:3:69: expected UTF-8 text, found the byte 0xE9, which is not valid UTF-8 here (save the file as UTF-8)",
+    ]);
+  });
+
+  it("follows symlinked files and folders (a ConfigMap mount), reads each file once and survives a loop", async () => {
+    const real = await mkdtemp(path.join(tmpdir(), "watchpost-real-"));
+    await writeFile(path.join(real, "api.yml"), "checks:\n  - name: api\n    tcp: { host: a, port: 1 }\n");
+    await writeFile(path.join(real, "db.yml"), "checks:\n  - name: db\n    tcp: { host: b, port: 2 }\n");
+    const mount = await mkdtemp(path.join(tmpdir(), "watchpost-mount-"));
+    await mkdir(path.join(mount, "..2026_11_22"));
+    await symlink(path.join(real, "api.yml"), path.join(mount, "..2026_11_22", "api.yml"));
+    await symlink("..2026_11_22", path.join(mount, "..data"));
+    await symlink(path.join("..data", "api.yml"), path.join(mount, "api.yml"));
+    await symlink(real, path.join(mount, "linked-folder"));
+    await symlink(mount, path.join(mount, "loop"));
+    await symlink(path.join(mount, "nowhere.yml"), path.join(mount, "dangling.yml"));
+    const loaded = await loadChecks(mount, (f) => path.relative(mount, f));
+    expect(loaded.diagnostics).toEqual([]);
+    expect(loaded.files.map((f) => path.relative(mount, f))).toEqual(["api.yml", "linked-folder/db.yml"]);
+    expect(loaded.checks.map((c) => c.name).sort()).toEqual(["api", "db"]);
+  });
 
   it("says so when the folder does not exist or holds no check files", async () => {
     const missing = await loadChecks("/nonexistent/checks", (f) => f);
