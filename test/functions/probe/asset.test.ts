@@ -6,12 +6,9 @@
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { App } from "aws-cdk-lib";
-import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionConfig } from "../../../lib/deploy/function-config.js";
 import { FUNCTION_CONFIG_ENV } from "../../../lib/deploy/function-config.js";
@@ -25,15 +22,15 @@ import {
   secretsManagerStandIn,
   snsStandIn,
 } from "../../support/aws-stand-ins.js";
+import { type LocalDynamoDb, localDynamoDb } from "../../support/dynamodb.js";
 import { httpTarget, routes, type Target, tcpTarget } from "../../support/servers.js";
 
 const invoker = path.join(import.meta.dirname, "../../support/invoke-asset.mjs");
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:remote-write-AbCdEf";
 let assetDir: string;
 let web: Target;
-let database: ReturnType<typeof dynalite>;
+let database: LocalDynamoDb;
 let databaseUrl: string;
-let tables = 0;
 const closing: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
@@ -60,34 +57,14 @@ checks:
   assetDir = path.join(assembly.directory, bundled as string);
 
   web = await httpTarget(routes);
-  database = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => database.listen(0, "127.0.0.1", () => resolve()));
-  databaseUrl = `http://127.0.0.1:${(database.address() as AddressInfo).port}`;
+  database = await localDynamoDb();
+  databaseUrl = database.url;
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all([...closing, web].map((server) => server?.close()));
-  await new Promise((resolve) => database?.close(resolve));
+  await database?.close();
 });
-
-async function freshTable(): Promise<string> {
-  const name = `watchpost-state-${++tables}`;
-  const client = new DynamoDBClient({
-    endpoint: databaseUrl,
-    region: "eu-west-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [{ AttributeName: "check", KeyType: "HASH" }],
-      AttributeDefinitions: [{ AttributeName: "check", AttributeType: "S" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  client.destroy();
-  return name;
-}
 
 interface World {
   sns: Awaited<ReturnType<typeof snsStandIn>>;
@@ -105,7 +82,7 @@ async function world(remoteWrite?: FunctionConfig["remoteWrite"]): Promise<World
   ]);
   closing.push(sns, cloudwatch, secrets);
   const config: FunctionConfig = {
-    stateTable: await freshTable(),
+    stateTable: await database.freshTable(),
     topicArn: "arn:aws:sns:eu-west-1:123456789012:watchpost",
     namespace: "Watchpost",
     groupThreshold: 5,

@@ -1,21 +1,14 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
+import type { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../lib/cli/main.js";
 import type { CheckResult } from "../../../lib/result.js";
+import { stream } from "../../support/cli.js";
 import { closedPort, httpTarget, routes, type Target } from "../../support/servers.js";
 
 const fixtures = path.join(import.meta.dirname, "../../fixtures");
-
-function stream(): NodeJS.WriteStream & { text(): string } {
-  const chunks: Buffer[] = [];
-  const s = new PassThrough() as unknown as NodeJS.WriteStream & { text(): string };
-  (s as unknown as PassThrough).on("data", (chunk: Buffer) => chunks.push(chunk));
-  s.text = () => Buffer.concat(chunks).toString("utf8");
-  return s;
-}
 
 let states = 0;
 

@@ -6,9 +6,9 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../lib/cli/main.js";
+import { stream } from "../../support/cli.js";
 import { decodeWriteRequest } from "../../support/remote-write.js";
 import { httpTarget, routes, type Target } from "../../support/servers.js";
 
@@ -16,14 +16,6 @@ const SECRET = "Zq9xDistinctiveS3cret77";
 const servers: Target[] = [];
 const received: string[] = [];
 const written: Buffer[] = [];
-
-function stream(): NodeJS.WriteStream & { text(): string } {
-  const chunks: Buffer[] = [];
-  const s = new PassThrough() as unknown as NodeJS.WriteStream & { text(): string };
-  (s as unknown as PassThrough).on("data", (chunk: Buffer) => chunks.push(chunk));
-  s.text = () => Buffer.concat(chunks).toString("utf8");
-  return s;
-}
 
 let dir: string;
 let web: Target;

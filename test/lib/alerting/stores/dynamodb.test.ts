@@ -1,45 +1,23 @@
 /** The DynamoDB store against dynalite (a DynamoDB implementation) through the real AWS SDK. */
-import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
+import { type DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Alerter } from "../../../../lib/alerting/alerter.js";
 import type { AlertState } from "../../../../lib/alerting/state-machine.js";
 import { DynamoDbStore } from "../../../../lib/alerting/stores/dynamodb.js";
 import { RecordingNotifier, resultFor } from "../../../support/alerting.js";
 import { check } from "../../../support/checks.js";
+import { type LocalDynamoDb, localDynamoDb } from "../../../support/dynamodb.js";
 
-let server: ReturnType<typeof dynalite>;
+let local: LocalDynamoDb;
 let client: DynamoDBClient;
-let table = 0;
+const freshTable = () => local.freshTable();
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: "eu-west-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  local = await localDynamoDb();
+  client = local.client;
 });
 
-afterAll(async () => {
-  client?.destroy();
-  await new Promise((resolve) => server.close(resolve));
-});
-
-async function freshTable(): Promise<string> {
-  const name = `watchpost-state-${++table}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [{ AttributeName: "check", KeyType: "HASH" }],
-      AttributeDefinitions: [{ AttributeName: "check", AttributeType: "S" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  return name;
-}
+afterAll(() => local?.close());
 
 const state = (check: string, version: number): AlertState => ({
   check,
