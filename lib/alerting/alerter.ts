@@ -164,13 +164,22 @@ export class Alerter {
       [...new Set(mine.map((entry) => entry.transition.check))],
       STATE_WRITES_IN_FLIGHT,
       async (check) => {
-        const outcome = await this.update(check, states, store, (previous) =>
-          previous ? this.settle(previous, fates, now, report) : undefined,
-        );
-        if (outcome !== true)
+        // Settling may run again on a conflicting write: letters count only from the one written.
+        let letters: DeadLetter[] = [];
+        const outcome = await this.update(check, states, store, (previous) => {
+          if (!previous) return undefined;
+          const settled = this.settle(previous, fates, now);
+          letters = settled.letters;
+          return settled.state;
+        });
+        if (outcome !== true) {
           report.errors.push(
             `${check}: could not record the delivery (${outcome}); it may be delivered again, with the same dedup key`,
           );
+          return;
+        }
+        report.dead += letters.length;
+        for (const letter of letters) this.options.onDeadLetter?.(letter);
       },
     );
     return report;
@@ -207,7 +216,7 @@ export class Alerter {
       const ready = queues.flatMap((queue) => {
         const t = queue[wave];
         if (!t) return [];
-        const before = queue.slice(0, wave).every((u) => (fates.get(u.dedupKey) as Delivery).ok);
+        const before = queue.slice(0, wave).every((u) => (fates.get(u.dedupKey) as Delivery | undefined)?.ok);
         return before ? [t] : [];
       });
       if (ready.length === 0) break;
@@ -244,10 +253,9 @@ export class Alerter {
     state: AlertState,
     fates: Map<string, Delivery | "superseded">,
     now: Date,
-    report: AlertReport,
-  ): AlertState {
+  ): { state: AlertState; letters: DeadLetter[] } {
     const outbox: OutboxEntry[] = [];
-    const dead = [...(state.dead ?? [])];
+    const letters: DeadLetter[] = [];
     for (const entry of state.outbox) {
       const fate = entry.claimedBy === this.owner ? fates.get(entry.transition.dedupKey) : undefined;
       if (fate === undefined) {
@@ -258,23 +266,25 @@ export class Alerter {
       if (fate === "superseded" || fate.ok) continue;
       const failedAttempts = (entry.failedAttempts ?? 0) + 1;
       if (fate.permanent || failedAttempts >= (this.options.maxDeliveryAttempts ?? 10)) {
-        const letter: DeadLetter = {
+        letters.push({
           transition: entry.transition,
           failedAttempts,
           error: fate.permanent ? `refused for good: ${fate.error}` : fate.error,
           at: now.toISOString(),
-        };
-        dead.push(letter);
-        report.dead++;
-        this.options.onDeadLetter?.(letter);
+        });
         continue;
       }
       outbox.push({ transition: entry.transition, failedAttempts, lastError: fate.error });
     }
     return {
-      ...state,
-      outbox,
-      ...(dead.length > 0 ? { dead: dead.slice(-DEAD_LETTERS_KEPT) } : {}),
+      state: {
+        ...state,
+        outbox,
+        ...(letters.length > 0
+          ? { dead: [...(state.dead ?? []), ...letters].slice(-DEAD_LETTERS_KEPT) }
+          : {}),
+      },
+      letters,
     };
   }
 

@@ -312,3 +312,36 @@ describe("delivery that keeps its promises", () => {
     expect((await store.getMany(["api"])).get("api")).toEqual(before);
   });
 });
+
+it("counts a dead letter once when recording it met a conflicting write", async () => {
+  const inner = new MemoryStore();
+  let conflicted = false;
+  const store: StateStore = {
+    name: "conflicting",
+    getMany: (checks) => inner.getMany(checks),
+    put: async (state, expected) => {
+      if (state.dead && !conflicted) {
+        conflicted = true;
+        return false;
+      }
+      return inner.put(state, expected);
+    },
+  };
+  const letters: string[] = [];
+  const notifier = new RecordingNotifier();
+  notifier.down = true;
+  const alerter = new Alerter({
+    store,
+    notifier,
+    location: "a",
+    maxDeliveryAttempts: 1,
+    onDeadLetter: (l) => letters.push(l.transition.dedupKey),
+  });
+  const report = await alerter.process([resultFor("api", "down")], [spec("api", { failAfter: 1 })], {
+    now: at(0),
+  });
+  expect(conflicted).toBe(true);
+  expect(report).toMatchObject({ dead: 1, conflicts: 1 });
+  expect(letters).toHaveLength(1);
+  expect((await inner.getMany(["api"])).get("api")?.dead).toHaveLength(1);
+});
