@@ -16,6 +16,7 @@ import { DynamoDbStore } from "../../lib/alerting/stores/dynamodb.js";
 import { defaultAwsClients } from "../../lib/aws/clients.js";
 import type { CompiledChecks } from "../../lib/deploy/compile.js";
 import type { FunctionConfig } from "../../lib/deploy/function-config.js";
+import { redactUrl } from "../../lib/redact.js";
 import { lazySink, type SinkSource } from "../../lib/runtime/pipeline.js";
 import { awsResolvers } from "../../lib/runtime/references.js";
 import type { ShardDependencies } from "../../lib/runtime/shard.js";
@@ -31,8 +32,9 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
   const checks = JSON.parse(
     readFileSync(new URL("./checks.json", import.meta.url), "utf8"),
   ) as CompiledChecks;
-  // Every client makes one attempt per call: the pipeline's budget, the sinks' own bounded retries
-  // and the alerting outbox decide what is tried again, not the SDK behind their backs.
+  // SNS and CloudWatch make one attempt per call: the alerting outbox and the sink's own bounded
+  // retries decide what is tried again, not the SDK behind their backs. Reads (state, secrets,
+  // parameters) may try twice, inside the run's abort signal and their own per-call bounds.
   const secrets = new SecretsManagerClient({ maxAttempts: 2 });
   const cloudwatch = new CloudWatchClient({ maxAttempts: 1 });
   const remoteWrite = config.remoteWrite;
@@ -101,14 +103,4 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
     },
     logResult: (result) => logger.info("check result", { result }),
   };
-}
-
-/** A URL as it may appear in logs: origin and path, never credentials or query values. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return "(an invalid URL)";
-  }
 }
