@@ -15,7 +15,7 @@ export type { Io } from "./context.js";
 const USAGE = `Usage: watchpost <command> [options]
 
 Commands:
-  run        Run the checks once and print the results (exit 1 if any is down or unknown)
+  run        Run the checks once and print the results (exit 1 if any is down, unknown or skipped)
   validate   Check the check files and report every problem (exit 2 if any)
   schema     Print the JSON Schema of check files (--out FILE writes it)
   demo       Start local demo targets and run example checks against them
