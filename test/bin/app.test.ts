@@ -1,0 +1,72 @@
+/** The shipped CDK app, run as `cdk synth` runs it (context from the CLI), bundling skipped. */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = path.join(import.meta.dirname, "../..");
+
+async function synth(context: Record<string, string>) {
+  const outdir = await mkdtemp(path.join(tmpdir(), "watchpost-app-"));
+  return new Promise<{ code: number | null; stderr: string; template: () => Promise<string> }>(
+    (resolve, reject) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "bin/app.ts"], {
+        cwd: root,
+        env: {
+          ...process.env,
+          CDK_OUTDIR: outdir,
+          CDK_CONTEXT_JSON: JSON.stringify({ ...context, "aws:cdk:bundling-stacks": [] }),
+        },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk;
+      });
+      child.on("error", reject);
+      child.on("close", (code) =>
+        resolve({
+          code,
+          stderr,
+          template: () => readFile(path.join(outdir, "Watchpost.template.json"), "utf8"),
+        }),
+      );
+    },
+  );
+}
+
+describe("the shipped app's context", () => {
+  it("writes remote-write into the function's configuration, scoped to the Managed Prometheus workspace", async () => {
+    const url = "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1234/api/v1/remote_write";
+    const run = await synth({ remoteWriteUrl: url, remoteWriteSigv4Region: "eu-west-1" });
+    expect(run.code).toBe(0);
+    const template = JSON.parse(await run.template()) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const fn = Object.values(template.Resources).find((r) => r.Type === "AWS::Lambda::Function");
+    const config = JSON.stringify(
+      (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    );
+    expect(config).toContain(`\\"remoteWrite\\":{\\"url\\":\\"${url}\\",\\"sigv4Region\\":\\"eu-west-1\\"}`);
+    const statements = Object.values(template.Resources)
+      .filter((r) => r.Type === "AWS::IAM::Policy")
+      .flatMap(
+        (r) =>
+          (r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      );
+    const aps = statements.find((st) => st.Action === "aps:RemoteWrite");
+    expect(JSON.stringify(aps?.Resource)).toContain("workspace/ws-1234");
+  }, 60_000);
+
+  it("refuses a secret that is not a complete ARN, in one line", async () => {
+    const run = await synth({
+      remoteWriteUrl: "https://prom.example/api/v1/write",
+      remoteWriteSecretArn: "grafana",
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      '-c remoteWriteSecretArn: expected a secret\'s complete ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-abcdef), found "grafana"',
+    );
+  }, 60_000);
+});
