@@ -46,7 +46,7 @@ describe("the shipped app's context", () => {
     };
     const fn = Object.values(template.Resources).find((r) => r.Type === "AWS::Lambda::Function");
     const config = JSON.stringify(
-      (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+      (fn?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables,
     );
     expect(config).toContain(`\\"remoteWrite\\":{\\"url\\":\\"${url}\\",\\"sigv4Region\\":\\"eu-west-1\\"}`);
     const statements = Object.values(template.Resources)
