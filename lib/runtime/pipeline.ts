@@ -4,6 +4,7 @@
  * probe, sink, store and notifier call. A stage that fails, or cannot even be built, is a line in
  * the summary; nothing is thrown past the pipeline.
  */
+import { setMaxListeners } from "node:events";
 import type { Alerter, AlertReport } from "../alerting/alerter.js";
 import type { AwsClients } from "../aws/clients.js";
 import type { CheckSpec } from "../checks/load.js";
@@ -86,6 +87,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   const runStartedAt = Date.now();
   const started = performance.now();
   const controller = new AbortController();
+  // Every check in flight listens to it (64 by default): that is the design, not a leak.
+  setMaxListeners(0, controller.signal);
   const stop = () => controller.abort(input.signal?.reason ?? new Error("stopped"));
   if (input.signal?.aborted) stop();
   input.signal?.addEventListener("abort", stop, { once: true });

@@ -202,3 +202,23 @@ describe("run pipeline", () => {
     });
   });
 });
+
+it("warns about no listener leak with many checks in flight: each listens to the run's signal by design", async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.name);
+  process.on("warning", onWarning);
+  try {
+    await runPipeline({
+      checks: Array.from({ length: 30 }, (_, i) =>
+        check({ name: `slow-${i}`, http: { url: `${web.url}/slow-headers?ms=100` } }),
+      ),
+      deadline: Date.now() + 20_000,
+      location: "test",
+      sinks: [],
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("warning", onWarning);
+  }
+  expect(warnings).not.toContain("MaxListenersExceededWarning");
+});
