@@ -20,8 +20,14 @@ const LOCK_WAIT_MS = 20_000;
 
 export class FileStore implements StateStore {
   readonly name: string;
-  /** Writes of this process, one after another (the lock file orders them against other processes). */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Writes asked for and not yet done; the one flush loop that does them. */
+  private pending: {
+    state: AlertState;
+    expectedVersion: number;
+    resolve: (written: boolean) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(private readonly file: string) {
     this.name = `file ${file}`;
@@ -55,21 +61,43 @@ export class FileStore implements StateStore {
     );
   }
 
+  /**
+   * Writes waiting while another write is under way go together: one read, one compare per check
+   * (in the order asked), one rewrite of the file, under one lock. A run's many checks cost a few
+   * rewrites, not one each (the file is rewritten whole: per-check writes made a run quadratic).
+   */
   put(state: AlertState, expectedVersion: number): Promise<boolean> {
-    const write = this.queue.then(() =>
-      this.locked(async () => {
-        const file = await this.read();
-        if ((file.checks[state.check]?.version ?? 0) !== expectedVersion) return false;
-        file.checks[state.check] = state;
-        // Write then rename, so an interrupted run never leaves half a file.
-        const temporary = `${this.file}.${process.pid}.tmp`;
-        await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`);
-        await rename(temporary, this.file);
-        return true;
-      }),
-    );
-    this.queue = write.catch(() => undefined);
-    return write;
+    return new Promise<boolean>((resolve, reject) => {
+      this.pending.push({ state, expectedVersion, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      try {
+        const written = await this.locked(async () => {
+          const file = await this.read();
+          const outcomes = batch.map(({ state, expectedVersion }) => {
+            if ((file.checks[state.check]?.version ?? 0) !== expectedVersion) return false;
+            file.checks[state.check] = state;
+            return true;
+          });
+          if (outcomes.some(Boolean)) {
+            // Write then rename, so an interrupted run never leaves half a file.
+            const temporary = `${this.file}.${process.pid}.tmp`;
+            await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`);
+            await rename(temporary, this.file);
+          }
+          return outcomes;
+        });
+        for (const [index, write] of batch.entries()) write.resolve(written[index] as boolean);
+      } catch (error) {
+        for (const write of batch) write.reject(error);
+      }
+    }
+    this.flushing = undefined;
   }
 
   /** Runs `work` holding `<file>.lock`, created exclusively; a stale lock is taken over. */
