@@ -1,5 +1,6 @@
 /** Notifiers for local use: a webhook that receives each notification as JSON, and the console. */
 import { request } from "undici";
+import { withTimeout } from "../../deadline.js";
 import { redactUrl } from "../../redact.js";
 import { USER_AGENT } from "../../version.js";
 import { type Notification, transitionJson } from "../message.js";
@@ -31,9 +32,7 @@ export class WebhookNotifier implements Notifier {
               dedupKey: n.dedupKey,
               transitions: n.transitions.map(transitionJson),
             }),
-            signal: options.signal
-              ? AbortSignal.any([options.signal, AbortSignal.timeout(this.timeoutMs)])
-              : AbortSignal.timeout(this.timeoutMs),
+            signal: withTimeout(this.timeoutMs, options.signal),
           });
           const text = (await response.body.text()).slice(0, 200).trim();
           if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true };

@@ -8,6 +8,7 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { withTimeout } from "../../deadline.js";
 import type { AlertState } from "../state-machine.js";
 import type { StateStore, StoreOptions } from "./store.js";
 
@@ -31,8 +32,7 @@ export class DynamoDbStore implements StateStore {
   }
 
   private callOptions(options: StoreOptions): { abortSignal: AbortSignal } {
-    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs ?? 5_000);
-    return { abortSignal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout };
+    return { abortSignal: withTimeout(this.options.requestTimeoutMs ?? 5_000, options.signal) };
   }
 
   async getMany(checks: readonly string[], options: StoreOptions = {}): Promise<Map<string, AlertState>> {

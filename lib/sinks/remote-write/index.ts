@@ -3,6 +3,7 @@
  * capped, jittered backoff bounded by the run's deadline, never a retry on any other 4xx.
  */
 import { Agent, type Dispatcher, request } from "undici";
+import { withTimeout } from "../../deadline.js";
 import { type Series, toSeries } from "../../metrics/series.js";
 import { redactUrl } from "../../redact.js";
 import type { CheckResult } from "../../result.js";
@@ -168,9 +169,7 @@ export class RemoteWriteSink implements Sink {
         headers,
         body,
         dispatcher: this.dispatcher,
-        signal: signal
-          ? AbortSignal.any([signal, AbortSignal.timeout(timeout)])
-          : AbortSignal.timeout(timeout),
+        signal: withTimeout(timeout, signal),
       });
       const text = (await response.body.text()).slice(0, 1_000).trim();
       const status = response.statusCode;
