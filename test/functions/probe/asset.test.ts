@@ -23,6 +23,7 @@ import {
   snsStandIn,
 } from "../../support/aws-stand-ins.js";
 import { type LocalDynamoDb, localDynamoDb } from "../../support/dynamodb.js";
+import { functionConfig } from "../../support/function-config.js";
 import { httpTarget, routes, type Target, tcpTarget } from "../../support/servers.js";
 
 const invoker = path.join(import.meta.dirname, "../../support/invoke-asset.mjs");
@@ -81,17 +82,10 @@ async function world(remoteWrite?: FunctionConfig["remoteWrite"]): Promise<World
     secretsManagerStandIn({ [SECRET_ARN]: JSON.stringify({ bearerToken: "s3cr3t-t0ken" }) }),
   ]);
   closing.push(sns, cloudwatch, secrets);
-  const config: FunctionConfig = {
+  const config = functionConfig({
     stateTable: await database.freshTable(),
-    topicArn: "arn:aws:sns:eu-west-1:123456789012:watchpost",
-    namespace: "Watchpost",
-    groupThreshold: 5,
-    highResolution: false,
-    phases: false,
-    checkMetrics: true,
-    maxDeliveryAttempts: 10,
     ...(remoteWrite ? { remoteWrite } : {}),
-  };
+  });
   return {
     sns,
     cloudwatch,

@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { FUNCTION_CONFIG_ENV, parseFunctionConfig } from "../../../lib/deploy/function-config.js";
+import { functionConfig } from "../../support/function-config.js";
 
-const valid = {
-  stateTable: "state",
-  topicArn: "arn:aws:sns:eu-west-1:123456789012:watchpost",
-  namespace: "Watchpost",
-  groupThreshold: 5,
-  highResolution: false,
-  phases: false,
-  checkMetrics: true,
-  maxDeliveryAttempts: 10,
-};
+const valid = functionConfig();
 const parse = (value: unknown) =>
   parseFunctionConfig({ [FUNCTION_CONFIG_ENV]: typeof value === "string" ? value : JSON.stringify(value) });
 
