@@ -158,6 +158,8 @@ export class Watchpost extends Construct {
   readonly shards: Shard[];
   readonly dashboard: cloudwatch.Dashboard;
   readonly checks: CheckSpec[];
+  /** The remote-write credentials, given as a secret or imported from its ARN. */
+  private readonly remoteWriteSecret: secretsmanager.ISecret | undefined;
 
   constructor(scope: Construct, id: string, props: WatchpostProps) {
     super(scope, id);
@@ -207,6 +209,16 @@ export class Watchpost extends Construct {
     const publicChecks = this.checks.filter((check) => !isPrivate(check));
     const privateChecks = this.checks.filter(isPrivate);
     this.shards = [];
+    const remoteWrite = props.remoteWrite;
+    this.remoteWriteSecret =
+      remoteWrite?.credentials ??
+      (remoteWrite?.credentialsSecretArn
+        ? secretsmanager.Secret.fromSecretCompleteArn(
+            this,
+            "RemoteWriteSecret",
+            remoteWrite.credentialsSecretArn,
+          )
+        : undefined);
 
     const group = new scheduler.ScheduleGroup(this, "Schedules");
     for (const [fnId, checks, prefix] of [
@@ -244,21 +256,6 @@ export class Watchpost extends Construct {
     this.dashboard = this.buildDashboard(namespace);
   }
 
-  private importedSecret?: secretsmanager.ISecret;
-
-  /** The remote-write credentials secret, imported once when given by ARN. */
-  private remoteWriteSecret(props: WatchpostProps): secretsmanager.ISecret | undefined {
-    const remoteWrite = props.remoteWrite;
-    if (remoteWrite?.credentials) return remoteWrite.credentials;
-    if (!remoteWrite?.credentialsSecretArn) return undefined;
-    this.importedSecret ??= secretsmanager.Secret.fromSecretCompleteArn(
-      this,
-      "RemoteWriteSecret",
-      remoteWrite.credentialsSecretArn,
-    );
-    return this.importedSecret;
-  }
-
   private subscribe(index: number, s: WatchpostSubscription): void {
     const endpoints = [s.email, s.url, s.queue, s.function].filter((e) => e !== undefined);
     if (endpoints.length !== 1)
@@ -291,7 +288,7 @@ export class Watchpost extends Construct {
     // the reserves for sinks and alerting; cutShards keeps that inside each shard's interval.
     const timeout = Duration.seconds(Math.ceil(functionTimeoutMs(shards) / 1000));
     const remoteWrite = props.remoteWrite;
-    const secret = this.remoteWriteSecret(props);
+    const secret = this.remoteWriteSecret;
     const config: FunctionConfig = {
       stateTable: this.table.tableName,
       topicArn: this.topic.topicArn,
@@ -436,7 +433,7 @@ export class Watchpost extends Construct {
       );
     }
     const remoteWrite = props.remoteWrite;
-    this.remoteWriteSecret(props)?.grantRead(fn);
+    this.remoteWriteSecret?.grantRead(fn);
     if (remoteWrite?.ampWorkspaceArn) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({ actions: ["aps:RemoteWrite"], resources: [remoteWrite.ampWorkspaceArn] }),

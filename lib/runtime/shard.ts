@@ -23,8 +23,7 @@ export interface ShardDependencies {
   namespace?: string;
 }
 
-export interface ShardSummary extends Omit<RunSummary, "results" | "stages"> {
-  stages: RunSummary["stages"];
+export interface ShardSummary extends Omit<RunSummary, "results"> {
   shard: string;
   checks: number;
 }

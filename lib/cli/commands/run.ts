@@ -102,8 +102,9 @@ async function runOnce(
   return { results: summary.results, delivered: delivered(summary) };
 }
 
+/** Every sink and the alerting delivered (skipped checks are the exit code's 1, not a delivery). */
 function delivered(summary: RunSummary): boolean {
-  return summary.sinks.every((r) => r.ok) && summary.stages.every((s) => s.stage === "probes" || s.ok);
+  return summary.stages.every((s) => s.stage === "probes" || s.ok);
 }
 
 /** 1 when a check is down, unknown or skipped; else 3 when a sink or a notification failed; else 0. */
