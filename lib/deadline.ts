@@ -12,3 +12,18 @@ export function callSignal(
 ): AbortSignal {
   return withTimeout(Math.min(capMs, deadline - Date.now()), parent);
 }
+
+/** Waits `ms`; resolves true then, or false as soon as `signal` aborts (at once if it already has). */
+export function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const done = (value: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", stopped);
+      resolve(value);
+    };
+    const stopped = () => done(false);
+    const timer = setTimeout(() => done(true), Math.max(0, ms));
+    signal?.addEventListener("abort", stopped, { once: true });
+  });
+}

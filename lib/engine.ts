@@ -5,10 +5,12 @@
 import type { AwsClients } from "./aws/clients.js";
 import type { CheckSpec } from "./checks/load.js";
 import { envResolver, type ReferenceLookup, type Resolvers, resolveReferences } from "./checks/references.js";
+import { pause } from "./deadline.js";
 import { PROBES } from "./probes/index.js";
 import { CheckSetupError, type Probe } from "./probes/probe.js";
 import { redactUrl, scrub, scrubDeep } from "./redact.js";
 import type { CheckResult, Observation, Status } from "./result.js";
+import { attemptsReason, retryPauseMs, shouldRetry } from "./retry.js";
 import { formatDuration } from "./units.js";
 
 export interface RunOptions {
@@ -67,13 +69,11 @@ interface Outcome {
   status: Status;
   reason: string;
   observation?: Observation;
-  /** A network failure or a timeout: worth one more immediate attempt. */
-  retryable: boolean;
 }
 
 /**
- * Runs one check: an attempt within min(its timeout, time left before the deadline), and up to
- * `retries` more right away when an attempt failed on the network or timed out. Never rejects.
+ * Runs one check: an attempt within min(its timeout, time left before the deadline), and after a
+ * `down` attempt up to `retries` more after a jittered pause, as lib/retry.ts decides. Never rejects.
  */
 export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Promise<CheckResult> {
   const startedAt = Date.now();
@@ -93,22 +93,32 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
   );
   let outcome: Outcome;
   let attempts = 0;
-  do {
+  let failed = 0;
+  let firstFailure: string | undefined;
+  let attemptStarted: number;
+  for (;;) {
     attempts++;
+    attemptStarted = performance.now();
     outcome = await attempt(spec, probe, { ...environment, resolvers });
-  } while (outcome.retryable && attempts <= spec.retries && Date.now() < environment.deadline);
+    if (outcome.status !== "down") break;
+    failed++;
+    firstFailure ??= outcome.reason;
+    const wait = retryPauseMs();
+    const fits = Date.now() + wait + spec.timeoutMs <= environment.deadline;
+    if (!fits || !shouldRetry(outcome.status, attempts, spec, performance.now() - started, wait)) break;
+    if (!(await pause(wait, environment.signal))) break;
+  }
   const { status, observation } = outcome;
-  const reason =
-    attempts > 1 && status !== "up" ? `${outcome.reason} (${attempts} attempts)` : outcome.reason;
   return {
     name: spec.name,
     kind: spec.kind,
     target: redactUrl(probe.target(spec.config)),
     status,
-    reason: scrub(reason, secrets),
+    reason: scrub(attemptsReason(outcome, firstFailure, attempts, failed), secrets),
     attempts,
     startedAt: new Date(startedAt).toISOString(),
-    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    // The final attempt's: what the target took to answer, not the retries' pauses.
+    durationMs: Math.round((performance.now() - attemptStarted) * 1000) / 1000,
     severity: spec.severity,
     labels: spec.labels,
     conditions: scrubDeep(observation?.conditions ?? [], secrets),
@@ -122,14 +132,12 @@ async function attempt(
   probe: Probe,
   { deadline, resolvers, aws, signal }: RunEnvironment,
 ): Promise<Outcome> {
-  if (signal?.aborted)
-    return { status: "skipped", reason: "not started: the run was stopped", retryable: false };
+  if (signal?.aborted) return { status: "skipped", reason: "not started: the run was stopped" };
   const budget = Math.min(spec.timeoutMs, deadline - Date.now());
   if (budget <= 0) {
     return {
       status: "skipped",
       reason: "not started before the run's deadline (too many checks for the time available)",
-      retryable: false,
     };
   }
   const cutByDeadline = budget < spec.timeoutMs;
@@ -162,18 +170,15 @@ async function attempt(
   try {
     const observation = await Promise.race([run(), timedOut]);
     if (observation === "timeout") {
-      if (stopped)
-        return { status: "skipped", reason: `cut: the run was stopped while ${stage}`, retryable: false };
+      if (stopped) return { status: "skipped", reason: `cut: the run was stopped while ${stage}` };
       return cutByDeadline
         ? {
             status: "skipped",
             reason: `cut by the run's deadline ${formatDuration(budget)} in, while ${stage}`,
-            retryable: false,
           }
         : {
             status: "down",
             reason: `timed out after ${formatDuration(spec.timeoutMs)} while ${stage}`,
-            retryable: true,
           };
     }
     return verdict(observation);
@@ -182,7 +187,7 @@ async function attempt(
       error instanceof CheckSetupError
         ? error.message
         : `probe failed unexpectedly: ${(error as Error)?.message ?? String(error)}`;
-    return { status: "unknown", reason, retryable: false };
+    return { status: "unknown", reason };
   } finally {
     // A timed-out probe was aborted by the timer; one that finished needs no signal (and building an
     // abort reason for every probe costs a stack trace each).
@@ -196,12 +201,10 @@ function verdict(observation: Observation): Outcome {
   const fatal = failed.filter((condition) => condition.effect === "fail");
   const text = (conditions: typeof failed) => conditions.map((c) => c.text).join("; ");
   const unknown = failed.filter((condition) => condition.effect === "unknown");
-  if (unknown.length > 0) return { status: "unknown", reason: text(unknown), observation, retryable: false };
-  if (fatal.length > 0) {
-    return { status: "down", reason: text(fatal), observation, retryable: fatal.every((c) => c.transient) };
-  }
-  if (failed.length > 0) return { status: "degraded", reason: text(failed), observation, retryable: false };
-  return { status: "up", reason: observation.summary, observation, retryable: false };
+  if (unknown.length > 0) return { status: "unknown", reason: text(unknown), observation };
+  if (fatal.length > 0) return { status: "down", reason: text(fatal), observation };
+  if (failed.length > 0) return { status: "degraded", reason: text(failed), observation };
+  return { status: "up", reason: observation.summary, observation };
 }
 
 function roundPhases(phases: NonNullable<Observation["phases"]>): NonNullable<Observation["phases"]> {

@@ -21,8 +21,6 @@ export interface Condition {
   ok: boolean;
   effect: "fail" | "degrade" | "unknown";
   text: string;
-  /** A network failure that may not repeat (reset, refused, no answer): the engine retries these. */
-  transient?: boolean;
 }
 
 export interface CertificateFacts {
@@ -84,10 +82,11 @@ export interface CheckResult {
   target: string;
   status: Status;
   reason: string;
-  /** Probe attempts this run: more than 1 when a network failure or timeout was retried. */
+  /** Probe attempts this run: more than 1 when a failed attempt was retried (see lib/retry.ts). */
   attempts: number;
   /** ISO 8601 start of the run. */
   startedAt: string;
+  /** How long the final attempt took (a retried run took longer: its attempts and pauses). */
   durationMs: number;
   severity: string;
   labels: Record<string, string>;

@@ -101,6 +101,7 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
       }
       return remoteWriteSource ? [cw, remoteWriteSource] : [cw];
     },
-    logResult: (result) => logger.info("check result", { result }),
+    logResult: (result, { confirmation }) =>
+      logger.info(confirmation ? "confirmation result" : "check result", { result }),
   };
 }

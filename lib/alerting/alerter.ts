@@ -13,7 +13,7 @@
  * A failure of one check's state write is that check's error in the report; nothing here throws.
  */
 import { randomUUID } from "node:crypto";
-import type { CheckSpec } from "../checks/load.js";
+import type { CheckSpec, DependencyRef } from "../checks/load.js";
 import { forEachLimit } from "../concurrency.js";
 import { callSignal } from "../deadline.js";
 import { describeError } from "../errors.js";
@@ -23,7 +23,9 @@ import { compose, type Notification } from "./message.js";
 import type { Delivery, Notifier } from "./notifiers/notifier.js";
 import {
   type AlertState,
+  awaitingConfirmation,
   type DeadLetter,
+  failureSeverity,
   type OutboxEntry,
   step,
   type Transition,
@@ -69,6 +71,26 @@ export interface AlertReport {
   errors: string[];
   /** Subjects of what was delivered. */
   subjects: string[];
+  /** Checks that failed this run and decided nothing yet: a confirmation re-probe would decide them. */
+  pending: string[];
+  /** Checks failing while a dependency fails too: their alerts are held (the dependency's lists them). */
+  held: { check: string; dependencies: string[] }[];
+}
+
+/** A report of a run that decided and delivered nothing. */
+export function emptyReport(notifier: string, errors: string[] = []): AlertReport {
+  return {
+    notifier,
+    decided: 0,
+    delivered: 0,
+    failed: 0,
+    dead: 0,
+    conflicts: 0,
+    errors,
+    subjects: [],
+    pending: [],
+    held: [],
+  };
 }
 
 const MAX_WRITE_ATTEMPTS = 5;
@@ -101,25 +123,22 @@ export class Alerter {
     const signal =
       options.deadline !== undefined ? callSignal(options.deadline, options.signal) : options.signal;
     const store = { signal, onConflict: () => report.conflicts++ };
-    const report: AlertReport = {
-      notifier: this.options.notifier.name,
-      decided: 0,
-      delivered: 0,
-      failed: 0,
-      dead: 0,
-      conflicts: 0,
-      errors: [],
-      subjects: [],
-    };
-    const policies = new Map(specs.map((spec) => [spec.name, spec.alert]));
+    const report = emptyReport(this.options.notifier.name);
+    const bySpec = new Map(specs.map((spec) => [spec.name, spec]));
     // A skipped check was not looked at: it neither fails nor recovers.
-    const judged = results.filter((r) => r.status !== "skipped" && policies.has(r.name));
+    const judged = results.filter((r) => r.status !== "skipped" && bySpec.has(r.name));
+    const inRun = new Map(judged.map((r) => [r.name, r]));
+    // Dependencies and dependents probed elsewhere (another shard, another interval) are judged by
+    // their stored state.
+    const elsewhere = new Set(
+      judged.flatMap((r) => {
+        const spec = bySpec.get(r.name) as CheckSpec;
+        return [...spec.dependsOn, ...spec.dependents].map((d) => d.check).filter((name) => !inRun.has(name));
+      }),
+    );
     let states: Map<string, AlertState>;
     try {
-      states = await this.options.store.getMany(
-        judged.map((r) => r.name),
-        store,
-      );
+      states = await this.options.store.getMany([...inRun.keys(), ...elsewhere], store);
     } catch (error) {
       report.errors.push(
         `alert state could not be read from ${this.options.store.name}: ${describeError(error)}`,
@@ -129,17 +148,36 @@ export class Alerter {
     const claimedUntil =
       (options.deadline ?? now.getTime() + (this.options.claimMs ?? 300_000)) + CLAIM_MARGIN_MS;
 
+    const failing = (dependency: DependencyRef): boolean => {
+      const result = inRun.get(dependency.check);
+      if (result) return failureSeverity(result, (bySpec.get(result.name) as CheckSpec).alert) !== undefined;
+      const state = states.get(dependency.check);
+      // A state older than two of its runs (and a minute) says nothing about now.
+      const fresh =
+        state !== undefined &&
+        now.getTime() - Date.parse(state.lastRunAt) <= 2 * dependency.intervalMs + 60_000;
+      return fresh && (state as AlertState).failures > 0;
+    };
+
     await forEachLimit(judged, STATE_WRITES_IN_FLIGHT, async (result) => {
-      const policy = policies.get(result.name) as CheckSpec["alert"];
+      const spec = bySpec.get(result.name) as CheckSpec;
+      const policy = spec.alert;
       const inMaintenance = activeWindow(policy.maintenance, now) !== undefined;
+      const failingDependencies = spec.dependsOn.filter(failing).map((d) => d.check);
+      const alsoFailing = spec.dependents.filter(failing).map((d) => d.check);
       let decided = 0;
+      let pending = false;
       const outcome = await this.update(result.name, states, store, (previous) => {
         const { state, transitions } = step(previous, result, policy, {
           now,
           location: this.options.location,
           inMaintenance,
+          failingDependencies,
         });
         decided = transitions.length;
+        pending = awaitingConfirmation(state);
+        for (const t of transitions)
+          if (t.type === "FIRING" && alsoFailing.length > 0) t.alsoFailing = alsoFailing;
         return {
           ...state,
           outbox: [
@@ -150,8 +188,15 @@ export class Alerter {
           ],
         };
       });
-      if (outcome === true) report.decided += decided;
-      else report.errors.push(`${result.name}: ${outcome}`);
+      if (outcome !== true) {
+        report.errors.push(`${result.name}: ${outcome}`);
+        return;
+      }
+      report.decided += decided;
+      const failingNow = failureSeverity(result, policy) !== undefined;
+      if (failingNow && failingDependencies.length > 0)
+        report.held.push({ check: result.name, dependencies: failingDependencies });
+      else if (pending && !inMaintenance) report.pending.push(result.name);
     });
 
     const mine = [...states.values()].flatMap((state) =>

@@ -36,7 +36,7 @@ export function subjectOf(t: Transition): string {
   switch (t.type) {
     case "FIRING":
       return clip(
-        `[${t.severity.toUpperCase()}] ${t.check} is ${statusWord(t.status)}: ${t.reason}`,
+        `[${t.severity.toUpperCase()}] ${t.check} is ${t.escalatedFrom ? "now " : ""}${statusWord(t.status)}${alsoText(t)}: ${t.reason}`,
         SUBJECT_LIMIT,
       );
     case "REMINDER":
@@ -52,6 +52,11 @@ export function subjectOf(t: Transition): string {
   }
 }
 
+/** ` (also failing: api, web)` when checks that depend on this one fail too; else nothing. */
+function alsoText(t: Transition): string {
+  return t.alsoFailing?.length ? ` (also failing: ${t.alsoFailing.join(", ")})` : "";
+}
+
 /** The JSON block of a transition: what a machine needs to act on or deduplicate it. */
 export function transitionJson(t: Transition): Record<string, unknown> {
   return {
@@ -64,6 +69,8 @@ export function transitionJson(t: Transition): Record<string, unknown> {
     reason: t.reason,
     since: t.since,
     failuresInARow: t.failures,
+    escalatedFrom: t.escalatedFrom ?? null,
+    alsoFailing: t.alsoFailing ?? [],
     at: t.at,
     runbook: t.runbook ?? null,
     labels: t.labels,
@@ -81,6 +88,16 @@ function describe(t: Transition): string {
     `Target: ${t.target}`,
     `Location: ${t.location}`,
   ];
+  if (t.escalatedFrom)
+    lines.splice(
+      1,
+      0,
+      `Escalated from ${t.escalatedFrom} to ${t.severity}: the open incident got worse (now ${statusWord(t.status)}).`,
+    );
+  if (t.alsoFailing?.length)
+    lines.push(
+      `Also failing, depending on ${t.check} (their own alerts are held while it fails): ${t.alsoFailing.join(", ")}`,
+    );
   if (t.runbook) lines.push(`Runbook: ${t.runbook}`);
   return lines.join("\n");
 }
@@ -117,7 +134,7 @@ export function summaryOf(transitions: Transition[]): Notification {
     first.type === "RESOLVED" ? "recovered" : first.type === "REMINDER" ? "are still failing" : "are failing";
   const tag = first.type === "RESOLVED" ? "RESOLVED" : first.severity.toUpperCase();
   const subject = clip(`[${tag}] ${transitions.length} checks ${verb}: ${names.join(", ")}`, SUBJECT_LIMIT);
-  const list = transitions.map((t) => `- ${t.check} (${t.target}): ${t.reason}`).join("\n");
+  const list = transitions.map((t) => `- ${t.check} (${t.target}): ${t.reason}${alsoText(t)}`).join("\n");
   const keys = transitions
     .map((t) => t.dedupKey)
     .sort()

@@ -1,9 +1,12 @@
 /**
- * The alerting state machine, pure: (previous state, result, policy, now, in maintenance) →
- * (next state, transitions). FIRING after `failAfter` failed runs in a row, RESOLVED after
- * `recoverAfter` good ones, REMINDER every `renotifyEvery` in between. A maintenance window holds
- * transitions but never state: counters move as always, and what was held comes out on the first run
- * after the window if it still holds.
+ * The alerting state machine, pure: (previous state, result, policy, now, holds) → (next state,
+ * transitions). FIRING when `failAfter` of the last `failWithin` runs failed (in a row when the two
+ * are equal, the default), RESOLVED when `recoverAfter` of the last `recoverWithin` passed, both
+ * counted since the latest transition; REMINDER every `renotifyEvery` in between; a second FIRING at
+ * the higher severity when a firing check fails worse (degraded → down) `failAfter` runs in a row.
+ * A maintenance window holds every transition, a failing dependency holds all but RESOLVED; neither
+ * holds state: counters move as always, and what was held comes out on the first run after the hold
+ * if it still holds.
  */
 import type { AlertPolicy } from "../checks/load.js";
 import type { Severity } from "../checks/schema.js";
@@ -24,6 +27,10 @@ export interface Transition {
   since: string;
   /** Failed runs in a row (for RESOLVED: how many there were before recovery). */
   failures: number;
+  /** On a FIRING that raises an open incident's severity: the severity it had. */
+  escalatedFrom?: Severity;
+  /** On a FIRING: the checks that depend on this one and are failing too (their own pages are held). */
+  alsoFailing?: string[];
   /** When the transition was decided (ISO). */
   at: string;
   runbook?: string;
@@ -77,6 +84,10 @@ export interface AlertState {
   lastRunAt: string;
   /** Present from FIRING until RESOLVED. */
   incident?: Incident;
+  /** Outcomes of the runs since the latest transition, newest last (F failed, P passed), as many as the policy's windows need. */
+  recent?: string;
+  /** Runs in a row that failed at a higher severity than the open incident's. */
+  escalating?: number;
   outbox: OutboxEntry[];
   /** The latest transitions given up on, newest last (a few, for people and logs). */
   dead?: DeadLetter[];
@@ -85,11 +96,28 @@ export interface AlertState {
 export interface StepContext {
   now: Date;
   location: string;
-  /** A maintenance window covers this run: hold transitions. */
-  inMaintenance: boolean;
+  /** A maintenance window covers this run: hold every transition. */
+  inMaintenance?: boolean;
+  /** The check's dependencies failing in this run: hold FIRING and REMINDER (a RESOLVED still goes). */
+  failingDependencies?: readonly string[];
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** How many of the last `within` outcomes in `recent` are `outcome`. */
+function countIn(recent: string, outcome: "F" | "P", within: number): number {
+  let n = 0;
+  for (const c of recent.slice(-within)) if (c === outcome) n++;
+  return n;
+}
+
+/**
+ * Whether the check's latest run failed and decided nothing yet: not firing (or failing worse than
+ * its incident). A confirmation re-probe soon after decides it sooner than the next interval would.
+ */
+export function awaitingConfirmation(state: AlertState): boolean {
+  return state.failures > 0 && (!state.incident || (state.escalating ?? 0) > 0);
+}
 
 /** The severity a failing result alerts with, or undefined when the result counts as healthy. */
 export function failureSeverity(result: CheckResult, policy: AlertPolicy): Severity | undefined {
@@ -119,18 +147,27 @@ export function step(
     outbox: [],
   };
   const severity = failureSeverity(result, policy);
+  // A window smaller than its count could never be met: it is at least the count.
+  const failWithin = Math.max(policy.failWithin, policy.failAfter);
+  const recoverWithin = Math.max(policy.recoverWithin, policy.recoverAfter);
+  const window = Math.max(failWithin, recoverWithin);
+  const { escalating: _, ...rest } = prev;
   const state: AlertState = {
-    ...prev,
+    ...rest,
     lastStatus: result.status,
     lastReason: result.reason,
     lastRunAt: now,
+    recent: `${prev.recent ?? ""}${severity === undefined ? "P" : "F"}`.slice(-window),
   };
+  const maintenance = context.inMaintenance === true;
+  const held = maintenance || (context.failingDependencies?.length ?? 0) > 0;
   const transitions: Transition[] = [];
   const transition = (
     type: TransitionType,
     incident: Incident,
     failures: number,
     suffix = "",
+    extra: Partial<Transition> = {},
   ): Transition => ({
     type,
     check: result.name,
@@ -141,6 +178,7 @@ export function step(
     severity: incident.severity,
     since: incident.id,
     failures,
+    ...extra,
     at: now,
     ...(policy.runbook ? { runbook: policy.runbook } : {}),
     labels: result.labels,
@@ -152,9 +190,34 @@ export function step(
     state.failures = prev.failures + 1;
     state.successes = 0;
     state.since = prev.since ?? now;
-    if (state.incident)
-      state.incident = { ...state.incident, failures: Math.max(state.incident.failures, state.failures) };
-    if (!state.incident && state.failures >= policy.failAfter && !context.inMaintenance) {
+    const incident = state.incident;
+    if (incident) {
+      state.incident = { ...incident, failures: Math.max(incident.failures, state.failures) };
+      const worse = SEVERITY_RANK[severity] > SEVERITY_RANK[incident.severity];
+      if (worse) state.escalating = (prev.escalating ?? 0) + 1;
+      if (worse && (state.escalating ?? 0) >= policy.failAfter && !held) {
+        state.incident = { ...state.incident, severity, lastNotifiedAt: now };
+        delete state.escalating;
+        transitions.push(
+          transition("FIRING", state.incident, state.failures, `/${severity}`, {
+            escalatedFrom: incident.severity,
+          }),
+        );
+      } else if (
+        policy.renotifyEveryMs !== undefined &&
+        !held &&
+        context.now.getTime() - Date.parse(state.incident.lastNotifiedAt) >= policy.renotifyEveryMs
+      ) {
+        state.incident = {
+          ...state.incident,
+          lastNotifiedAt: now,
+          reminders: state.incident.reminders + 1,
+        };
+        transitions.push(
+          transition("REMINDER", state.incident, state.failures, `/${state.incident.reminders}`),
+        );
+      }
+    } else if (countIn(state.recent ?? "", "F", failWithin) >= policy.failAfter && !held) {
       state.incident = {
         id: state.since,
         severity,
@@ -163,26 +226,26 @@ export function step(
         reminders: 0,
         failures: state.failures,
       };
+      state.recent = "";
       transitions.push(transition("FIRING", state.incident, state.failures));
-    } else if (
-      state.incident &&
-      policy.renotifyEveryMs !== undefined &&
-      !context.inMaintenance &&
-      context.now.getTime() - Date.parse(state.incident.lastNotifiedAt) >= policy.renotifyEveryMs
-    ) {
-      state.incident = { ...state.incident, lastNotifiedAt: now, reminders: state.incident.reminders + 1 };
-      transitions.push(
-        transition("REMINDER", state.incident, state.failures, `/${state.incident.reminders}`),
-      );
     }
   } else {
     state.successes = prev.successes + 1;
     state.failures = 0;
-    if (state.incident && state.successes >= policy.recoverAfter && !context.inMaintenance) {
+    if (
+      state.incident &&
+      countIn(state.recent ?? "", "P", recoverWithin) >= policy.recoverAfter &&
+      !maintenance
+    ) {
       transitions.push(transition("RESOLVED", state.incident, state.incident.failures));
       delete state.incident;
+      state.recent = "";
     }
-    if (!state.incident) delete state.since;
+    // The incident's start is the streak's first failure; with a rate policy, the first failure
+    // since the window was last clean.
+    const consecutive = failWithin === policy.failAfter;
+    if (!state.incident && (consecutive || countIn(state.recent ?? "", "F", failWithin) === 0))
+      delete state.since;
   }
   return { state, transitions };
 }

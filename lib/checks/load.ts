@@ -16,12 +16,23 @@ import { type CheckEntry, type CheckFile, fileSchema, type Severity } from "./sc
 
 export interface AlertPolicy {
   failAfter: number;
+  /** Runs `failAfter` is counted among; equal to it for "in a row". */
+  failWithin: number;
   recoverAfter: number;
+  recoverWithin: number;
+  /** Delay of the confirmation re-probe after a failed run; undefined: no confirmation. */
+  confirmMs?: number;
   renotifyEveryMs?: number;
   runbook?: string;
   notifyDegraded: boolean;
   /** The file's windows and the check's own. */
   maintenance: MaintenanceWindow[];
+}
+
+/** Another check, named by a dependency: its interval says how old its state may be and still count. */
+export interface DependencyRef {
+  check: string;
+  intervalMs: number;
 }
 
 /** One validated check with its file's defaults applied. */
@@ -34,8 +45,12 @@ export interface CheckSpec<K extends Kind = Kind> {
   severity: Severity;
   labels: Record<string, string>;
   alert: AlertPolicy;
-  /** Immediate retries within a run after a network error or timeout. */
+  /** Retries within a run after a failed attempt (lib/retry.ts). */
   retries: number;
+  /** The checks this one depends on, directly. */
+  dependsOn: DependencyRef[];
+  /** The checks that depend on this one, directly or through others. */
+  dependents: DependencyRef[];
   /** Where it was defined, for messages: `checks/api.yml:12`. */
   source: { file: string; line: number };
   /** Folder of the check file; relative paths in the check resolve against it. */
@@ -48,7 +63,8 @@ export const DEFAULTS = {
   severity: "critical",
   failAfter: 2,
   recoverAfter: 1,
-  retries: 1,
+  confirmMs: 20_000,
+  retries: 3,
 } as const;
 
 export interface LoadResult {
@@ -98,8 +114,13 @@ export function loadChecksSync(
     return parseCheckFile(display(file), read.text, path.resolve(path.dirname(file)));
   });
   const checks = results.flatMap((result) => result.checks);
-  const diagnostics = [...results.flatMap((result) => result.diagnostics), ...duplicateNames(results)];
-  return { checks: diagnostics.length === 0 ? checks : [], diagnostics, files };
+  const diagnostics = [
+    ...results.flatMap((result) => result.diagnostics),
+    ...duplicateNames(results),
+    ...dependencyProblems(results),
+  ];
+  if (diagnostics.length > 0) return { checks: [], diagnostics, files };
+  return { checks: linkDependencies(checks), diagnostics, files };
 }
 
 export async function loadChecks(target: string, display?: (file: string) => string): Promise<LoadResult> {
@@ -115,11 +136,20 @@ function at(file: string, pathText: string, message: string, line = 1, column = 
   return { file, line, column, path: pathText, message };
 }
 
+interface Position {
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+}
+
 interface ParsedFile {
   checks: CheckSpec[];
   diagnostics: Diagnostic[];
   /** Name → position, for the uniqueness check across files. */
-  names: { name: string; file: string; line: number; column: number; path: string }[];
+  names: ({ name: string } & Position)[];
+  /** Every `dependsOn` entry with its position, checked against the names of every file. */
+  dependencies?: ({ check: string; on: string } & Position)[];
 }
 
 /** Nesting deeper than any check file needs; deeper input is refused before it can exhaust the stack. */
@@ -233,7 +263,87 @@ export function parseCheckFile(file: string, text: string, baseDir: string): Par
     diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
     return { checks: [], diagnostics, names: namesIn(file, data, locate) };
   }
-  return { ...buildSpecs(file, parsed.data, baseDir, locate), names: namesIn(file, data, locate) };
+  return {
+    ...buildSpecs(file, parsed.data, baseDir, locate),
+    names: namesIn(file, data, locate),
+    dependencies: dependenciesIn(file, parsed.data, locate),
+  };
+}
+
+function dependenciesIn(
+  file: string,
+  parsed: CheckFile,
+  locate: (p: readonly PropertyKey[]) => { line: number; column: number },
+): NonNullable<ParsedFile["dependencies"]> {
+  return parsed.checks.flatMap((check, index) =>
+    (check.dependsOn ?? []).map((on, j) => ({
+      check: check.name,
+      on,
+      file,
+      ...locate(["checks", index, "dependsOn", j]),
+      path: `checks[${index}].dependsOn[${j}]`,
+    })),
+  );
+}
+
+/** Dependencies naming no check, the check itself, one check twice, or closing a cycle. */
+function dependencyProblems(files: ParsedFile[]): Diagnostic[] {
+  const names = [...new Set(files.flatMap((file) => file.names.map((entry) => entry.name)))];
+  const known = new Set(names);
+  const diagnostics: Diagnostic[] = [];
+  const edges = new Map<string, Map<string, Position>>();
+  for (const dependency of files.flatMap((file) => file.dependencies ?? [])) {
+    const { check, on, ...position } = dependency;
+    const own = edges.get(check) ?? new Map<string, Position>();
+    edges.set(check, own);
+    let message: string | undefined;
+    if (on === check) message = `expected the name of another check, found "${on}", the check itself`;
+    else if (!known.has(on)) {
+      const suggestion = didYouMean(on, names);
+      message = `expected the name of a check in any check file, found "${on}"${suggestion ? `; did you mean "${suggestion}"?` : ""}`;
+    } else if (own.has(on)) message = `expected each dependency once, found "${on}" again`;
+    if (message) diagnostics.push({ ...position, message });
+    else own.set(on, position);
+  }
+  // Each cycle once, reported at the dependency that closes it.
+  const done = new Set<string>();
+  const visit = (check: string, trail: string[]): void => {
+    if (done.has(check)) return;
+    for (const [on, position] of edges.get(check) ?? []) {
+      const at = trail.indexOf(on);
+      if (at >= 0) {
+        const cycle = [...trail.slice(at), check, on].join(" → ");
+        diagnostics.push({ ...position, message: `expected dependencies without a cycle, found ${cycle}` });
+      } else if (on !== check) visit(on, [...trail, check]);
+    }
+    done.add(check);
+  };
+  for (const check of edges.keys()) visit(check, []);
+  return diagnostics;
+}
+
+/** Fills in each check's dependencies' intervals and the checks that depend on it, transitively. */
+function linkDependencies(checks: CheckSpec[]): CheckSpec[] {
+  const byName = new Map(checks.map((check) => [check.name, check]));
+  const ref = (name: string) => ({ check: name, intervalMs: byName.get(name)?.intervalMs ?? 0 });
+  const direct = new Map<string, string[]>();
+  for (const check of checks)
+    for (const { check: on } of check.dependsOn) direct.set(on, [...(direct.get(on) ?? []), check.name]);
+  return checks.map((check) => {
+    const dependents = new Set<string>();
+    const queue = [...(direct.get(check.name) ?? [])];
+    while (queue.length > 0) {
+      const next = queue.shift() as string;
+      if (dependents.has(next) || next === check.name) continue;
+      dependents.add(next);
+      queue.push(...(direct.get(next) ?? []));
+    }
+    return {
+      ...check,
+      dependsOn: check.dependsOn.map(({ check: on }) => ref(on)),
+      dependents: [...dependents].sort().map(ref),
+    };
+  });
 }
 
 /** The check names a file declares, valid or not, so duplicates are found even in a broken file. */
@@ -285,6 +395,22 @@ function buildSpecs(
       });
     }
     const alert = { ...defaults.alert, ...entry.alert };
+    const failAfter = alert.failAfter ?? DEFAULTS.failAfter;
+    const recoverAfter = alert.recoverAfter ?? DEFAULTS.recoverAfter;
+    for (const [after, within, afterName, withinName] of [
+      [failAfter, alert.failWithin, "failAfter", "failWithin"],
+      [recoverAfter, alert.recoverWithin, "recoverAfter", "recoverWithin"],
+    ] as const) {
+      if (within === undefined || within >= after) continue;
+      const inCheck = entry.alert?.[withinName] !== undefined;
+      const field = inCheck ? ["checks", index, "alert", withinName] : ["defaults", "alert", withinName];
+      diagnostics.push({
+        file,
+        ...locate(field),
+        path: formatPath(field),
+        message: `expected ${withinName} of at least ${afterName} (${after}): ${after} of the last ${within} runs can never happen, found ${within}`,
+      });
+    }
     checks.push({
       name: entry.name,
       kind,
@@ -294,14 +420,19 @@ function buildSpecs(
       severity: entry.severity ?? defaults.severity ?? DEFAULTS.severity,
       labels: { ...defaults.labels, ...entry.labels },
       alert: {
-        failAfter: alert.failAfter ?? DEFAULTS.failAfter,
-        recoverAfter: alert.recoverAfter ?? DEFAULTS.recoverAfter,
+        failAfter,
+        failWithin: alert.failWithin ?? failAfter,
+        recoverAfter,
+        recoverWithin: alert.recoverWithin ?? recoverAfter,
+        ...(alert.confirmAfter !== false ? { confirmMs: alert.confirmAfter ?? DEFAULTS.confirmMs } : {}),
         ...(alert.renotifyEvery !== undefined ? { renotifyEveryMs: alert.renotifyEvery } : {}),
         ...(alert.runbook !== undefined ? { runbook: alert.runbook } : {}),
         notifyDegraded: alert.notifyDegraded ?? false,
         maintenance: [...(defaults.maintenance ?? []), ...(entry.maintenance ?? [])],
       },
       retries: entry.retries ?? defaults.retries ?? DEFAULTS.retries,
+      dependsOn: (entry.dependsOn ?? []).map((check) => ({ check, intervalMs: 0 })),
+      dependents: [],
       source: { file, line: where.line },
       baseDir,
     });

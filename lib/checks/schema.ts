@@ -31,12 +31,27 @@ const count = (what: string) =>
     .max(100, { error: `a whole number of ${what} from 1 to 100` });
 
 const alert = z.strictObject({
-  failAfter: count("failed runs")
+  failAfter: count("failed runs").optional().meta({
+    description: "Failed runs (in a row, or among the last failWithin) before alerting. Default 2.",
+  }),
+  failWithin: count("runs").optional().meta({
+    description:
+      "Alert when failAfter of the last failWithin runs failed (a failure-rate policy). Default: failAfter, i.e. in a row.",
+  }),
+  recoverAfter: count("successful runs").optional().meta({
+    description: "Successful runs (in a row, or among the last recoverWithin) before resolving. Default 1.",
+  }),
+  recoverWithin: count("runs").optional().meta({
+    description:
+      "Resolve when recoverAfter of the last recoverWithin runs passed. Default: recoverAfter, i.e. in a row.",
+  }),
+  confirmAfter: z
+    .union([duration, z.literal(false)], { error: "a duration such as 20s, or false" })
     .optional()
-    .meta({ description: "Consecutive failed runs before alerting. Default 2." }),
-  recoverAfter: count("successful runs")
-    .optional()
-    .meta({ description: "Consecutive successful runs before resolving. Default 1." }),
+    .meta({
+      description:
+        "When a check that is not firing fails, probe it again this much later in the same run and count that as the next run (deployed function and --watch). false turns it off. Default 20s.",
+    }),
   renotifyEvery: duration
     .optional()
     .meta({ description: "Remind while still failing, this often. Default: never." }),
@@ -54,7 +69,7 @@ const common = {
   interval: duration.optional().meta({ description: "How often the check runs. Default 1m." }),
   timeout: duration.optional().meta({
     description:
-      "How long one attempt may take (a run takes up to (1 + retries) × timeout). Default 10s; at most the interval.",
+      "How long one attempt may take (a run, retries included, takes at most 2 × timeout + 1.5s). Default 10s; at most the interval.",
   }),
   severity: z
     .enum(SEVERITIES, { error: `one of ${SEVERITIES.join(", ")}` })
@@ -71,7 +86,10 @@ const common = {
     .min(0, { error: "a whole number of retries from 0 to 3" })
     .max(3, { error: "a whole number of retries from 0 to 3" })
     .optional()
-    .meta({ description: "Immediate retries within a run after a network error or timeout. Default 1." }),
+    .meta({
+      description:
+        "Retries within a run after a failed attempt of any kind, after a 0.5-1.5s pause, while the run stays within 2 × timeout. Default 3.",
+    }),
   maintenance: z
     .array(maintenanceWindow, { error: "a list of maintenance windows" })
     .optional()
@@ -82,7 +100,15 @@ const kindFields = Object.fromEntries(KINDS.map((kind) => [kind, PROBES[kind].co
   [K in keyof typeof PROBES]: z.ZodOptional<(typeof PROBES)[K]["config"]>;
 };
 
-export const checkSchema = z.strictObject({ name, ...common, ...kindFields }).superRefine(
+const dependsOn = z
+  .array(z.string({ error: "a check name" }), { error: "a list of check names" })
+  .optional()
+  .meta({
+    description:
+      "Checks this one depends on (in any file). While one of them fails, this check's alerts are held and listed on the dependency's alert.",
+  });
+
+export const checkSchema = z.strictObject({ name, ...common, dependsOn, ...kindFields }).superRefine(
   (check, ctx) => {
     const given = KINDS.filter((kind) => (check as Record<string, unknown>)[kind] !== undefined);
     if (given.length !== 1) {

@@ -10,6 +10,7 @@ import type { CheckSpec } from "../checks/load.js";
 import { DEFAULT_CONCURRENCY } from "../engine.js";
 import { PROBES } from "../probes/index.js";
 import { ANY_SCOPE, type ArnScope, type Permission, type Probe } from "../probes/probe.js";
+import { runBudgetMs } from "../retry.js";
 import { alertingReserve } from "../runtime/pipeline.js";
 import { HANDLER_RESERVE_MS } from "../runtime/shard.js";
 import { formatDuration } from "../units.js";
@@ -29,9 +30,9 @@ export interface CompiledChecks {
 /** Lambda's longest run. */
 export const LAMBDA_MAX_MS = 900_000;
 
-/** The longest one check may take in a run: every attempt timing out. */
+/** The longest one check may take in a run: its retries within their budget (lib/retry.ts). */
 export function worstCaseMs(check: CheckSpec): number {
-  return (1 + check.retries) * check.timeoutMs;
+  return runBudgetMs(check);
 }
 
 /**
@@ -73,7 +74,7 @@ export function scheduleProblems(checks: readonly CheckSpec[]): string[] {
     const budget = probeBudgetMs(check.intervalMs);
     if (worstCaseMs(check) > budget)
       problems.push(
-        `${at}: expected (1 + retries) × timeout to fit the ${formatDuration(check.intervalMs)} interval's probe time of ${formatSpanMs(budget)}, found (1 + ${check.retries}) × ${formatDuration(check.timeoutMs)} = ${formatSpanMs(worstCaseMs(check))}: lower timeout or retries, or raise interval`,
+        `${at}: expected a run (${check.retries === 0 ? "timeout" : "2 × timeout + 1.5s, with retries"}) to fit the ${formatDuration(check.intervalMs)} interval's probe time of ${formatSpanMs(budget)}, found ${formatSpanMs(worstCaseMs(check))} for a timeout of ${formatDuration(check.timeoutMs)}: lower timeout${check.retries === 0 ? "" : " or set retries: 0"}, or raise interval`,
       );
   }
   return problems;

@@ -64,6 +64,8 @@ export function resultSeries(result: CheckResult, options: SeriesOptions): Serie
   for (const status of STATUSES)
     add("watchpost_check_status", result.status === status ? 1 : 0, ["status", status]);
   if (!looked) return out;
+  // More than 1 when a failed attempt was retried: a flaky target shows here even when it passed.
+  add("watchpost_probe_attempts", result.attempts);
 
   const phases = result.phases ?? {};
   if (phases.resolve !== undefined) add("probe_dns_lookup_time_seconds", phases.resolve / 1000);

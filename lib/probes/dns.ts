@@ -76,8 +76,6 @@ async function query(resolver: Resolver, name: string, type: RecordType): Promis
   }
 }
 
-const TRANSIENT_DNS_ERRORS = new Set(["ETIMEOUT", "ESERVFAIL", "ECONNREFUSED", "ECONNRESET", "EREFUSED"]);
-
 function describeDnsError(error: unknown, name: string, type: RecordType, server: string): string {
   const code = (error as { code?: string }).code;
   switch (code) {
@@ -121,10 +119,8 @@ export const dnsProbe = defineProbe({
       if (ctx.signal.aborted) throw error;
       const phases = { resolve: performance.now() - started };
       const text = describeDnsError(error, cfg.name, cfg.type, server);
-      // A lost or refused query may not repeat; a name that does not exist will.
-      const transient = TRANSIENT_DNS_ERRORS.has((error as { code?: string }).code ?? "");
       return {
-        conditions: [{ ok: false, effect: "fail", text, ...(transient ? { transient } : {}) }],
+        conditions: [{ ok: false, effect: "fail", text }],
         summary: "",
         phases,
       };

@@ -84,17 +84,7 @@ function innermost(error: unknown): SystemError {
   return err;
 }
 
-/** A failed condition for a network error; transient unless the peer's certificate or protocol was wrong. */
+/** A failed condition for a network error. */
 export function networkFailure(error: unknown, where: string): Condition {
-  const err = innermost(error);
-  const permanent =
-    describeCertificateError(err.code) !== undefined ||
-    err.name === "HTTPParserError" ||
-    err.code?.startsWith("HPE_");
-  return {
-    ok: false,
-    effect: "fail",
-    text: describeNetworkError(error, where),
-    ...(permanent ? {} : { transient: true }),
-  };
+  return { ok: false, effect: "fail", text: describeNetworkError(error, where) };
 }

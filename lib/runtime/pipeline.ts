@@ -5,15 +5,17 @@
  * the summary; nothing is thrown past the pipeline.
  */
 import { setMaxListeners } from "node:events";
-import type { Alerter, AlertReport } from "../alerting/alerter.js";
+import { type Alerter, type AlertReport, emptyReport } from "../alerting/alerter.js";
 import type { AwsClients } from "../aws/clients.js";
 import type { CheckSpec } from "../checks/load.js";
 import type { Resolvers } from "../checks/references.js";
+import { pause } from "../deadline.js";
 import { runChecks } from "../engine.js";
 import { describeError } from "../errors.js";
 import { type CheckResult, STATUSES, type Status } from "../result.js";
 import type { Sink, SinkReport } from "../sinks/sink.js";
 import { formatDuration } from "../units.js";
+import { confirmationDelay } from "./confirm.js";
 
 /** A sink made when a run first needs it, inside the run's isolation (reading a secret may fail). */
 export interface SinkSource {
@@ -52,8 +54,16 @@ export interface PipelineInput {
   resolvers?: Resolvers;
   aws?: AwsClients;
   concurrency?: number;
-  /** Called once, as soon as every result exists (printing, logging), before sinks and alerting. */
-  onResults?: (results: CheckResult[], elapsedMs: number) => void;
+  /**
+   * Re-probe checks that failed and decided nothing yet, `alert.confirmAfter` later, in this run
+   * (the probe function and `--watch`; a one-shot run stays quick). Needs an alerter.
+   */
+  confirm?: boolean;
+  /**
+   * Called as soon as a batch of results exists (printing, logging), before its sinks and alerting:
+   * once for the run's checks, then once per confirmation round.
+   */
+  onResults?: (results: CheckResult[], elapsedMs: number, batch: { confirmation: boolean }) => void;
 }
 
 export type Stage = "probes" | "sinks" | "alerting";
@@ -68,6 +78,8 @@ export interface StageReport {
 
 export interface RunSummary {
   results: CheckResult[];
+  /** Results of confirmation re-probes, in the order they finished. */
+  confirmations: CheckResult[];
   counts: Record<Status, number>;
   sinks: SinkReport[];
   alerts?: AlertReport;
@@ -100,13 +112,15 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   try {
     const sinks = input.sinks.map((source) => ({ source, built: settle(source.get()) }));
     const probesDeadline = input.deadline - alertingReserve(input.deadline - runStartedAt);
-    const results = await runChecks(input.checks, {
-      deadline: probesDeadline,
-      signal: controller.signal,
-      ...(input.resolvers ? { resolvers: input.resolvers } : {}),
-      ...(input.aws ? { aws: input.aws } : {}),
-      ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
-    });
+    const probe = (checks: readonly CheckSpec[]) =>
+      runChecks(checks, {
+        deadline: probesDeadline,
+        signal: controller.signal,
+        ...(input.resolvers ? { resolvers: input.resolvers } : {}),
+        ...(input.aws ? { aws: input.aws } : {}),
+        ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
+      });
+    const results = await probe(input.checks);
     const probesMs = performance.now() - started;
     const skipped = results.filter((r) => r.status === "skipped").length;
     const stages: StageReport[] = [
@@ -119,71 +133,64 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
           : {}),
       },
     ];
-    try {
-      input.onResults?.(results, probesMs);
-    } catch {
-      // Printing or logging a result must never stop its delivery.
+    const announce = (batch: CheckResult[], elapsedMs: number, confirmation: boolean) => {
+      try {
+        input.onResults?.(batch, elapsedMs, { confirmation });
+      } catch {
+        // Printing or logging a result must never stop its delivery.
+      }
+    };
+    announce(results, probesMs, false);
+
+    const deliver = (batch: CheckResult[], batchStartedAt: number) =>
+      deliverBatch(batch, batchStartedAt, sinks, input, controller.signal);
+    const rounds = [await deliver(results, runStartedAt)];
+    const confirmations: CheckResult[] = [];
+    let pending = rounds[0]?.alerts?.report.pending ?? [];
+    while (input.confirm && input.alerter && pending.length > 0 && !controller.signal.aborted) {
+      const now = Date.now();
+      const due = input.checks.flatMap((spec) => {
+        const delay = pending.includes(spec.name) ? confirmationDelay(spec, now, probesDeadline) : undefined;
+        return delay === undefined ? [] : [{ spec, delay }];
+      });
+      if (due.length === 0) break;
+      const byDelay = new Map<number, CheckSpec[]>();
+      for (const { spec, delay } of due) byDelay.set(delay, [...(byDelay.get(delay) ?? []), spec]);
+      const batches = await Promise.all(
+        [...byDelay].map(async ([delay, specs]) => {
+          if (!(await pause(delay, controller.signal))) return [];
+          const roundStartedAt = Date.now();
+          const confirmed = await probe(specs);
+          announce(confirmed, Date.now() - roundStartedAt, true);
+          confirmations.push(...confirmed);
+          return [await deliver(confirmed, roundStartedAt)];
+        }),
+      );
+      rounds.push(...batches.flat());
+      pending = batches.flat().flatMap((round) => round.alerts?.report.pending ?? []);
     }
 
-    const stageDeadline = Math.min(input.deadline, Date.now() + POST_PROBE_BUDGET_MS);
-    // Stages are told a deadline a little before the one they are cut at, so a stage that stops in
-    // time reports its own reason (which call hung) rather than being cut without one.
-    const toldDeadline = stageDeadline - STAGE_GRACE_MS;
-    const context = {
-      deadline: toldDeadline,
-      runStartedAt,
-      location: input.location,
-      signal: controller.signal,
-    };
-    const [sinkReports, alerts] = await Promise.all([
-      Promise.all(
-        sinks.map(async ({ source, built }) => {
-          const sinkStarted = performance.now();
-          const sink = await bounded(built, stageDeadline);
-          if (sink === TIMED_OUT || "error" in sink)
-            return failedSink(
-              source.name,
-              sinkStarted,
-              sink === TIMED_OUT
-                ? "could not be built before the run's deadline"
-                : `could not be built: ${describeError(sink.error)}`,
-            );
-          const report = await bounded(settle(sink.value.write(results, context)), stageDeadline);
-          if (report === TIMED_OUT)
-            return failedSink(source.name, sinkStarted, "did not finish before the run's deadline");
-          if ("error" in report)
-            return failedSink(
-              source.name,
-              sinkStarted,
-              `failed unexpectedly: ${describeError(report.error)}`,
-            );
-          return report.value;
-        }),
-      ),
-      input.alerter
-        ? alert(
-            input.alerter,
-            results,
-            input.checks,
-            runStartedAt,
-            toldDeadline,
-            stageDeadline,
-            controller.signal,
-          )
-        : undefined,
-    ]);
+    const sinkReports = input.sinks.map((source) =>
+      mergeSinkReports(rounds.map((round) => round.sinks.find((r) => r.sink === source.name) as SinkReport)),
+    );
     const failedSinks = sinkReports.filter((r) => !r.ok);
     stages.push({
       stage: "sinks",
       ok: failedSinks.length === 0,
-      durationMs: Math.max(0, ...sinkReports.map((r) => r.durationMs)),
+      durationMs: rounds.reduce(
+        (sum, round) => sum + Math.max(0, ...round.sinks.map((r) => r.durationMs)),
+        0,
+      ),
       ...(failedSinks.length > 0
         ? { error: failedSinks.map((r) => `${r.sink}: ${r.error}`).join("; ") }
         : {}),
     });
+    const alertRounds = rounds.flatMap((round) => (round.alerts ? [round.alerts] : []));
+    const alerts = alertRounds.length > 0 ? mergeAlerts(alertRounds) : undefined;
     if (alerts) stages.push(alerts.stage);
     return {
       results,
+      confirmations,
       counts: Object.fromEntries(
         STATUSES.map((s) => [s, results.filter((r) => r.status === s).length]),
       ) as Record<Status, number>,
@@ -195,6 +202,102 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     clearTimeout(hardStop);
     input.signal?.removeEventListener("abort", stop);
   }
+}
+
+interface Round {
+  sinks: SinkReport[];
+  alerts?: { report: AlertReport; stage: StageReport };
+}
+
+/** One batch of results to every sink and to alerting, side by side, each bounded by the run. */
+async function deliverBatch(
+  results: CheckResult[],
+  batchStartedAt: number,
+  sinks: { source: SinkSource; built: Promise<Settled<Sink>> }[],
+  input: PipelineInput,
+  signal: AbortSignal,
+): Promise<Round> {
+  const stageDeadline = Math.min(input.deadline, Date.now() + POST_PROBE_BUDGET_MS);
+  // Stages are told a deadline a little before the one they are cut at, so a stage that stops in
+  // time reports its own reason (which call hung) rather than being cut without one.
+  const toldDeadline = stageDeadline - STAGE_GRACE_MS;
+  const context = { deadline: toldDeadline, runStartedAt: batchStartedAt, location: input.location, signal };
+  const [sinkReports, alerts] = await Promise.all([
+    Promise.all(
+      sinks.map(async ({ source, built }) => {
+        const sinkStarted = performance.now();
+        const sink = await bounded(built, stageDeadline);
+        if (sink === TIMED_OUT || "error" in sink)
+          return failedSink(
+            source.name,
+            sinkStarted,
+            sink === TIMED_OUT
+              ? "could not be built before the run's deadline"
+              : `could not be built: ${describeError(sink.error)}`,
+          );
+        const report = await bounded(settle(sink.value.write(results, context)), stageDeadline);
+        if (report === TIMED_OUT)
+          return failedSink(source.name, sinkStarted, "did not finish before the run's deadline");
+        if ("error" in report)
+          return failedSink(source.name, sinkStarted, `failed unexpectedly: ${describeError(report.error)}`);
+        return report.value;
+      }),
+    ),
+    input.alerter
+      ? alert(input.alerter, results, input.checks, batchStartedAt, toldDeadline, stageDeadline, signal)
+      : undefined,
+  ]);
+  return { sinks: sinkReports, ...(alerts ? { alerts } : {}) };
+}
+
+/** One sink's reports over a run's batches, as one. */
+function mergeSinkReports(reports: SinkReport[]): SinkReport {
+  const total = (key: "samples" | "failedSamples" | "requests" | "retries" | "durationMs") =>
+    reports.reduce((n, r) => n + r[key], 0);
+  const errors = [...new Set(reports.flatMap((r) => (r.error ? [r.error] : [])))];
+  return {
+    sink: (reports[0] as SinkReport).sink,
+    ok: reports.every((r) => r.ok),
+    samples: total("samples"),
+    failedSamples: total("failedSamples"),
+    requests: total("requests"),
+    retries: total("retries"),
+    durationMs: total("durationMs"),
+    ...(errors.length > 0 ? { error: errors.join("; ") } : {}),
+  };
+}
+
+/** Alerting over a run's batches, as one report and one stage; what is pending is the last say. */
+function mergeAlerts(rounds: { report: AlertReport; stage: StageReport }[]): {
+  report: AlertReport;
+  stage: StageReport;
+} {
+  const reports = rounds.map((r) => r.report);
+  const last = reports.at(-1) as AlertReport;
+  const sum = (key: "decided" | "delivered" | "failed" | "dead" | "conflicts") =>
+    reports.reduce((n, r) => n + r[key], 0);
+  const report: AlertReport = {
+    notifier: last.notifier,
+    decided: sum("decided"),
+    delivered: sum("delivered"),
+    failed: sum("failed"),
+    dead: sum("dead"),
+    conflicts: sum("conflicts"),
+    errors: reports.flatMap((r) => r.errors),
+    subjects: reports.flatMap((r) => r.subjects),
+    pending: last.pending,
+    held: last.held,
+  };
+  const failed = rounds.find((r) => !r.stage.ok);
+  return {
+    report,
+    stage: {
+      stage: "alerting",
+      ok: failed === undefined,
+      durationMs: rounds.reduce((n, r) => n + r.stage.durationMs, 0),
+      ...(failed?.stage.error ? { error: failed.stage.error } : {}),
+    },
+  };
 }
 
 async function alert(
@@ -218,16 +321,7 @@ async function alert(
         ? `did not finish before the run's deadline (${formatDuration(Math.round(durationMs))} in)`
         : `failed unexpectedly: ${describeError(outcome.error)}`;
     return {
-      report: {
-        notifier: alerter.notifierName,
-        decided: 0,
-        delivered: 0,
-        failed: 0,
-        dead: 0,
-        conflicts: 0,
-        errors: [error],
-        subjects: [],
-      },
+      report: emptyReport(alerter.notifierName, [error]),
       stage: { stage: "alerting", ok: false, durationMs, error },
     };
   }

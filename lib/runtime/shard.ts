@@ -16,16 +16,18 @@ export interface ShardDependencies {
   aws: AwsClients;
   /** The region the function runs in. */
   location: string;
-  /** One structured log line per result. */
-  logResult: (result: CheckResult) => void;
+  /** One structured log line per result (a confirmation re-probe's too). */
+  logResult: (result: CheckResult, batch: { confirmation: boolean }) => void;
   concurrency?: number;
   /** CloudWatch namespace of the monitor's own metrics (skipped checks, dead letters). */
   namespace?: string;
 }
 
-export interface ShardSummary extends Omit<RunSummary, "results"> {
+export interface ShardSummary extends Omit<RunSummary, "results" | "confirmations"> {
   shard: string;
   checks: number;
+  /** Confirmation re-probes made in this run. */
+  confirmations: number;
 }
 
 export class UnknownShardError extends Error {
@@ -52,7 +54,7 @@ export async function runShard(
   }
   const now = Date.now();
   const intervalMs = specs[0]?.intervalMs ?? 60_000;
-  const { results, ...summary } = await runPipeline({
+  const { results, confirmations, ...summary } = await runPipeline({
     checks: specs,
     deadline: Math.min(now + remainingMs - HANDLER_RESERVE_MS, now + intervalMs),
     sinks: deps.sinks({ id: shard, intervalMs }),
@@ -61,9 +63,10 @@ export async function runShard(
     resolvers: deps.resolvers,
     aws: deps.aws,
     ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
-    onResults: (all) => {
-      for (const result of all) deps.logResult(result);
+    confirm: true,
+    onResults: (all, _elapsedMs, batch) => {
+      for (const result of all) deps.logResult(result, batch);
     },
   });
-  return { shard, checks: results.length, ...summary };
+  return { shard, checks: results.length, confirmations: confirmations.length, ...summary };
 }

@@ -86,6 +86,9 @@ export class CloudWatchSink implements Sink {
         });
       add("Success", result.status === "up" || result.status === "degraded" ? 1 : 0, "None");
       add("Duration", result.durationMs, "Milliseconds");
+      // Only for runs that retried: a custom metric is billed for the months it has data, so a check
+      // pays for it only when it flaked.
+      if (result.attempts > 1) add("Retries", result.attempts - 1, "Count");
       if (result.facts?.httpStatus !== undefined) add("HttpStatusCode", result.facts.httpStatus, "None");
       if (result.facts?.certificate) {
         const left = (Date.parse(result.facts.certificate.earliestNotAfter) - timestamp.getTime()) / 1000;

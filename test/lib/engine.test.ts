@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { runChecks } from "../../lib/engine.js";
 import { PROBES } from "../../lib/probes/index.js";
+import { RETRY_PAUSE_MS } from "../../lib/retry.js";
 import { check } from "../support/checks.js";
 import { httpTarget, routes, type Target, tcpTarget } from "../support/servers.js";
 
@@ -105,7 +106,7 @@ describe("engine", () => {
     expect(result).toMatchObject({ status: "unknown", reason: "cannot read the ca file ca.pem (ENOENT)" });
   });
 
-  it("retries a network failure at once, so a blip never reaches the verdict", async () => {
+  it("retries a network failure after a short pause, and keeps what the failed attempt saw", async () => {
     let connections = 0;
     const flaky = await tcpTarget((socket) => {
       connections++;
@@ -115,38 +116,82 @@ describe("engine", () => {
       );
     });
     try {
+      const started = performance.now();
       const [result] = await runChecks([
         check({ name: "flaky", retries: 1, http: { url: `http://127.0.0.1:${flaky.port}/` } }),
       ]);
-      expect(result).toMatchObject({ status: "up", reason: "200 OK", attempts: 2 });
+      expect(result).toMatchObject({ status: "up", attempts: 2 });
+      expect(result?.reason).toMatch(/^connection closed by 127\.0\.0\.1:\d+ .* \(1 of 2 attempts failed\)$/);
+      // The pause is jittered between 0.5 and 1.5 s; the result's duration is the passing attempt's.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(RETRY_PAUSE_MS.min);
+      expect(result?.durationMs).toBeLessThan(performance.now() - started - RETRY_PAUSE_MS.min + 1);
     } finally {
       await flaky.close();
     }
   });
 
-  it("retries a timeout, and says how many attempts failed", async () => {
+  it("retries any down answer: a 503 that passes on the retry is up, with the 503 in its reason", async () => {
+    let requests = 0;
+    const lb = await httpTarget((_req, res) => {
+      requests++;
+      res.writeHead(requests === 1 ? 503 : 200).end("ok");
+    });
+    try {
+      const [result] = await runChecks([check({ name: "lb", retries: 1, http: { url: `${lb.url}/` } })]);
+      expect(result).toMatchObject({
+        status: "up",
+        attempts: 2,
+        reason: "status 503, expected 2xx (1 of 2 attempts failed)",
+      });
+    } finally {
+      await lb.close();
+    }
+  });
+
+  it("tries a quick failure 1 + retries times, and says how many attempts failed", async () => {
+    const results = await runChecks([
+      check({ name: "fail", retries: 3, http: { url: `${web.url}/fail` } }),
+      check({ name: "once", retries: 0, http: { url: `${web.url}/fail` } }),
+    ]);
+    expect(results.map((r) => [r.status, r.attempts, r.reason])).toEqual([
+      ["down", 4, "status 503, expected 2xx (4 of 4 attempts failed)"],
+      ["down", 1, "status 503, expected 2xx"],
+    ]);
+  });
+
+  it("retries a hang once, though 3 retries are allowed: a run stays within 2 × timeout and one pause", async () => {
     const [result] = await runChecks([
-      check({ name: "hang", retries: 1, timeout: "200ms", http: { url: `${web.url}/hang` } }),
+      check({ name: "hang", retries: 3, timeout: "300ms", http: { url: `${web.url}/hang` } }),
     ]);
     expect(result?.attempts).toBe(2);
     expect(result?.reason).toMatch(
-      /^timed out after 200ms while waiting for response headers from .* \(2 attempts\)$/,
+      /^timed out after 300ms while waiting for response headers from .* \(2 of 2 attempts failed\)$/,
     );
   });
 
-  it("never retries an answer: a 503 or a bad certificate is the verdict", async () => {
+  it("does not retry what is not a flake: unknown (cannot evaluate) and degraded (answered, slowly)", async () => {
     const results = await runChecks([
-      check({ name: "fail", retries: 3, http: { url: `${web.url}/fail` } }),
+      check({ name: "setup", retries: 3, http: { url: "${env:WATCHPOST_TEST_UNSET_VARIABLE}" } }),
       check({
-        name: "json",
+        name: "slow",
         retries: 3,
-        http: { url: `${web.url}/not-json`, expect: { json: [{ path: "$.a", exists: true }] } },
+        http: { url: `${web.url}/slow-headers?ms=60`, expect: { latency: { degraded: "10ms" } } },
       }),
     ]);
     expect(results.map((r) => [r.status, r.attempts])).toEqual([
-      ["down", 1],
-      ["down", 1],
+      ["unknown", 1],
+      ["degraded", 1],
     ]);
+  });
+
+  it("stops retrying when the run is stopped during the pause", async () => {
+    const controller = new AbortController();
+    const running = runChecks([check({ name: "fail", retries: 3, http: { url: `${web.url}/fail` } })], {
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 100);
+    const [result] = await running;
+    expect(result).toMatchObject({ status: "down", attempts: 1 });
   });
 
   it("reports results as they finish", async () => {

@@ -4,6 +4,7 @@ import type { Alerter } from "../../alerting/alerter.js";
 import type { AwsClients } from "../../aws/clients.js";
 import { didYouMean } from "../../checks/diagnostics.js";
 import { type CheckSpec, loadChecks } from "../../checks/load.js";
+import { pause } from "../../deadline.js";
 import type { CheckResult } from "../../result.js";
 import { type RunSummary, runPipeline, type SinkSource } from "../../runtime/pipeline.js";
 import { formatReport } from "../../sinks/sink.js";
@@ -86,7 +87,10 @@ async function runOnce(
     location: options.location,
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(checks.some((check) => check.kind === "backup") ? { aws: await awsClients() } : {}),
-    onResults: (results, elapsedMs) => print(results, elapsedMs, options, io),
+    // Confirmation re-probes need alert state between runs to mean anything: --watch has it; a
+    // one-shot run stays as quick as its checks.
+    confirm: options.watch,
+    onResults: (results, elapsedMs, { confirmation }) => print(results, elapsedMs, options, io, confirmation),
   });
   for (const report of summary.sinks) out.write(`${formatReport(report)}\n`);
   const alerts = summary.alerts;
@@ -96,10 +100,15 @@ async function runOnce(
     );
   }
   for (const error of alerts?.errors ?? []) out.write(`alerts: ${error}\n`);
+  for (const { check, dependencies } of alerts?.held ?? [])
+    out.write(`alerts: ${check} is held: it depends on ${dependencies.join(", ")}, failing too\n`);
   // Sinks and alerting said their piece above; the probes stage says only when checks were skipped.
   const probes = summary.stages.find((stage) => stage.stage === "probes");
   if (probes && !probes.ok) out.write(`probes: ${probes.error}\n`);
-  return { results: summary.results, delivered: delivered(summary) };
+  // A confirmation is the check's latest word.
+  const latest = new Map(summary.results.map((r) => [r.name, r]));
+  for (const r of summary.confirmations) latest.set(r.name, r);
+  return { results: [...latest.values()], delivered: delivered(summary) };
 }
 
 /** Every sink and the alerting delivered (skipped checks are the exit code's 1, not a delivery). */
@@ -113,17 +122,26 @@ function exitCode(results: readonly CheckResult[], delivered: boolean): number {
   return checks !== 0 ? checks : delivered ? 0 : 3;
 }
 
-function print(results: CheckResult[], elapsedMs: number, options: RunOptions, io: Io): void {
+function print(
+  results: CheckResult[],
+  elapsedMs: number,
+  options: RunOptions,
+  io: Io,
+  confirmation: boolean,
+): void {
   if (options.json) {
     io.stdout.write(
       options.watch
-        ? results.map((r) => `${JSON.stringify(r)}\n`).join("")
+        ? results.map((r) => `${JSON.stringify(confirmation ? { ...r, confirmation } : r)}\n`).join("")
         : `${JSON.stringify(results, null, 2)}\n`,
     );
     return;
   }
   const width = io.stdout.columns ?? 160;
-  if (options.watch) io.stdout.write(`\n${new Date().toISOString()}\n`);
+  if (options.watch)
+    io.stdout.write(
+      `\n${new Date().toISOString()}${confirmation ? ` confirming ${results.length === 1 ? "a failure" : `${results.length} failures`}` : ""}\n`,
+    );
   io.stdout.write(
     `${formatTable(results, useColour(io.stdout), width)}\n\n${formatSummary(results, elapsedMs)}\n`,
   );
@@ -144,20 +162,7 @@ async function watch(checks: CheckSpec[], options: RunOptions, io: Io): Promise<
       for (const result of outcome.results) latest.set(result.name, result);
       delivered = outcome.delivered;
     }
-    await sleep(Math.max(0, Math.min(...due.values()) - Date.now()), stop);
+    await pause(Math.min(...due.values()) - Date.now(), stop);
   }
   return exitCode([...latest.values()], delivered);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

@@ -36,11 +36,17 @@ function context(remainingMs: number): Context {
 }
 
 describe("probe function handler", () => {
-  it("runs a shard, logs each result, publishes metrics with a heartbeat, and alerts", async () => {
+  it("runs a shard, logs each result, publishes metrics with a heartbeat, alerts, and confirms a failure in the same run", async () => {
     const specs = [
       check({ name: "api", http: { url: `${web.url}/ok` } }),
       check({ name: "broken", alert: { failAfter: 1 }, http: { url: `${web.url}/fail` } }),
-      check({ name: "hanging", timeout: "300ms", http: { url: `${web.url}/hang` } }),
+      // failAfter 2: its first failure is confirmed by a re-probe a second later, which fires it.
+      check({
+        name: "hanging",
+        timeout: "300ms",
+        alert: { confirmAfter: "1s" },
+        http: { url: `${web.url}/hang` },
+      }),
     ];
     const notifier = new RecordingNotifier();
     const logged: string[] = [];
@@ -60,20 +66,26 @@ describe("probe function handler", () => {
             }),
         ),
       ],
-      logResult: (result) => logged.push(`${result.name} ${result.status}`),
+      logResult: (result, { confirmation }) =>
+        logged.push(`${result.name} ${result.status}${confirmation ? " (confirmation)" : ""}`),
     };
     const handler = createHandler(async () => deps);
     const summary = await handler({ shard: "1m-0" }, context(30_000));
-    expect(summary).toMatchObject({ shard: "1m-0", checks: 3, counts: { up: 1, down: 2, unknown: 0 } });
+    expect(summary).toMatchObject({
+      shard: "1m-0",
+      checks: 3,
+      confirmations: 1,
+      counts: { up: 1, down: 2, unknown: 0 },
+    });
     expect(summary.sinks).toEqual([expect.objectContaining({ sink: "cloudwatch Watchpost", ok: true })]);
-    expect(summary.alerts).toMatchObject({ decided: 1, delivered: 1 });
-    expect(notifier.log()).toEqual(["FIRING broken"]);
-    expect(logged.sort()).toEqual(["api up", "broken down", "hanging down"]);
+    expect(summary.alerts).toMatchObject({ decided: 2, delivered: 2, pending: [] });
+    expect(notifier.log()).toEqual(["FIRING broken", "FIRING hanging"]);
+    expect(logged.sort()).toEqual(["api up", "broken down", "hanging down", "hanging down (confirmation)"]);
     const datums = cloudwatch
       .commandCalls(PutMetricDataCommand)
       .flatMap((c) => c.args[0].input.MetricData ?? []);
+    expect(datums.filter((d) => d.MetricName === "Results").map((d) => d.Value)).toEqual([3, 1]);
     expect(datums.find((d) => d.MetricName === "Results")).toMatchObject({
-      Value: 3,
       Dimensions: [{ Name: "Interval", Value: "1m" }],
     });
   });

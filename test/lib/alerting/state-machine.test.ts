@@ -1,16 +1,33 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type AlertState, step, type Transition } from "../../../lib/alerting/state-machine.js";
+import {
+  type AlertState,
+  awaitingConfirmation,
+  step,
+  type Transition,
+} from "../../../lib/alerting/state-machine.js";
 import type { AlertPolicy } from "../../../lib/checks/load.js";
 import type { Status } from "../../../lib/result.js";
 import { resultFor } from "../../support/alerting.js";
 
-const policy: AlertPolicy = { failAfter: 2, recoverAfter: 1, notifyDegraded: false, maintenance: [] };
+const policy: AlertPolicy = {
+  failAfter: 2,
+  failWithin: 2,
+  recoverAfter: 1,
+  recoverWithin: 1,
+  notifyDegraded: false,
+  maintenance: [],
+};
 const T0 = Date.parse("2026-11-22T00:00:00Z");
 const MINUTE = 60_000;
 
 /** Runs a sequence of statuses, one a minute; returns every transition with the run it came from. */
-function play(statuses: Status[], p: AlertPolicy = policy, maintenance: boolean[] = []) {
+function play(
+  statuses: Status[],
+  p: AlertPolicy = policy,
+  maintenance: boolean[] = [],
+  dependencyFailing: boolean[] = [],
+) {
   let state: AlertState | undefined;
   const out: { run: number; transition: Transition }[] = [];
   const states: AlertState[] = [];
@@ -19,6 +36,7 @@ function play(statuses: Status[], p: AlertPolicy = policy, maintenance: boolean[
       now: new Date(T0 + run * MINUTE),
       location: "eu-west-1",
       inMaintenance: maintenance[run] ?? false,
+      failingDependencies: dependencyFailing[run] ? ["db"] : [],
     });
     state = next.state;
     states.push(state);
@@ -27,8 +45,8 @@ function play(statuses: Status[], p: AlertPolicy = policy, maintenance: boolean[
   return { transitions: out, states };
 }
 
-const types = (statuses: Status[], p?: AlertPolicy, m?: boolean[]) =>
-  play(statuses, p, m).transitions.map((t) => `${t.run}:${t.transition.type}`);
+const types = (statuses: Status[], p?: AlertPolicy, m?: boolean[], deps?: boolean[]) =>
+  play(statuses, p, m, deps).transitions.map((t) => `${t.run}:${t.transition.type}`);
 
 describe("alert state machine", () => {
   it("lets a single failure recover silently", () => {
@@ -85,22 +103,88 @@ describe("alert state machine", () => {
     // Recovered during the window: nothing to say at all.
     expect(types(["down", "down", "up", "up"], policy, [true, true, true, false])).toEqual([]);
   });
+
+  it("with a failure-rate policy, fires on 3 failures among the last 5 runs, not on scattered ones", () => {
+    const rate = { ...policy, failAfter: 3, failWithin: 5 };
+    expect(types(["down", "up", "down", "up", "down", "up"], rate)).toEqual(["4:FIRING", "5:RESOLVED"]);
+    // One failure in five, again and again: never three in any five.
+    expect(
+      types(
+        Array.from({ length: 40 }, (_, i) => (i % 5 === 0 ? "down" : "up")),
+        rate,
+      ),
+    ).toEqual([]);
+    // The incident starts at the first failure since the window was clean.
+    const { transitions } = play(["up", "down", "up", "down", "down"], rate);
+    expect(transitions[0]?.transition.since).toBe(new Date(T0 + MINUTE).toISOString());
+  });
+
+  it("recovers with hysteresis: 3 good runs among the last 5, counted only after the FIRING", () => {
+    const sticky = { ...policy, recoverAfter: 3, recoverWithin: 5 };
+    const statuses: Status[] = ["down", "down", "up", "down", "up", "down", "up", "up"];
+    expect(types(statuses, sticky)).toEqual(["1:FIRING", "6:RESOLVED"]);
+    // After a RESOLVED the window starts afresh: old failures do not fire again at once.
+    const rate = { ...policy, failAfter: 2, failWithin: 4 };
+    expect(types(["down", "down", "up", "down", "up", "up"], rate)).toEqual(["1:FIRING", "2:RESOLVED"]);
+  });
+
+  it("escalates a degraded incident that goes down with a second FIRING at the higher severity", () => {
+    const p = { ...policy, notifyDegraded: true };
+    const { transitions } = play(["degraded", "degraded", "down", "down", "down", "degraded", "up"], p);
+    expect(transitions.map((t) => `${t.run}:${t.transition.type}:${t.transition.severity}`)).toEqual([
+      "1:FIRING:warning",
+      "3:FIRING:critical",
+      "6:RESOLVED:critical",
+    ]);
+    expect(transitions[1]?.transition.escalatedFrom).toBe("warning");
+    expect(transitions[1]?.transition.dedupKey).not.toBe(transitions[0]?.transition.dedupKey);
+    // One down run between degraded ones does not escalate (failAfter applies to escalation too).
+    expect(types(["degraded", "degraded", "down", "degraded", "up"], p)).toEqual(["1:FIRING", "4:RESOLVED"]);
+  });
+
+  it("holds FIRING while a dependency fails, lets RESOLVED through, fires after if still failing", () => {
+    const deps = [false, true, true, true, false, false];
+    expect(types(["down", "down", "down", "down", "down", "up"], policy, [], deps)).toEqual([
+      "4:FIRING",
+      "5:RESOLVED",
+    ]);
+    // Firing before the dependency failed: a RESOLVED still goes while it fails.
+    expect(types(["down", "down", "up"], policy, [], [false, false, true])).toEqual([
+      "1:FIRING",
+      "2:RESOLVED",
+    ]);
+  });
+
+  it("says when a failure awaits confirmation: failing, and not firing (or failing worse)", () => {
+    const p = { ...policy, notifyDegraded: true };
+    const awaiting = (statuses: Status[]) => play(statuses, p).states.map(awaitingConfirmation);
+    expect(awaiting(["up", "down", "down", "down", "up"])).toEqual([false, true, false, false, false]);
+    expect(awaiting(["degraded", "degraded", "down", "down"])).toEqual([true, false, true, false]);
+  });
 });
 
 const statusArb = fc.constantFrom<Status>("up", "degraded", "down", "unknown");
-const policyArb: fc.Arbitrary<AlertPolicy> = fc.record({
-  failAfter: fc.integer({ min: 1, max: 5 }),
-  recoverAfter: fc.integer({ min: 1, max: 5 }),
-  notifyDegraded: fc.boolean(),
-  renotifyEveryMs: fc.option(
-    fc.integer({ min: 1, max: 10 }).map((n) => n * MINUTE),
-    { nil: undefined },
-  ),
-  maintenance: fc.constant([] as AlertPolicy["maintenance"]),
-});
+const policyArb: fc.Arbitrary<AlertPolicy> = fc
+  .record({
+    failAfter: fc.integer({ min: 1, max: 5 }),
+    failSlack: fc.integer({ min: 0, max: 3 }),
+    recoverAfter: fc.integer({ min: 1, max: 5 }),
+    recoverSlack: fc.integer({ min: 0, max: 3 }),
+    notifyDegraded: fc.boolean(),
+    renotifyEveryMs: fc.option(
+      fc.integer({ min: 1, max: 10 }).map((n) => n * MINUTE),
+      { nil: undefined },
+    ),
+  })
+  .map(({ failSlack, recoverSlack, ...p }) => ({
+    ...p,
+    failWithin: p.failAfter + failSlack,
+    recoverWithin: p.recoverAfter + recoverSlack,
+    maintenance: [],
+  }));
 
 describe("alert state machine invariants (fast-check)", () => {
-  it("never fires twice without a RESOLVED between, resolves only after firing, reminds only while firing", () => {
+  it("never fires twice without a RESOLVED between (but to escalate), resolves only after firing, reminds only while firing", () => {
     fc.assert(
       fc.property(
         fc.array(statusArb, { maxLength: 200 }),
@@ -109,7 +193,7 @@ describe("alert state machine invariants (fast-check)", () => {
         (statuses, p, maintenance) => {
           let open = false;
           for (const { transition } of play(statuses, p, maintenance).transitions) {
-            if (transition.type === "FIRING") expect(open).toBe(false);
+            if (transition.type === "FIRING") expect(open).toBe(transition.escalatedFrom !== undefined);
             else expect(open).toBe(true);
             if (transition.type === "FIRING") open = true;
             if (transition.type === "RESOLVED") open = false;
@@ -139,14 +223,20 @@ describe("alert state machine invariants (fast-check)", () => {
     );
   });
 
-  it("fires exactly when failAfter failures in a row happen outside maintenance with no incident open", () => {
+  it("fires only with failAfter failures among the last failWithin runs, resolves only with recoverAfter passes", () => {
     fc.assert(
       fc.property(fc.array(statusArb, { maxLength: 200 }), policyArb, (statuses, p) => {
-        const { transitions, states } = play(statuses, p);
+        const { transitions } = play(statuses, p);
+        const failed = statuses.map(
+          (s) => s === "down" || s === "unknown" || (s === "degraded" && p.notifyDegraded),
+        );
+        const among = (run: number, within: number, value: boolean) =>
+          failed.slice(Math.max(0, run - within + 1), run + 1).filter((f) => f === value).length;
         for (const { run, transition } of transitions) {
-          if (transition.type === "FIRING") expect(states[run]?.failures).toBeGreaterThanOrEqual(p.failAfter);
+          if (transition.type === "FIRING" && !transition.escalatedFrom)
+            expect(among(run, p.failWithin, true)).toBeGreaterThanOrEqual(p.failAfter);
           if (transition.type === "RESOLVED")
-            expect(states[run]?.successes).toBeGreaterThanOrEqual(p.recoverAfter);
+            expect(among(run, p.recoverWithin, false)).toBeGreaterThanOrEqual(p.recoverAfter);
         }
         const keys = transitions.map((t) => t.transition.dedupKey);
         expect(new Set(keys).size).toBe(keys.length);

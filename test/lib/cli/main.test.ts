@@ -53,8 +53,8 @@ describe("watchpost run", () => {
     expect(lines[0]).toMatch(/^CHECK\s+STATUS\s+LATENCY\s+REASON$/);
     expect(lines[1]).toMatch(/^healthy\s+UP\s+\d+ms\s+200 OK$/);
     expect(lines[2]).toMatch(/^slow\s+DEGRADED\s+\d+ms\s+took \d+ms, expected at most 50ms to be up$/);
-    expect(lines[3]).toMatch(/^broken\s+DOWN\s+\d+ms\s+status 503, expected 2xx$/);
-    expect(lines.at(-1)).toMatch(/^3 checks: 1 up, 1 degraded, 1 down in \d+ms$/);
+    expect(lines[3]).toMatch(/^broken\s+DOWN\s+\d+ms\s+status 503, expected 2xx \(4 of 4 attempts failed\)$/);
+    expect(lines.at(-1)).toMatch(/^3 checks: 1 up, 1 degraded, 1 down in (\d+ms|\d+\.\d+s)$/);
   });
 
   it("exits 0 when everything is up or degraded, and --only picks checks", async () => {
@@ -72,7 +72,8 @@ describe("watchpost run", () => {
       name: "broken",
       kind: "http",
       status: "down",
-      reason: "status 503, expected 2xx",
+      reason: "status 503, expected 2xx (4 of 4 attempts failed)",
+      attempts: 4,
       target: `${web.url}/fail`,
       facts: { httpStatus: 503 },
       conditions: [{ ok: false, effect: "fail", text: "status 503, expected 2xx" }],
@@ -162,7 +163,7 @@ describe("watchpost run with metrics sinks", () => {
       );
       expect(code).toBe(3);
       expect(stdout).toMatch(
-        /\nremote-write http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write: FAILED, 17 of 17 samples not delivered \(1 request, 0 retries, \d+ms\): 400 from 127\.0\.0\.1:\d+: bad data \(not retried\)\n$/,
+        /\nremote-write http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write: FAILED, 18 of 18 samples not delivered \(1 request, 0 retries, \d+ms\): 400 from 127\.0\.0\.1:\d+: bad data \(not retried\)\n$/,
       );
       expect(stderr).toMatch(/remote-write .* rejected the samples: 400 bad data/);
     } finally {
@@ -186,7 +187,7 @@ describe("watchpost run with metrics sinks", () => {
       expect(code).toBe(0);
       expect(JSON.parse(stdout)).toHaveLength(1);
       expect(stderr).toMatch(
-        /^remote-write http:\/\/127\.0\.0\.1:\d+\/: 17 samples sent in 1 request, 0 retries/,
+        /^remote-write http:\/\/127\.0\.0\.1:\d+\/: 18 samples sent in 1 request, 0 retries/,
       );
     } finally {
       await accepting.close();
@@ -318,7 +319,9 @@ describe("watchpost run with alerting", () => {
         "FIRING payments-api",
         "RESOLVED payments-api",
       ]);
-      expect(received[0]?.subject).toBe("[CRITICAL] payments-api is DOWN: status 503, expected 2xx");
+      expect(received[0]?.subject).toBe(
+        "[CRITICAL] payments-api is DOWN: status 503, expected 2xx (4 of 4 attempts failed)",
+      );
       expect(runs).toEqual([
         "-",
         "-",

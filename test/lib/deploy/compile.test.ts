@@ -37,13 +37,14 @@ describe("deployment compile", () => {
     const slow = (name: string) =>
       check({ name, timeout: "10s", retries: 1, tcp: { host: "db", port: 5432 } });
     const checks = Array.from({ length: 300 }, (_, i) => slow(`c-${String(i).padStart(3, "0")}`));
-    // 1m: 59s less a 14.75s reserve leaves 44.25s; a wave of 64 checks takes 2 × 10s: two waves fit.
+    // 1m: 59s less a 14.75s reserve leaves 44.25s; a wave of 64 checks takes 2 × 10s + a 1.5s pause:
+    // two waves fit.
     expect(probeBudgetMs(60_000)).toBe(44_250);
     const shards = cutShards(checks, 200);
     expect(shards.map((s) => s.checks.length)).toEqual([128, 128, 44]);
     for (const shard of shards) expect(shardWorstCaseMs(shard.checks)).toBeLessThanOrEqual(44_250);
-    // 40s of waves, 18s of reserves: under the one-minute floor.
-    expect(functionTimeoutMs(shards)).toBe(60_000);
+    // 43s of waves, 18s of reserves.
+    expect(functionTimeoutMs(shards)).toBe(61_000);
     expect(
       functionTimeoutMs(
         cutShards(
@@ -51,13 +52,13 @@ describe("deployment compile", () => {
           200,
         ),
       ),
-    ).toBe(4 * 20_000 + 18_000);
+    ).toBe(4 * 21_500 + 18_000);
   });
 
   it("refuses a check that cannot finish inside its interval, saying what to change", () => {
     const tooSlow = check({ name: "too-slow", timeout: "30s", retries: 1, tcp: { host: "db", port: 5432 } });
     expect(scheduleProblems([tooSlow])).toEqual([
-      "test.yml:1: too-slow: expected (1 + retries) × timeout to fit the 1m interval's probe time of 44.3s, found (1 + 1) × 30s = 1m: lower timeout or retries, or raise interval",
+      "test.yml:1: too-slow: expected a run (2 × timeout + 1.5s, with retries) to fit the 1m interval's probe time of 44.3s, found 61.5s for a timeout of 30s: lower timeout or set retries: 0, or raise interval",
     ]);
   });
 

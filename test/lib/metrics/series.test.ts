@@ -50,6 +50,7 @@ describe("results as series", () => {
       "watchpost_check_status{status=down}": 0,
       "watchpost_check_status{status=unknown}": 0,
       "watchpost_check_status{status=skipped}": 0,
+      watchpost_probe_attempts: 1,
       probe_dns_lookup_time_seconds: 0.005,
       "probe_http_duration_seconds{phase=resolve}": 0.005,
       "probe_http_duration_seconds{phase=connect}": 0.01,
@@ -96,6 +97,7 @@ describe("results as series", () => {
       ["watchpost_check_status", "down", 0],
       ["watchpost_check_status", "unknown", 1],
       ["watchpost_check_status", "skipped", 0],
+      ["watchpost_probe_attempts", "", 1],
       ["probe_dns_lookup_time_seconds", "", 0.002],
       ["probe_dns_answer_rrs", "", 2],
     ]);

@@ -60,6 +60,8 @@ describe("notification text", () => {
       reason: "status 503, expected 200",
       since: "2026-11-22T00:01:00.000Z",
       failuresInARow: 3,
+      escalatedFrom: null,
+      alsoFailing: [],
       at: "2026-11-22T00:03:00.000Z",
       runbook: "https://wiki.example/payments",
       labels: { team: "payments", tier: "0" },

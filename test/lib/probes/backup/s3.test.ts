@@ -168,7 +168,7 @@ describe("backup: s3 through watchpost run", () => {
       [
         "db-export",
         "down",
-        "newest object under s3://backups/exports/db/ matching *.dump of at least 1KiB is 30h old (exports/db/2026-11-20.dump), allowed 26h",
+        "newest object under s3://backups/exports/db/ matching *.dump of at least 1KiB is 30h old (exports/db/2026-11-20.dump), allowed 26h (4 of 4 attempts failed)",
       ],
       ["db-export-fresh", "up", "newest object under s3://backups/fresh/db/ is 20h old (fresh/db/ok.dump)"],
     ]);

@@ -229,7 +229,7 @@ describe("remote-write sink", () => {
       location: "eu-west-1",
     });
     await sink.close();
-    expect(report).toMatchObject({ ok: true, samples: 7 });
+    expect(report).toMatchObject({ ok: true, samples: 8 });
     const decoded = decodeWriteRequest(rx.received[0]?.body as Buffer).map((s) =>
       Object.fromEntries(s.labels),
     );
