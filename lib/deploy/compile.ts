@@ -86,7 +86,9 @@ function formatSpanMs(ms: number): string {
 
 /**
  * Checks grouped by interval, in a stable order, in shards of at most `maxChecks` that can finish
- * inside their interval even when every check times out on every attempt.
+ * inside their interval even when every check times out on every attempt. Checks linked by
+ * `dependsOn` stay in one shard when they fit, so a dependency's verdict in the same run holds its
+ * dependents back (across shards, the alerter reads the dependency's stored state instead).
  */
 export function cutShards(
   checks: readonly CheckSpec[],
@@ -111,18 +113,42 @@ export function cutShards(
       });
       current = [];
     };
-    for (const check of group) {
-      const grown = [...current, check];
-      if (
-        current.length >= maxChecks ||
-        (current.length > 0 && shardWorstCaseMs(grown, concurrency) > budget)
-      )
-        close();
-      current.push(check);
+    const overflows = (more: CheckSpec[]) =>
+      current.length > 0 &&
+      (current.length + more.length > maxChecks ||
+        shardWorstCaseMs([...current, ...more], concurrency) > budget);
+    for (const unit of linkedGroups(group)) {
+      // A linked group starts a new shard rather than being split, when it fits one.
+      if (overflows(unit)) close();
+      for (const check of unit) {
+        if (overflows([check])) close();
+        current.push(check);
+      }
     }
     close();
   }
   return shards;
+}
+
+/** The checks in groups linked by dependsOn (in either direction), ordered by each group's first name. */
+function linkedGroups(checks: readonly CheckSpec[]): CheckSpec[][] {
+  const root = new Map(checks.map((check) => [check.name, check.name]));
+  const find = (name: string): string => {
+    let r = name;
+    while (root.get(r) !== r) r = root.get(r) as string;
+    return r;
+  };
+  for (const check of checks)
+    for (const { check: other } of check.dependsOn)
+      if (root.has(other)) root.set(find(check.name), find(other));
+  const groups = new Map<string, CheckSpec[]>();
+  for (const check of checks) {
+    const key = find(check.name);
+    groups.set(key, [...(groups.get(key) ?? []), check]);
+  }
+  return [...groups.values()].sort((a, b) =>
+    (a[0] as CheckSpec).name.localeCompare((b[0] as CheckSpec).name),
+  );
 }
 
 /**

@@ -1,10 +1,13 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Alerter } from "../../../lib/alerting/alerter.js";
 import type { Notification } from "../../../lib/alerting/message.js";
 import type { Delivery } from "../../../lib/alerting/notifiers/notifier.js";
 import type { AlertState } from "../../../lib/alerting/state-machine.js";
 import { MemoryStore, type StateStore } from "../../../lib/alerting/stores/store.js";
-import type { CheckSpec } from "../../../lib/checks/load.js";
+import { type CheckSpec, loadChecks } from "../../../lib/checks/load.js";
 import type { Status } from "../../../lib/result.js";
 import { RecordingNotifier, resultFor } from "../../support/alerting.js";
 import { check } from "../../support/checks.js";
@@ -176,6 +179,64 @@ it("treats a notifier that throws as a failed delivery, to be retried", async ()
       lastError: "recording failed: socket hang up",
     },
   ]);
+});
+
+/** Checks from a file written to a fresh folder, linked as loadChecks links them (dependsOn). */
+async function loaded(yaml: string): Promise<CheckSpec[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), "watchpost-alerter-"));
+  await writeFile(path.join(dir, "checks.yml"), yaml);
+  const { checks, diagnostics } = await loadChecks(dir);
+  expect(diagnostics).toEqual([]);
+  return checks;
+}
+
+const DATABASE_AND_THREE = `checks:
+  - name: db
+    tcp: { host: db, port: 5432 }
+  - name: api
+    dependsOn: [db]
+    tcp: { host: api, port: 443 }
+  - name: web
+    dependsOn: [db]
+    tcp: { host: web, port: 443 }
+  - name: worker
+    dependsOn: [db]
+    tcp: { host: worker, port: 443 }
+`;
+
+describe("dependencies", () => {
+  it("sends one FIRING naming all four when a dependency and its three dependents fail", async () => {
+    const { notifier, run } = setup(await loaded(DATABASE_AND_THREE));
+    const all = (status: Status) => ({ db: status, api: status, web: status, worker: status });
+    await run(0, all("up"));
+    const first = await run(1, all("down"));
+    expect(first.pending.sort()).toEqual(["db"]);
+    expect(first.held.map((h) => h.check).sort()).toEqual(["api", "web", "worker"]);
+    await run(2, all("down"));
+    expect(notifier.delivered.map((n) => n.subject)).toEqual([
+      "[CRITICAL] db is DOWN (also failing: api, web, worker): status 503, expected 200",
+    ]);
+    expect(notifier.delivered[0]?.body).toContain(
+      "Also failing, depending on db (their own alerts are held while it fails): api, web, worker",
+    );
+    // The database recovers; web is still failing on its own: now it pages for itself.
+    await run(3, { db: "up", api: "up", web: "down", worker: "up" });
+    expect(notifier.log()).toEqual(["FIRING db", "RESOLVED db", "FIRING web"]);
+  });
+
+  it("judges a dependency probed elsewhere (another shard or interval) by its stored state, if recent", async () => {
+    const specs = await loaded(DATABASE_AND_THREE);
+    const { notifier, run } = setup(specs);
+    // The database's own shard ran and recorded failures; this run has only the dependents.
+    await run(0, { db: "down" });
+    await run(1, { db: "down" });
+    await run(1, { api: "down", web: "up", worker: "up" });
+    await run(2, { api: "down", web: "up", worker: "up" });
+    expect(notifier.log()).toEqual(["FIRING db"]);
+    // Ten minutes later without a word from the database, its old state no longer holds api back.
+    await run(12, { api: "down", web: "up", worker: "up" });
+    expect(notifier.log()).toEqual(["FIRING db", "FIRING api"]);
+  });
 });
 
 describe("delivery that keeps its promises", () => {

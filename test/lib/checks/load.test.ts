@@ -84,6 +84,58 @@ describe("loading check files", () => {
     ]);
   });
 
+  it("links dependencies across files: intervals, and every check behind one, transitively", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "watchpost-deps-"));
+    await writeFile(
+      path.join(dir, "network.yml"),
+      "checks:\n  - name: vpn\n    interval: 5m\n    tcp: { host: vpn, port: 443 }\n  - name: db\n    dependsOn: [vpn]\n    tcp: { host: db, port: 5432 }\n",
+    );
+    await writeFile(
+      path.join(dir, "apps.yml"),
+      "checks:\n  - name: api\n    dependsOn: [db]\n    http: { url: https://api/health }\n  - name: web\n    dependsOn: [db, api]\n    http: { url: https://web/health }\n",
+    );
+    const { checks, diagnostics } = await loadChecks(dir);
+    expect(diagnostics).toEqual([]);
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+    expect(byName.db?.dependsOn).toEqual([{ check: "vpn", intervalMs: 300_000 }]);
+    expect(byName.vpn?.dependents.map((d) => d.check)).toEqual(["api", "db", "web"]);
+    expect(byName.db?.dependents.map((d) => d.check)).toEqual(["api", "web"]);
+    expect(byName.web?.dependents).toEqual([]);
+  });
+
+  it("positions unknown, self, repeated and circular dependencies, across files", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "watchpost-deps-bad-"));
+    await writeFile(
+      path.join(dir, "a.yml"),
+      "checks:\n  - name: api\n    dependsOn: [databse, api, cache, cache]\n    tcp: { host: a, port: 1 }\n  - name: cache\n    dependsOn: [queue]\n    tcp: { host: c, port: 1 }\n",
+    );
+    await writeFile(
+      path.join(dir, "b.yml"),
+      "checks:\n  - name: database\n    tcp: { host: d, port: 1 }\n  - name: queue\n    dependsOn:\n      - cache\n    tcp: { host: q, port: 1 }\n",
+    );
+    const loaded = await loadChecks(dir, (file) => path.basename(file));
+    expect(loaded.checks).toEqual([]);
+    expect(loaded.diagnostics.map(formatDiagnostic).sort()).toEqual([
+      'a.yml:3:17: checks[0].dependsOn[0]: expected the name of a check in any check file, found "databse"; did you mean "database"?',
+      'a.yml:3:26: checks[0].dependsOn[1]: expected the name of another check, found "api", the check itself',
+      'a.yml:3:38: checks[0].dependsOn[3]: expected each dependency once, found "cache" again',
+      "b.yml:6:9: checks[1].dependsOn[0]: expected dependencies without a cycle, found cache → queue → cache",
+    ]);
+  });
+
+  it("refuses a window smaller than its count, where it was written", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "watchpost-window-"));
+    await writeFile(
+      path.join(dir, "a.yml"),
+      "defaults:\n  alert: { recoverAfter: 3, recoverWithin: 2 }\nchecks:\n  - name: api\n    alert: { failAfter: 3, failWithin: 2 }\n    tcp: { host: a, port: 1 }\n",
+    );
+    const loaded = await loadChecks(dir, (file) => path.basename(file));
+    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
+      "a.yml:5:40: checks[0].alert.failWithin: expected failWithin of at least failAfter (3): 3 of the last 2 runs can never happen, found 2",
+      "a.yml:2:44: defaults.alert.recoverWithin: expected recoverWithin of at least recoverAfter (3): 3 of the last 2 runs can never happen, found 2",
+    ]);
+  });
+
   const cases: { name: string; yaml: string; messages: string[] }[] = [
     {
       name: "an empty file",

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom } from "../../../lib/alerting/simulation.js";
 import { main } from "../../../lib/cli/main.js";
 import type { CheckResult } from "../../../lib/result.js";
 import { stream } from "../../support/cli.js";
@@ -415,5 +416,116 @@ describe("watchpost validate, schema, demo", () => {
       "demo-smtp-banner": "up",
       "demo-closed-port": "down",
     });
+  });
+});
+
+describe("pages people trust (watchpost run with a real target and a local webhook)", () => {
+  /** A webhook receiver that keeps what it was sent, and tells `onReceive`. */
+  async function webhook(onReceive = () => {}) {
+    const received: { type: string; subject: string }[] = [];
+    const hook = await httpTarget((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => {
+        body += chunk;
+      });
+      req.on("end", () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+        onReceive();
+      });
+    });
+    return { hook, received };
+  }
+
+  it("gives no page for a target failing 10 % of requests at random over 100 runs; a real outage still fires", async () => {
+    const random = seededRandom(12);
+    let outage = false;
+    let failed = 0;
+    const service = await httpTarget((_req, res) => {
+      const fail = outage || random() < 0.1;
+      if (fail) failed++;
+      res.writeHead(fail ? 500 : 200).end();
+    });
+    const { hook, received } = await webhook();
+    const folder = await mkdtemp(path.join(tmpdir(), "watchpost-flaky-"));
+    await writeFile(
+      path.join(folder, "checks.yml"),
+      `checks:\n  - name: checkout\n    http: { url: "${service.url}/health" }\n`,
+    );
+    const args = [
+      "run",
+      "--checks",
+      folder,
+      "--state",
+      path.join(folder, "state.json"),
+      "--webhook",
+      hook.url,
+    ];
+    try {
+      let retried = 0;
+      for (let run = 0; run < 100; run++) {
+        const { code, stdout } = await cli(...args);
+        expect(code, stdout).toBe(0);
+        if (stdout.includes("(1 of 2 attempts failed)")) retried++;
+      }
+      // The target did fail, about one request in ten, and the retries show it without paging.
+      expect(failed).toBeGreaterThan(5);
+      expect(retried).toBeGreaterThan(5);
+      expect(received).toEqual([]);
+
+      outage = true;
+      const first = await cli(...args);
+      expect(first.stdout).toContain("status 500, expected 2xx (4 of 4 attempts failed)");
+      expect(received).toEqual([]);
+      await cli(...args);
+      expect(received.map((n) => n.subject)).toEqual([
+        "[CRITICAL] checkout is DOWN: status 500, expected 2xx (4 of 4 attempts failed)",
+      ]);
+    } finally {
+      await Promise.all([service.close(), hook.close()]);
+    }
+  });
+
+  it("under --watch, confirms a failure in the same run instead of waiting an interval", async () => {
+    const service = await httpTarget((_req, res) => res.writeHead(503).end());
+    const stop = new AbortController();
+    // Stopped once the page arrived (and the delivery was recorded): the next run is an hour away.
+    const { hook, received } = await webhook(() => setTimeout(() => stop.abort(), 300));
+    const folder = await mkdtemp(path.join(tmpdir(), "watchpost-confirm-"));
+    await writeFile(
+      path.join(folder, "checks.yml"),
+      `checks:\n  - name: payments\n    interval: 1h\n    retries: 0\n    alert: { confirmAfter: 1s }\n    http: { url: "${service.url}/health" }\n`,
+    );
+    const stdout = stream();
+    try {
+      const code = await main(
+        [
+          "run",
+          "--checks",
+          folder,
+          "--watch",
+          "--json",
+          "--state",
+          path.join(folder, "state.json"),
+          "--webhook",
+          hook.url,
+        ],
+        { stdout, stderr: stream(), stopSignal: stop.signal },
+      );
+      expect(code).toBe(1);
+      const lines = stdout
+        .text()
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as CheckResult & { confirmation?: boolean });
+      expect(lines.map((r) => [r.name, r.status, r.confirmation ?? false])).toEqual([
+        ["payments", "down", false],
+        ["payments", "down", true],
+      ]);
+      // Within the hour's first run, not the next one.
+      expect(received.map((n) => n.type)).toEqual(["FIRING"]);
+    } finally {
+      await Promise.all([service.close(), hook.close()]);
+    }
   });
 });

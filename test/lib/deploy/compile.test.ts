@@ -33,6 +33,28 @@ describe("deployment compile", () => {
     expect(cutShards(checks, 2, "vpc-")[0]?.id).toBe("vpc-1m-0");
   });
 
+  it("keeps checks linked by dependsOn in one shard, so a dependency's verdict holds its dependents in the same run", () => {
+    const linked = (name: string, on: string[]) => ({
+      ...tcp(name),
+      dependsOn: on.map((check) => ({ check, intervalMs: 60_000 })),
+    });
+    const checks = [
+      tcp("a-db"),
+      tcp("b"),
+      tcp("c"),
+      tcp("d"),
+      linked("e-api", ["a-db"]),
+      linked("f-web", ["e-api"]),
+    ];
+    const shards = cutShards(checks, 3);
+    expect(shards.map((s) => s.checks.map((c) => c.name))).toEqual([
+      ["a-db", "e-api", "f-web"],
+      ["b", "c", "d"],
+    ]);
+    // A linked group larger than a shard is split (the alerter then reads stored state across shards).
+    expect(cutShards(checks, 2).flatMap((s) => s.checks.map((c) => c.name))).toHaveLength(6);
+  });
+
   it("cuts shards that finish inside their interval even when every check times out on every attempt", () => {
     const slow = (name: string) =>
       check({ name, timeout: "10s", retries: 1, tcp: { host: "db", port: 5432 } });
