@@ -1,5 +1,8 @@
 /** `watchpost <command>`: parses the command line and hands it to the command's own file. */
+
+import path from "node:path";
 import { parseArgs } from "node:util";
+import { FileStore } from "../alerting/stores/file.js";
 import { didYouMean } from "../checks/diagnostics.js";
 import { VERSION } from "../version.js";
 import { cost } from "./commands/cost.js";
@@ -7,7 +10,7 @@ import { demo } from "./commands/demo.js";
 import { type RunOptions, run } from "./commands/run.js";
 import { schema } from "./commands/schema.js";
 import { validate } from "./commands/validate.js";
-import { type Io, UsageError } from "./context.js";
+import { describeFileError, EnvironmentError, type Io, UsageError } from "./context.js";
 import { buildAlerter, buildSinks } from "./setup.js";
 
 export type { Io } from "./context.js";
@@ -47,7 +50,11 @@ Metrics (after each run; each sink reports one line, and a failed sink makes the
   --version, --help
 `;
 
+/** Exit code for a fault of Watchpost itself (sysexits' EX_SOFTWARE): said in a line, stack with --debug. */
+export const INTERNAL_ERROR = 70;
+
 export async function main(argv: string[], io: Io): Promise<number> {
+  const debug = argv.includes("--debug");
   try {
     return await dispatch(argv, io);
   } catch (error) {
@@ -55,7 +62,31 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stderr.write(`watchpost: ${(error as Error).message}\nRun 'watchpost --help' for usage.\n`);
       return 2;
     }
-    throw error;
+    const environment = error instanceof EnvironmentError ? error.message : describeFileError(error, "use");
+    if (environment !== undefined) {
+      io.stderr.write(`watchpost: ${environment}\n`);
+      if (debug) io.stderr.write(`${(error as Error).stack}\n`);
+      return 2;
+    }
+    io.stderr.write(
+      `watchpost: internal error: ${(error as Error)?.message ?? String(error)}\n${
+        debug ? `${(error as Error)?.stack}\n` : "Run again with --debug to see where, and report it.\n"
+      }`,
+    );
+    return INTERNAL_ERROR;
+  }
+}
+
+/** Refuses a state file that cannot be used before any check runs (not after, as a failed delivery). */
+async function verifyStateFile(file: string): Promise<void> {
+  try {
+    await new FileStore(path.resolve(file)).verify();
+  } catch (error) {
+    const text = describeFileError(error, "use the state file");
+    throw new EnvironmentError(
+      text ??
+        `cannot use the state file ${file}: ${(error as Error).message.replace(`${path.resolve(file)} `, "it ")}; or name another with --state FILE`,
+    );
   }
 }
 
@@ -88,6 +119,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       "cloudwatch-high-resolution": { type: "boolean", default: false },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
+      debug: { type: "boolean", default: false },
       version: { type: "boolean", default: false },
     },
   });
@@ -105,6 +137,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
     throw new UsageError(`--concurrency expects a whole number above 0, found "${values.concurrency}"`);
   }
+  if (command === "run") await verifyStateFile(values.state);
   const options: RunOptions = {
     json: values.json,
     watch: values.watch,

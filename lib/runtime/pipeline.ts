@@ -129,7 +129,9 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
         ok: skipped === 0,
         durationMs: probesMs,
         ...(skipped > 0
-          ? { error: `${skipped} check${skipped === 1 ? "" : "s"} skipped: no time left in the run` }
+          ? {
+              error: `${skipped} check${skipped === 1 ? "" : "s"} skipped: ${input.signal?.aborted ? "the run was stopped" : "no time left in the run"}`,
+            }
           : {}),
       },
     ];

@@ -54,6 +54,15 @@ export class FileStore implements StateStore {
     }
   }
 
+  /**
+   * Before a run: the file can be read (or does not exist yet) and its folder can be made. Throws
+   * what is wrong, so a command can refuse before probing instead of after.
+   */
+  async verify(): Promise<void> {
+    await this.read();
+    await mkdir(path.dirname(this.file), { recursive: true });
+  }
+
   async getMany(checks: readonly string[]): Promise<Map<string, AlertState>> {
     const file = await this.read();
     return new Map(

@@ -45,11 +45,17 @@ export function select(checks: CheckSpec[], only: string[]): CheckSpec[] {
   return checks.filter((check) => only.includes(check.name));
 }
 
+/** The exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells expect. */
+export const INTERRUPTED = 130;
+
 export async function execute(checks: CheckSpec[], options: RunOptions, io: Io): Promise<number> {
   try {
-    if (options.watch) return await watch(checks, options, io);
-    const { results, delivered } = await runOnce(checks, options, io);
-    return exitCode(results, delivered);
+    const code = options.watch
+      ? await watch(checks, options, io)
+      : await runOnce(checks, options, io).then(({ results, delivered }) => exitCode(results, delivered));
+    if (!io.stopSignal?.aborted) return code;
+    io.stderr.write("watchpost: interrupted; results above are what finished\n");
+    return INTERRUPTED;
   } finally {
     await Promise.all(
       options.sinks.map(async (source) => {

@@ -113,7 +113,7 @@ describe("watchpost run", () => {
     expect(await cli()).toMatchObject({ code: 2, stderr: expect.stringContaining("Usage: watchpost") });
   });
 
-  it("keeps running with --watch until stopped", async () => {
+  it("keeps running with --watch until stopped, then exits 130", async () => {
     const stop = new AbortController();
     const stdout = stream();
     let lines = 0;
@@ -139,7 +139,8 @@ describe("watchpost run", () => {
         stopSignal: stop.signal,
       },
     );
-    expect(code).toBe(0);
+    // Stopped (Ctrl-C): 130, as a shell expects of an interrupted command.
+    expect(code).toBe(130);
     expect(JSON.parse(stdout.text().split("\n")[0] as string)).toMatchObject({
       name: "healthy",
       status: "up",
@@ -512,7 +513,7 @@ describe("pages people trust (watchpost run with a real target and a local webho
         ],
         { stdout, stderr: stream(), stopSignal: stop.signal },
       );
-      expect(code).toBe(1);
+      expect(code).toBe(130);
       const lines = stdout
         .text()
         .trim()
@@ -527,5 +528,40 @@ describe("pages people trust (watchpost run with a real target and a local webho
     } finally {
       await Promise.all([service.close(), hook.close()]);
     }
+  });
+});
+
+describe("environment problems", () => {
+  it("answers a corrupt or unreachable state file and an unwritable --out in words, exit 2, no stack trace", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "watchpost-env-"));
+    await writeFile(path.join(folder, "corrupt.json"), "{not json");
+    await writeFile(path.join(folder, "a-file"), "x");
+    const corrupt = await cli(
+      "run",
+      "--checks",
+      dir,
+      "--only",
+      "healthy",
+      "--state",
+      path.join(folder, "corrupt.json"),
+    );
+    expect(corrupt).toMatchObject({ code: 2, stdout: "" });
+    expect(corrupt.stderr).toMatch(
+      /^watchpost: cannot use the state file .*corrupt\.json: it is not a Watchpost state file \(.*\); move it away to start afresh; or name another with --state FILE\n$/,
+    );
+    const underFile = await cli("run", "--checks", dir, "--state", path.join(folder, "a-file", "state.json"));
+    expect(underFile.code).toBe(2);
+    expect(underFile.stderr).toMatch(
+      /^watchpost: cannot use the state file .*a-file\/state\.json: part of the path is a file, not a folder \(ENOTDIR\); name a path under a folder\n$/,
+    );
+    const out = await cli("schema", "--out", path.join(folder, "missing", "schema.json"));
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(
+      /^watchpost: cannot write .*missing\/schema\.json: no such file or folder \(ENOENT\); create the folder first, or name another path\n$/,
+    );
+    for (const r of [corrupt, underFile, out]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    // --debug adds the stack, for a bug report.
+    const debug = await cli("schema", "--out", path.join(folder, "missing", "schema.json"), "--debug");
+    expect(debug.stderr).toMatch(/\n\s+at /);
   });
 });
