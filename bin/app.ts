@@ -2,7 +2,7 @@
 /**
  * The Watchpost CDK app: `npx cdk deploy`. Context (`-c NAME=VALUE`, or cdk.json's "context"):
  * - `checksDir`: the check files (default `checks`);
- * - `notifyEmail`: an e-mail subscription to the notifications topic;
+ * - `notifyEmail`: e-mail subscriptions to the notifications topic, comma-separated;
  * - `regions`: `eu-west-1,us-east-1` for one stack per region (default one environment-agnostic stack);
  * - `remoteWriteUrl`: Prometheus remote-write from the probe function, authenticated by
  *   `remoteWriteSecretArn` (a Secrets Manager secret with `bearerToken`, or `username` and
@@ -57,7 +57,10 @@ function remoteWrite(): WatchpostRemoteWrite | undefined {
 }
 
 const checksDir = context("checksDir") ?? "checks";
-const email = context("notifyEmail");
+const emails = (context("notifyEmail") ?? "")
+  .split(",")
+  .map((address) => address.trim())
+  .filter(Boolean);
 const regions = (context("regions") ?? "")
   .split(",")
   .map((region) => region.trim())
@@ -65,7 +68,7 @@ const regions = (context("regions") ?? "")
 const metrics = remoteWrite();
 const props = {
   checksDir,
-  ...(email ? { subscriptions: [{ email }] } : {}),
+  ...(emails.length > 0 ? { subscriptions: emails.map((email) => ({ email })) } : {}),
   ...(metrics ? { remoteWrite: metrics } : {}),
 };
 

@@ -51,8 +51,17 @@ export interface CheckSpec<K extends Kind = Kind> {
   dependsOn: DependencyRef[];
   /** The checks that depend on this one, directly or through others. */
   dependents: DependencyRef[];
-  /** Where it was defined, for messages: `checks/api.yml:12`. */
-  source: { file: string; line: number };
+  /**
+   * Where it was defined, for messages: `checks/api.yml:12:5`, and where its interval and timeout
+   * were written (the check's own field, or the file's defaults), so deploy rules point there.
+   */
+  source: {
+    file: string;
+    line: number;
+    column?: number;
+    path?: string;
+    fields?: Partial<Record<"interval" | "timeout", { line: number; column: number; path: string }>>;
+  };
   /** Folder of the check file; relative paths in the check resolve against it. */
   baseDir: string;
 }
@@ -433,7 +442,23 @@ function buildSpecs(
       retries: entry.retries ?? defaults.retries ?? DEFAULTS.retries,
       dependsOn: (entry.dependsOn ?? []).map((check) => ({ check, intervalMs: 0 })),
       dependents: [],
-      source: { file, line: where.line },
+      source: {
+        file,
+        line: where.line,
+        column: where.column,
+        path: formatPath(["checks", index]),
+        fields: Object.fromEntries(
+          (["interval", "timeout"] as const).flatMap((field) => {
+            const at =
+              entry[field] !== undefined
+                ? ["checks", index, field]
+                : defaults[field] !== undefined
+                  ? ["defaults", field]
+                  : undefined;
+            return at ? [[field, { ...locate(at), path: formatPath(at) }]] : [];
+          }),
+        ),
+      },
       baseDir,
     });
   });

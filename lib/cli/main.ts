@@ -120,6 +120,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       debug: { type: "boolean", default: false },
+      deploy: { type: "boolean", default: false },
       version: { type: "boolean", default: false },
     },
   });
@@ -157,7 +158,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     case "run":
       return run(values.checks, options, io);
     case "validate":
-      return validate(values.checks, io);
+      return validate(values.checks, { json: values.json, deploy: values.deploy }, io);
     case "schema":
       return schema(values.out, io);
     case "demo":

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { type Diagnostic, formatDiagnostic } from "../checks/diagnostics.js";
 import { REFERENCE } from "../checks/fields.js";
 import type { CheckSpec } from "../checks/load.js";
 import { DEFAULT_CONCURRENCY } from "../engine.js";
@@ -59,25 +60,39 @@ export function functionTimeoutMs(shards: readonly Shard[], concurrency = DEFAUL
 /**
  * What stops checks from deploying: EventBridge Scheduler runs rate schedules in whole minutes, and
  * a run must finish inside its interval (runs of one shard never overlap), so every attempt of a
- * check timing out must still fit in the interval's probe budget.
+ * check timing out must still fit in the interval's probe budget. Each problem once, where it was
+ * written (an interval in a file's defaults is one problem, not one per check), in the format of
+ * every other check-file problem: `watchpost validate` and synth print the same lines.
  */
-export function scheduleProblems(checks: readonly CheckSpec[]): string[] {
-  const problems: string[] = [];
+export function scheduleProblems(checks: readonly CheckSpec[]): Diagnostic[] {
+  const problems = new Map<string, Diagnostic>();
+  const add = (check: CheckSpec, field: "interval" | "timeout", message: string) => {
+    const at = check.source.fields?.[field] ?? {
+      line: check.source.line,
+      column: check.source.column ?? 1,
+      path: check.source.path ?? "",
+    };
+    const diagnostic = { file: check.source.file, ...at, message };
+    problems.set(formatDiagnostic(diagnostic), diagnostic);
+  };
   for (const check of checks) {
-    const at = `${check.source.file}:${check.source.line}: ${check.name}`;
     if (check.intervalMs < 60_000 || check.intervalMs % 60_000 !== 0) {
-      problems.push(
-        `${at}: expected an interval of whole minutes (at least 1m) to deploy, found ${formatDuration(check.intervalMs)}`,
+      add(
+        check,
+        "interval",
+        `expected an interval of whole minutes (at least 1m) to deploy (EventBridge Scheduler runs in minutes), found ${formatDuration(check.intervalMs)}`,
       );
       continue;
     }
     const budget = probeBudgetMs(check.intervalMs);
     if (worstCaseMs(check) > budget)
-      problems.push(
-        `${at}: expected a run (${check.retries === 0 ? "timeout" : "2 × timeout + 1.5s, with retries"}) to fit the ${formatDuration(check.intervalMs)} interval's probe time of ${formatSpanMs(budget)}, found ${formatSpanMs(worstCaseMs(check))} for a timeout of ${formatDuration(check.timeoutMs)}: lower timeout${check.retries === 0 ? "" : " or set retries: 0"}, or raise interval`,
+      add(
+        check,
+        check.source.fields?.timeout ? "timeout" : "interval",
+        `expected a run (${check.retries === 0 ? "timeout" : "2 × timeout + 1.5s, with retries"}) to fit the ${formatDuration(check.intervalMs)} interval's probe time of ${formatSpanMs(budget)} to deploy, found ${formatSpanMs(worstCaseMs(check))} for a timeout of ${formatDuration(check.timeoutMs)}: lower timeout${check.retries === 0 ? "" : " or set retries: 0"}, or raise interval`,
       );
   }
-  return problems;
+  return [...problems.values()];
 }
 
 function formatSpanMs(ms: number): string {

@@ -164,7 +164,7 @@ export class Watchpost extends Construct {
   constructor(scope: Construct, id: string, props: WatchpostProps) {
     super(scope, id);
     const loaded = loadChecksSync(path.resolve(props.checksDir));
-    const problems = [...loaded.diagnostics.map(formatDiagnostic), ...scheduleProblems(loaded.checks)];
+    const problems = [...loaded.diagnostics, ...scheduleProblems(loaded.checks)].map(formatDiagnostic);
     if (problems.length > 0) {
       throw new WatchpostChecksError(
         `${problems.length} problem(s) in the check files:\n${problems.join("\n")}`,

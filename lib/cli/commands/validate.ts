@@ -1,17 +1,64 @@
-/** `watchpost validate`: every problem in every check file, or how many checks are valid. */
+/**
+ * `watchpost validate`: every problem in every check file, and the rules `cdk synth` applies on top
+ * (whole-minute intervals, a run that fits its interval), in the same positioned lines synth prints.
+ * Deploy rules are warnings unless `--deploy` asks for them to count.
+ */
 import path from "node:path";
+import { type Diagnostic, formatDiagnostic } from "../../checks/diagnostics.js";
 import { loadChecks } from "../../checks/load.js";
+import { scheduleProblems } from "../../deploy/compile.js";
 import { type Io, plural } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
 
-export async function validate(target: string, io: Io): Promise<number> {
+export interface ValidateOptions {
+  json: boolean;
+  /** Deploy rules are errors (exit 2), as for `cdk synth`. */
+  deploy: boolean;
+}
+
+export async function validate(target: string, options: ValidateOptions, io: Io): Promise<number> {
   const loaded = await loadChecks(path.resolve(target));
-  if (loaded.diagnostics.length > 0) {
-    reportDiagnostics(loaded.diagnostics, io);
+  const errors = loaded.diagnostics;
+  const deployOnly = errors.length === 0 ? scheduleProblems(loaded.checks) : [];
+  const failed = errors.length > 0 || (options.deploy && deployOnly.length > 0);
+  if (options.json) {
+    const problem = (severity: "error" | "warning") => (d: Diagnostic) => ({
+      ...d,
+      severity,
+      text: formatDiagnostic(d),
+    });
+    io.stdout.write(
+      `${JSON.stringify(
+        {
+          valid: !failed,
+          checks: errors.length > 0 ? 0 : loaded.checks.length,
+          files: loaded.files.length,
+          problems: [
+            ...errors.map(problem("error")),
+            ...deployOnly.map(problem(options.deploy ? "error" : "warning")),
+          ],
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return failed ? 2 : 0;
+  }
+  if (errors.length > 0) {
+    reportDiagnostics(errors, io);
     return 2;
   }
+  if (deployOnly.length > 0) {
+    for (const d of deployOnly) io.stderr.write(`${formatDiagnostic(d)}\n`);
+    io.stderr.write(
+      `${plural(deployOnly.length, "problem")} for deploying: cdk synth refuses ${deployOnly.length === 1 ? "it" : "them"}${
+        options.deploy ? "" : "; watchpost run accepts them (--deploy makes validate refuse them too)"
+      }\n`,
+    );
+    if (options.deploy) return 2;
+  }
   io.stdout.write(
-    `${plural(loaded.checks.length, "check")} in ${plural(loaded.files.length, "file")}: valid\n`,
+    `${plural(loaded.checks.length, "check")} in ${plural(loaded.files.length, "file")}: valid${deployOnly.length > 0 ? " to run locally, not to deploy" : ""}\n`,
   );
   return 0;
 }

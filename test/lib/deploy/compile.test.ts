@@ -2,6 +2,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { formatDiagnostic } from "../../../lib/checks/diagnostics.js";
+import { loadChecks } from "../../../lib/checks/load.js";
 import {
   checkPermissions,
   compile,
@@ -79,22 +81,39 @@ describe("deployment compile", () => {
 
   it("refuses a check that cannot finish inside its interval, saying what to change", () => {
     const tooSlow = check({ name: "too-slow", timeout: "30s", retries: 1, tcp: { host: "db", port: 5432 } });
-    expect(scheduleProblems([tooSlow])).toEqual([
-      "test.yml:1: too-slow: expected a run (2 × timeout + 1.5s, with retries) to fit the 1m interval's probe time of 44.3s, found 61.5s for a timeout of 30s: lower timeout or set retries: 0, or raise interval",
+    expect(scheduleProblems([tooSlow]).map(formatDiagnostic)).toEqual([
+      expect.stringMatching(
+        /^test\.yml:1:\d+: checks\[0\]\.timeout: expected a run \(2 × timeout \+ 1\.5s, with retries\) to fit the 1m interval's probe time of 44\.3s to deploy, found 61\.5s for a timeout of 30s: lower timeout or set retries: 0, or raise interval$/,
+      ),
     ]);
   });
 
   it("names source files relative to the checks folder: no synth machine's paths in the asset", () => {
     const spec = { ...tcp("api"), source: { file: "/home/me/project/checks/team/api.yml", line: 3 } };
     const compiled = compile(cutShards([spec], 10), "/home/me/project/checks");
-    expect(compiled.shards["1m-0"]?.[0]?.source).toEqual({ file: "team/api.yml", line: 3 });
+    expect(compiled.shards["1m-0"]?.[0]?.source).toMatchObject({ file: "team/api.yml", line: 3 });
     expect(JSON.stringify(compiled)).not.toContain("/home/me");
   });
 
   it("refuses intervals a schedule cannot keep, naming the check and its file", () => {
-    expect(scheduleProblems([tcp("ok", "2m"), tcp("too-fast", "30s"), tcp("odd", "90s")])).toEqual([
-      "test.yml:1: too-fast: expected an interval of whole minutes (at least 1m) to deploy, found 30s",
-      "test.yml:1: odd: expected an interval of whole minutes (at least 1m) to deploy, found 90s",
+    expect(
+      scheduleProblems([tcp("ok", "2m"), tcp("too-fast", "30s"), tcp("odd", "90s")]).map((d) => d.message),
+    ).toEqual([
+      "expected an interval of whole minutes (at least 1m) to deploy (EventBridge Scheduler runs in minutes), found 30s",
+      "expected an interval of whole minutes (at least 1m) to deploy (EventBridge Scheduler runs in minutes), found 90s",
+    ]);
+  });
+
+  it("says each deploy problem once, where it was written: an interval in defaults is one problem", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "watchpost-schedule-"));
+    await writeFile(
+      path.join(dir, "fast.yml"),
+      "defaults:\n  interval: 30s\nchecks:\n  - name: a\n    tcp: { host: a, port: 1 }\n  - name: b\n    tcp: { host: b, port: 1 }\n  - name: c\n    interval: 45s\n    tcp: { host: c, port: 1 }\n",
+    );
+    const { checks } = await loadChecks(dir, (file) => path.basename(file));
+    expect(scheduleProblems(checks).map(formatDiagnostic)).toEqual([
+      "fast.yml:2:13: defaults.interval: expected an interval of whole minutes (at least 1m) to deploy (EventBridge Scheduler runs in minutes), found 30s",
+      "fast.yml:9:15: checks[2].interval: expected an interval of whole minutes (at least 1m) to deploy (EventBridge Scheduler runs in minutes), found 45s",
     ]);
   });
 

@@ -7,10 +7,13 @@ import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../../lib/cli/main.js";
 import { FUNCTION_CONFIG_ENV } from "../../../lib/deploy/function-config.js";
 import { acknowledgeFindings } from "../../../lib/infra/nag.js";
 import { WatchpostStack, type WatchpostStackProps } from "../../../lib/infra/stack.js";
 import { Watchpost, WatchpostChecksError } from "../../../lib/infra/watchpost.js";
+
+import { stream } from "../../support/cli.js";
 
 const root = path.join(import.meta.dirname, "../../..");
 let checksDir: string;
@@ -79,6 +82,32 @@ describe("Watchpost construct", () => {
     expect(() => synth({ checksDir: path.join(root, "test/fixtures/broken") })).toThrow(
       /broken\/04-duration\.yml:3:15: checks\[0\]\.interval: expected a duration such as 300ms, 30s, 5m, 26h or 14d, found "5 minutes"/,
     );
+  });
+
+  it("refuses what `watchpost validate` warns of, in the very same lines, each once", async () => {
+    const fast = await mkdtemp(path.join(tmpdir(), "watchpost-fast-"));
+    await writeFile(
+      path.join(fast, "fast.yml"),
+      "defaults:\n  interval: 30s\nchecks:\n  - name: a\n    tcp: { host: a, port: 1 }\n  - name: b\n    tcp: { host: b, port: 1 }\n",
+    );
+    const stderr = stream();
+    const code = await main(["validate", "--checks", fast], { stdout: stream(), stderr });
+    expect(code).toBe(0);
+    const [line, summary] = stderr.text().trim().split("\n");
+    expect(line).toMatch(
+      /fast\.yml:2:13: defaults\.interval: expected an interval of whole minutes \(at least 1m\) to deploy \(EventBridge Scheduler runs in minutes\), found 30s$/,
+    );
+    expect(summary).toContain("cdk synth refuses it");
+    expect(
+      await main(["validate", "--checks", fast, "--deploy"], { stdout: stream(), stderr: stream() }),
+    ).toBe(2);
+    let message = "";
+    try {
+      synth({ checksDir: fast });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split("\n")).toEqual(["1 problem(s) in the check files:", line]);
   });
 
   it("runs one schedule per shard, invoking the function with { shard }, with a dead-letter queue", () => {
