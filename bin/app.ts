@@ -3,6 +3,7 @@
  * The Watchpost CDK app: `npx cdk deploy`. Context (`-c NAME=VALUE`, or cdk.json's "context"):
  * - `checksDir`: the check files (default `checks`);
  * - `notifyEmail`: e-mail subscriptions to the notifications topic, comma-separated;
+ * - `channels`: a channels file (Slack, PagerDuty, Teams, webhooks; targets as `${secret:ID}`);
  * - `regions`: `eu-west-1,us-east-1` for one stack per region (default one environment-agnostic stack);
  * - `remoteWriteUrl`: Prometheus remote-write from the probe function, authenticated by
  *   `remoteWriteSecretArn` (a Secrets Manager secret with `bearerToken`, or `username` and
@@ -11,6 +12,8 @@
  */
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { ChannelsFileError, deployProblems, loadChannels } from "../lib/alerting/channels/config.js";
+import type { ChannelSpec } from "../lib/alerting/notifiers/channel.js";
 import { WatchpostStack } from "../lib/infra/stack.js";
 import { ampWorkspaceArn, WatchpostChecksError, type WatchpostRemoteWrite } from "../lib/infra/watchpost.js";
 
@@ -66,10 +69,23 @@ const regions = (context("regions") ?? "")
   .map((region) => region.trim())
   .filter(Boolean);
 const metrics = remoteWrite();
+const channelsFile = context("channels");
+let channels: ChannelSpec[] = [];
+if (channelsFile) {
+  try {
+    channels = loadChannels(channelsFile);
+  } catch (error) {
+    if (error instanceof ChannelsFileError) refuse(error.message);
+    throw error;
+  }
+  const problems = deployProblems(channels, channelsFile);
+  if (problems.length > 0) refuse(problems.join("\n"));
+}
 const props = {
   checksDir,
   ...(emails.length > 0 ? { subscriptions: emails.map((email) => ({ email })) } : {}),
   ...(metrics ? { remoteWrite: metrics } : {}),
+  ...(channels.length > 0 ? { channels } : {}),
 };
 
 try {

@@ -11,6 +11,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { Alerter } from "../../lib/alerting/alerter.js";
+import { ChannelNotifier, RoutedNotifier } from "../../lib/alerting/notifiers/channel.js";
 import { SnsNotifier } from "../../lib/alerting/notifiers/sns.js";
 import { DynamoDbStore } from "../../lib/alerting/stores/dynamodb.js";
 import { defaultAwsClients } from "../../lib/aws/clients.js";
@@ -58,18 +59,30 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
       })
     : undefined;
   const cloudwatchSources = new Map<number, SinkSource>();
+  const resolvers = awsResolvers({ secrets, ssm: new SSMClient({ maxAttempts: 2 }) });
+  const sns = new SnsNotifier(new SNSClient({ maxAttempts: 1 }), config.topicArn);
+  // The topic (e-mail and other subscriptions) takes everything; each channel what its route matches.
+  const notifier = config.channels?.length
+    ? new RoutedNotifier([
+        { notifier: sns },
+        ...config.channels.map((spec) => ({
+          notifier: new ChannelNotifier(spec, resolvers),
+          ...(spec.route ? { route: spec.route } : {}),
+        })),
+      ])
+    : sns;
   return {
     checks,
     location,
     namespace: config.namespace,
     aws: defaultAwsClients(),
-    resolvers: awsResolvers({ secrets, ssm: new SSMClient({ maxAttempts: 2 }) }),
+    resolvers,
     alerter: new Alerter({
       store: new DynamoDbStore({
         client: new DynamoDBClient({ maxAttempts: 2 }),
         tableName: config.stateTable,
       }),
-      notifier: new SnsNotifier(new SNSClient({ maxAttempts: 1 }), config.topicArn),
+      notifier,
       location,
       groupThreshold: config.groupThreshold,
       maxDeliveryAttempts: config.maxDeliveryAttempts,

@@ -6,14 +6,20 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
+import { testNotifications } from "../../lib/alerting/test-notification.js";
 import { parseFunctionConfig } from "../../lib/deploy/function-config.js";
 import { monitorMetrics } from "../../lib/runtime/monitor-metrics.js";
 import { formatStages } from "../../lib/runtime/pipeline.js";
 import { runShard, type ShardDependencies, type ShardSummary } from "../../lib/runtime/shard.js";
 import { productionDependencies } from "./dependencies.js";
 
-export interface ShardEvent {
-  shard: string;
+/** A scheduled run of one shard, or (invoked by hand) a test notification through every channel. */
+export type ShardEvent = { shard: string; notifyTest?: undefined } | { notifyTest: true; shard?: undefined };
+
+export interface TestNotificationReport {
+  notifyTest: true;
+  via: string;
+  sent: { type: string; subject: string; ok: boolean; error?: string }[];
 }
 
 export const logger = new Logger({ serviceName: "watchpost" });
@@ -21,7 +27,7 @@ export const logger = new Logger({ serviceName: "watchpost" });
 /** Builds the handler around dependencies made once per container (tests inject their own). */
 export function createHandler(dependencies: () => ShardDependencies | Promise<ShardDependencies>) {
   let deps: Promise<ShardDependencies> | undefined;
-  return middy<ShardEvent, ShardSummary, Error, Context>()
+  return middy<ShardEvent, ShardSummary | TestNotificationReport, Error, Context>()
     .use(injectLambdaContext(logger))
     .handler(async (event: ShardEvent, context: Context) => {
       deps ??= Promise.resolve()
@@ -31,6 +37,23 @@ export function createHandler(dependencies: () => ShardDependencies | Promise<Sh
           throw error;
         });
       const ready = await deps;
+      if (event.notifyTest) {
+        const notifier = ready.alerter.notifier;
+        const notifications = testNotifications(ready.location);
+        const deliveries = await notifier.send(notifications, {
+          signal: AbortSignal.timeout(Math.max(1_000, context.getRemainingTimeInMillis() - 1_000)),
+        });
+        const report: TestNotificationReport = {
+          notifyTest: true,
+          via: notifier.name,
+          sent: notifications.map((n, i) => {
+            const d = deliveries[i] ?? { ok: false as const, error: "no answer" };
+            return { type: n.type, subject: n.subject, ok: d.ok, ...(d.ok ? {} : { error: d.error }) };
+          }),
+        };
+        logger.info("test notification", { report });
+        return report;
+      }
       const summary = await runShard(event.shard, ready, context.getRemainingTimeInMillis());
       const failed = summary.stages.filter((s) => !s.ok);
       (failed.length > 0 ? logger.warn : logger.info).call(logger, "shard finished", {

@@ -113,6 +113,11 @@ export class Alerter {
     return this.options.notifier.name;
   }
 
+  /** Where notifications go: for a test notification sent outside any run. */
+  get notifier(): Notifier {
+    return this.options.notifier;
+  }
+
   async process(
     results: readonly CheckResult[],
     specs: readonly CheckSpec[],

@@ -7,6 +7,7 @@ import { didYouMean } from "../checks/diagnostics.js";
 import { VERSION } from "../version.js";
 import { cost } from "./commands/cost.js";
 import { demo } from "./commands/demo.js";
+import { notify } from "./commands/notify.js";
 import { type RunOptions, run } from "./commands/run.js";
 import { schema } from "./commands/schema.js";
 import { validate } from "./commands/validate.js";
@@ -23,6 +24,7 @@ Commands:
   schema     Print the JSON Schema of check files (--out FILE writes it)
   demo       Start local demo targets and run example checks against them
   cost       Estimate what the checks cost a month when deployed (--latency MS, --no-check-metrics, --amp)
+  notify     notify --test: send a test FIRING and RESOLVED through --webhook and --channels
 
 Options:
   --checks PATH       Folder (or one file) of check files. Default: checks
@@ -35,6 +37,7 @@ Options:
 Alerting (as in AWS: FIRING after alert.failAfter failed runs, RESOLVED on recovery):
   --state FILE        Alert state between runs. Default: .watchpost/state.json
   --webhook URL       POST each notification as JSON to URL (default: print it)
+  --channels FILE     Slack, PagerDuty, Teams and webhook channels, routed by severity and labels
   --group-threshold N This many alerts of one kind in one run become one summary. Default 5
 
 Metrics (after each run; each sink reports one line, and a failed sink makes the exit code 3):
@@ -109,6 +112,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       "remote-write-sigv4-region": { type: "string" },
       state: { type: "string", default: ".watchpost/state.json" },
       webhook: { type: "string" },
+      channels: { type: "string" },
+      test: { type: "boolean", default: false },
       "group-threshold": { type: "string" },
       latency: { type: "string", default: "300ms" },
       "no-check-metrics": { type: "boolean", default: false },
@@ -148,7 +153,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     sinks: command === "run" || command === "demo" ? await buildSinks(values, io) : [],
     alerter: buildAlerter(
       command === "demo" ? undefined : values.state,
-      values.webhook,
+      { webhook: values.webhook, channels: values.channels },
       values.location,
       io,
       alertingOptions(values),
@@ -163,6 +168,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       return schema(values.out, io);
     case "demo":
       return demo(options, io);
+    case "notify":
+      return notify({ webhook: values.webhook, channels: values.channels, test: values.test }, io);
     case "cost":
       return cost(
         values.checks,
@@ -170,7 +177,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
         io,
       );
     default: {
-      const suggestion = didYouMean(command, ["run", "validate", "schema", "demo", "cost"]);
+      const suggestion = didYouMean(command, ["run", "validate", "schema", "demo", "cost", "notify"]);
       throw new UsageError(
         `unknown command "${command}"${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
       );

@@ -7,14 +7,18 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Alerter } from "../alerting/alerter.js";
-import { ConsoleNotifier, WebhookNotifier } from "../alerting/notifiers/local.js";
+import { ChannelsFileError, loadChannels } from "../alerting/channels/config.js";
+import { ChannelNotifier, type ChannelSpec, RoutedNotifier } from "../alerting/notifiers/channel.js";
+import { ConsoleNotifier } from "../alerting/notifiers/local.js";
+import type { Notifier } from "../alerting/notifiers/notifier.js";
 import { FileStore } from "../alerting/stores/file.js";
 import { MemoryStore } from "../alerting/stores/store.js";
+import { envResolver } from "../checks/references.js";
 import { lazySink, type SinkSource } from "../runtime/pipeline.js";
 import { CloudWatchSink } from "../sinks/cloudwatch.js";
 import { type RemoteWriteCredentials, remoteWriteSink } from "../sinks/remote-write/credentials.js";
 import { RemoteWriteConfigError } from "../sinks/remote-write/index.js";
-import { type Io, UsageError } from "./context.js";
+import { EnvironmentError, type Io, UsageError } from "./context.js";
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -102,28 +106,57 @@ async function readSecretFile(file: string, flag: string): Promise<string> {
 }
 
 /**
+ * Where notifications go locally: `--webhook URL` and the channels of `--channels FILE` (their
+ * `${env:…}` references resolved when sending). Undefined when neither is given (they are printed).
+ */
+export function buildNotifier(destinations: {
+  webhook?: string | undefined;
+  channels?: string | undefined;
+}): Notifier | undefined {
+  const specs: ChannelSpec[] = [];
+  if (destinations.webhook !== undefined) {
+    try {
+      const url = new URL(destinations.webhook);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
+    } catch {
+      throw new UsageError("--webhook expects an http:// or https:// URL");
+    }
+    specs.push({ kind: "webhook", target: destinations.webhook });
+  }
+  if (destinations.channels !== undefined) {
+    try {
+      specs.push(...loadChannels(destinations.channels));
+    } catch (error) {
+      if (error instanceof ChannelsFileError) throw new EnvironmentError(error.message);
+      throw error;
+    }
+  }
+  if (specs.length === 0) return undefined;
+  const resolvers = { env: envResolver };
+  const channels = specs.map((spec) => ({
+    notifier: new ChannelNotifier(spec, resolvers),
+    ...(spec.route ? { route: spec.route } : {}),
+  }));
+  return channels.length === 1 && !channels[0]?.route
+    ? (channels[0]?.notifier as Notifier)
+    : new RoutedNotifier(channels);
+}
+
+/**
  * Alerting as in AWS, with local parts: state in a file (in memory for the demo), transitions POSTed
  * to a webhook or printed.
  */
 export function buildAlerter(
   stateFile: string | undefined,
-  webhook: string | undefined,
+  destinations: { webhook?: string | undefined; channels?: string | undefined },
   location: string,
   io: Io,
   options: { json: boolean; groupThreshold?: number },
 ): Alerter {
-  if (webhook !== undefined) {
-    try {
-      const url = new URL(webhook);
-      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
-    } catch {
-      throw new UsageError("--webhook expects an http:// or https:// URL");
-    }
-  }
   const out = options.json ? io.stderr : io.stdout;
   return new Alerter({
     store: stateFile ? new FileStore(path.resolve(stateFile)) : new MemoryStore(),
-    notifier: webhook ? new WebhookNotifier(webhook) : new ConsoleNotifier((line) => out.write(`${line}\n`)),
+    notifier: buildNotifier(destinations) ?? new ConsoleNotifier((line) => out.write(`${line}\n`)),
     location,
     ...(options.groupThreshold !== undefined ? { groupThreshold: options.groupThreshold } : {}),
     onDeadLetter: (letter) =>

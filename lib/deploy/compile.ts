@@ -190,8 +190,11 @@ export function compile(shards: readonly Shard[], root = "."): CompiledChecks {
   return out;
 }
 
-/** Every `${secret:ID}` and `${ssm:NAME}` the checks reference, for exact IAM grants. */
-export function references(checks: readonly CheckSpec[]): { secrets: string[]; parameters: string[] } {
+/** Every `${secret:ID}` and `${ssm:NAME}` the checks (and `more`: channel targets) reference, for exact IAM grants. */
+export function references(
+  checks: readonly CheckSpec[],
+  more: readonly string[] = [],
+): { secrets: string[]; parameters: string[] } {
   const secrets = new Set<string>();
   const parameters = new Set<string>();
   const visit = (value: unknown): void => {
@@ -204,6 +207,7 @@ export function references(checks: readonly CheckSpec[]): { secrets: string[]; p
     else if (value && typeof value === "object") Object.values(value).forEach(visit);
   };
   for (const check of checks) visit(check.config);
+  visit(more);
   return { secrets: [...secrets].sort(), parameters: [...parameters].sort() };
 }
 

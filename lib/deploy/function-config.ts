@@ -3,6 +3,9 @@
  * environment variable and the handler parses, so no setting is named in two places.
  */
 
+import { CHANNEL_KINDS, type ChannelKind } from "../alerting/channels/formats.js";
+import type { ChannelSpec } from "../alerting/notifiers/channel.js";
+
 /** The one environment variable the construct sets (besides Lambda's own). */
 export const FUNCTION_CONFIG_ENV = "WATCHPOST_CONFIG";
 
@@ -26,6 +29,8 @@ export interface FunctionConfig {
     /** Sign for Amazon Managed Service for Prometheus in this region. */
     sigv4Region?: string;
   };
+  /** Slack, PagerDuty, Teams and webhook channels besides the topic; targets are `${secret:…}` references. */
+  channels?: ChannelSpec[];
 }
 
 export class FunctionConfigError extends Error {
@@ -88,6 +93,21 @@ export function parseFunctionConfig(env: Record<string, string | undefined>): Fu
     };
     if (config.remoteWrite.secretArn && config.remoteWrite.sigv4Region)
       fail("remoteWrite: give secretArn or sigv4Region, not both");
+  }
+  if (value.channels !== undefined) {
+    if (!Array.isArray(value.channels))
+      return fail(`channels: expected a list, found ${JSON.stringify(value.channels)}`);
+    config.channels = value.channels.map((raw, i) => {
+      const c = (raw ?? {}) as Record<string, unknown>;
+      if (!CHANNEL_KINDS.includes(c.kind as ChannelKind))
+        fail(
+          `channels[${i}].kind: expected one of ${CHANNEL_KINDS.join(", ")}, found ${JSON.stringify(c.kind)}`,
+        );
+      return {
+        ...(c as unknown as ChannelSpec),
+        target: string("target", c, `channels[${i}].target`),
+      };
+    });
   }
   return config;
 }

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { acknowledgeFindings } from "./nag.js";
 import { Watchpost, type WatchpostProps } from "./watchpost.js";
@@ -13,5 +13,22 @@ export class WatchpostStack extends Stack {
     super(scope, id, props);
     this.watchpost = new Watchpost(this, "Monitor", props);
     acknowledgeFindings(this.watchpost);
+    // What a team needs after `cdk deploy`: where to subscribe, where to look, where state lives.
+    new CfnOutput(this, "TopicArn", {
+      value: this.watchpost.topic.topicArn,
+      description: "Notifications (and the monitor's own alarms): subscribe here",
+    });
+    new CfnOutput(this, "DashboardUrl", {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.watchpost.dashboard.dashboardName}`,
+      description: "The Watchpost dashboard",
+    });
+    new CfnOutput(this, "StateTable", {
+      value: this.watchpost.table.tableName,
+      description: "Alert state (one item per check)",
+    });
+    new CfnOutput(this, "ProbeFunction", {
+      value: (this.watchpost.functions[0] as { functionName: string }).functionName,
+      description: 'Invoke with {"notifyTest": true} to send a test notification',
+    });
   }
 }

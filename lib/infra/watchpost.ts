@@ -25,6 +25,8 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { deployProblems } from "../alerting/channels/config.js";
+import type { ChannelSpec } from "../alerting/notifiers/channel.js";
 import { formatDiagnostic } from "../checks/diagnostics.js";
 import { type CheckSpec, loadChecksSync } from "../checks/load.js";
 import type { Severity } from "../checks/schema.js";
@@ -85,6 +87,12 @@ export interface WatchpostProps {
   readonly checksDir: string;
   /** Notification subscriptions. Default: none (subscribe to the `topic` later). */
   readonly subscriptions?: WatchpostSubscription[];
+  /**
+   * Slack, PagerDuty, Microsoft Teams and webhook channels the function sends to besides the topic,
+   * routed by severity and labels (`loadChannels("channels.yml")`). Each target must be a
+   * `${secret:ID}` or `${ssm:NAME}` reference, read when sending: no URL or key in the template.
+   */
+  readonly channels?: ChannelSpec[];
   /** Default: no remote-write; CloudWatch metrics are always published. */
   readonly remoteWrite?: WatchpostRemoteWrite;
   /** CloudWatch namespace of check metrics. Default `Watchpost`. */
@@ -164,7 +172,10 @@ export class Watchpost extends Construct {
   constructor(scope: Construct, id: string, props: WatchpostProps) {
     super(scope, id);
     const loaded = loadChecksSync(path.resolve(props.checksDir));
-    const problems = [...loaded.diagnostics, ...scheduleProblems(loaded.checks)].map(formatDiagnostic);
+    const problems = [
+      ...[...loaded.diagnostics, ...scheduleProblems(loaded.checks)].map(formatDiagnostic),
+      ...deployProblems(props.channels ?? [], "channels"),
+    ];
     if (problems.length > 0) {
       throw new WatchpostChecksError(
         `${problems.length} problem(s) in the check files:\n${problems.join("\n")}`,
@@ -298,6 +309,7 @@ export class Watchpost extends Construct {
       phases: props.phaseMetrics ?? false,
       checkMetrics: props.checkMetrics ?? true,
       maxDeliveryAttempts: props.maxDeliveryAttempts ?? 10,
+      ...(props.channels?.length ? { channels: props.channels } : {}),
       ...(remoteWrite
         ? {
             remoteWrite: {
@@ -398,7 +410,10 @@ export class Watchpost extends Construct {
       }),
     );
     const stack = Stack.of(this);
-    const { secrets, parameters } = references(checks);
+    const { secrets, parameters } = references(
+      checks,
+      (props.channels ?? []).map((c) => c.target),
+    );
     if (secrets.length > 0) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({

@@ -13,7 +13,7 @@ import { defaultAwsClients } from "../../../lib/aws/clients.js";
 import { envResolver } from "../../../lib/checks/references.js";
 import { compile, cutShards } from "../../../lib/deploy/compile.js";
 import { lazySink } from "../../../lib/runtime/pipeline.js";
-import type { ShardDependencies } from "../../../lib/runtime/shard.js";
+import type { ShardDependencies, ShardSummary } from "../../../lib/runtime/shard.js";
 import { CloudWatchSink } from "../../../lib/sinks/cloudwatch.js";
 import { RecordingNotifier } from "../../support/alerting.js";
 import { check } from "../../support/checks.js";
@@ -70,7 +70,7 @@ describe("probe function handler", () => {
         logged.push(`${result.name} ${result.status}${confirmation ? " (confirmation)" : ""}`),
     };
     const handler = createHandler(async () => deps);
-    const summary = await handler({ shard: "1m-0" }, context(30_000));
+    const summary = (await handler({ shard: "1m-0" }, context(30_000))) as ShardSummary;
     expect(summary).toMatchObject({
       shard: "1m-0",
       checks: 3,
@@ -88,6 +88,23 @@ describe("probe function handler", () => {
     expect(datums.find((d) => d.MetricName === "Results")).toMatchObject({
       Dimensions: [{ Name: "Interval", Value: "1m" }],
     });
+  });
+
+  it("sends a test notification through its notifier when invoked with { notifyTest: true }", async () => {
+    const notifier = new RecordingNotifier();
+    const deps: ShardDependencies = {
+      checks: compile(cutShards([check({ name: "api", http: { url: `${web.url}/ok` } })], 200)),
+      location: "eu-west-1",
+      aws: defaultAwsClients(),
+      resolvers: { env: envResolver },
+      alerter: new Alerter({ store: new MemoryStore(), notifier, location: "eu-west-1" }),
+      sinks: () => [],
+      logResult: () => {},
+    };
+    const report = await createHandler(async () => deps)({ notifyTest: true }, context(10_000));
+    expect(report).toMatchObject({ notifyTest: true, via: "recording" });
+    expect(notifier.log()).toEqual(["FIRING watchpost-test", "RESOLVED watchpost-test"]);
+    expect(notifier.delivered[0]?.subject).toContain("a test notification");
   });
 
   it("keeps to the time Lambda gives it: probes stop early enough to publish", async () => {

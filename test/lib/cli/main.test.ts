@@ -358,7 +358,9 @@ describe("watchpost run with alerting", () => {
       const failed = await cli("run", "--checks", folder, "--state", state, "--webhook", hook.url);
       expect(failed.code).toBe(1);
       expect(failed.stdout).toMatch(/alerts via webhook .*: 0 delivered, 1 to retry on the next run\n/);
-      expect(failed.stdout).toMatch(/alerts: \[CRITICAL\] db is DOWN: .*: 503 from 127\.0\.0\.1:\d+: busy\n/);
+      expect(failed.stdout).toMatch(
+        /alerts: \[CRITICAL\] db is DOWN: .*: webhook http:\/\/127\.0\.0\.1:\d+: 503: busy\n/,
+      );
       accepting = true;
       const retried = await cli("run", "--checks", folder, "--state", state, "--webhook", hook.url);
       expect(retried.stdout).toMatch(/alerts via webhook .*: 1 delivered, 0 to retry on the next run\n/);

@@ -110,6 +110,34 @@ describe("Watchpost construct", () => {
     expect(message.split("\n")).toEqual(["1 problem(s) in the check files:", line]);
   });
 
+  it("sends to Slack and PagerDuty channels whose keys stay in Secrets Manager: references only, read access granted", () => {
+    const { template, stack } = synth({
+      channels: [
+        { kind: "slack", target: "${secret:watchpost/slack-webhook}" },
+        { kind: "pagerduty", target: "${secret:watchpost/pagerduty}", route: { severities: ["critical"] } },
+      ],
+    });
+    expect(functionConfig(template).channels).toEqual([
+      { kind: "slack", target: "${secret:watchpost/slack-webhook}" },
+      { kind: "pagerduty", target: "${secret:watchpost/pagerduty}", route: { severities: ["critical"] } },
+    ]);
+    const grants = JSON.stringify(template.findResources("AWS::IAM::Policy"));
+    expect(grants).toContain(":secret:watchpost/slack-webhook-??????");
+    expect(grants).toContain(":secret:watchpost/pagerduty-??????");
+    expect(Object.keys(template.toJSON().Outputs)).toEqual([
+      "TopicArn",
+      "DashboardUrl",
+      "StateTable",
+      "ProbeFunction",
+    ]);
+    expect(stack.watchpost.topic).toBeDefined();
+    expect(() =>
+      synth({ channels: [{ kind: "slack", target: "https://hooks.slack.com/services/T/B/x" }] }),
+    ).toThrow(
+      "channels: channels[0].slack: expected a ${secret:ID} or ${ssm:NAME} reference to deploy (the URL or key must not be in the template), found a plain value",
+    );
+  });
+
   it("runs one schedule per shard, invoking the function with { shard }, with a dead-letter queue", () => {
     const { template, stack } = synth();
     expect(stack.watchpost.shards.map((s) => [s.id, s.checks.length])).toEqual([
