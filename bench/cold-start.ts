@@ -10,24 +10,24 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { build } from "esbuild";
+import { FUNCTION_BUNDLE } from "../lib/deploy/bundle.js";
 
 const run = promisify(execFile);
 const root = path.join(import.meta.dirname, "..");
 const out = await mkdtemp(path.join(os.tmpdir(), "watchpost-cold-"));
 const outfile = path.join(out, "index.mjs");
+// The construct's own options (lib/deploy/bundle.ts), so the figure is the deployed bundle's.
 await build({
   entryPoints: [path.join(root, "functions/probe/handler.ts")],
   bundle: true,
   platform: "node",
-  format: "esm",
-  target: "node24",
-  minify: true,
-  mainFields: ["module", "main"],
+  format: FUNCTION_BUNDLE.format,
+  target: FUNCTION_BUNDLE.target,
+  minify: FUNCTION_BUNDLE.minify,
+  mainFields: [...FUNCTION_BUNDLE.mainFields],
   outfile,
   logLevel: "error",
-  banner: {
-    js: "import { createRequire as __wpRequire } from 'node:module'; const require = __wpRequire(import.meta.url);",
-  },
+  banner: { js: FUNCTION_BUNDLE.banner },
 });
 const bytes = (await stat(outfile)).size;
 await writeFile(path.join(out, "checks.json"), JSON.stringify({ format: 1, shards: {} }));

@@ -3,7 +3,7 @@
  * notifications, metrics, alarms on the monitor itself and a dashboard. It holds no probe logic;
  * it wires lib/ together. Every prop's default is in its doc comment.
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,6 +30,7 @@ import type { ChannelSpec } from "../alerting/notifiers/channel.js";
 import { formatDiagnostic } from "../checks/diagnostics.js";
 import { type CheckSpec, loadChecksSync } from "../checks/load.js";
 import type { Severity } from "../checks/schema.js";
+import { FUNCTION_BUNDLE, PREBUILT_FUNCTION_DIR } from "../deploy/bundle.js";
 import {
   checkPermissions,
   compile,
@@ -143,14 +144,29 @@ export class WatchpostChecksError extends Error {
   override name = "WatchpostChecksError";
 }
 
-/** The repository (or installed package) root: where functions/probe/handler.ts lives. */
+/**
+ * The repository (or installed package) root: where the function's source (a checkout) or its
+ * prebuilt bundle (a published package) lives.
+ */
 function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, "functions", "probe", "handler.ts"))) {
+  const here = (d: string) =>
+    existsSync(path.join(d, "functions", "probe", "handler.ts")) ||
+    existsSync(path.join(d, PREBUILT_FUNCTION_DIR, "index.mjs"));
+  while (!here(dir)) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error("cannot find functions/probe/handler.ts above lib/infra");
+    if (parent === dir)
+      throw new Error("cannot find the probe function (source or prebuilt) above lib/infra");
     dir = parent;
   }
+  return dir;
+}
+
+/** The prebuilt bundle and the compiled checks, side by side in a fresh folder: the function's asset. */
+function withChecks(prebuilt: string, compiled: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "watchpost-asset-"));
+  for (const file of readdirSync(prebuilt)) copyFileSync(path.join(prebuilt, file), path.join(dir, file));
+  copyFileSync(compiled, path.join(dir, "checks.json"));
   return dir;
 }
 
@@ -162,7 +178,7 @@ export class Watchpost extends Construct {
   /** Encrypts the topic and the dead-letter queue. */
   readonly key: kms.Key;
   /** The probe function, and the one in the VPC when `privateNetwork` is given. */
-  readonly functions: NodejsFunction[] = [];
+  readonly functions: lambda.Function[] = [];
   readonly shards: Shard[];
   readonly dashboard: cloudwatch.Dashboard;
   readonly checks: CheckSpec[];
@@ -291,7 +307,7 @@ export class Watchpost extends Construct {
     props: WatchpostProps,
     namespace: string,
     network: WatchpostPrivateNetwork | undefined,
-  ): NodejsFunction {
+  ): lambda.Function {
     const root = packageRoot();
     const compiled = path.join(mkdtempSync(path.join(tmpdir(), "watchpost-")), "checks.json");
     writeFileSync(compiled, JSON.stringify(compile(shards, props.checksDir)));
@@ -340,12 +356,8 @@ export class Watchpost extends Construct {
       role.addManagedPolicy(
         iam.ManagedPolicy.fromAwsManagedPolicyName("service-role/AWSLambdaVPCAccessExecutionRole"),
       );
-    const fn = new NodejsFunction(this, id, {
+    const common = {
       role,
-      entry: path.join(root, "functions", "probe", "handler.ts"),
-      handler: "handler",
-      projectRoot: root,
-      depsLockFilePath: path.join(root, "package-lock.json"),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
@@ -362,30 +374,45 @@ export class Watchpost extends Construct {
             ...(network.securityGroups ? { securityGroups: network.securityGroups } : {}),
           }
         : {}),
-      bundling: {
-        // The SDK goes in the bundle: what was tested is what runs, whatever SDK version (and wire
-        // protocol) the runtime happens to ship, and no import at init depends on the runtime.
-        bundleAwsSDK: true,
-        format: OutputFormat.ESM,
-        target: "node24",
-        minify: true,
-        sourceMap: true,
-        mainFields: ["module", "main"],
-        banner:
-          "import { createRequire as __wpRequire } from 'node:module'; const require = __wpRequire(import.meta.url);",
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_input: string, output: string) => [`cp "${compiled}" "${output}/checks.json"`],
-        },
-      },
-    });
+    };
+    const prebuilt = path.join(root, PREBUILT_FUNCTION_DIR);
+    // A published package carries the bundle, built with the same options (lib/deploy/bundle.ts):
+    // the team's app needs neither esbuild nor Docker. A checkout bundles from source.
+    const fn = existsSync(path.join(prebuilt, "index.mjs"))
+      ? new lambda.Function(this, id, {
+          ...common,
+          handler: "index.handler",
+          code: lambda.Code.fromAsset(withChecks(prebuilt, compiled)),
+        })
+      : new NodejsFunction(this, id, {
+          ...common,
+          entry: path.join(root, "functions", "probe", "handler.ts"),
+          handler: "handler",
+          projectRoot: root,
+          depsLockFilePath: path.join(root, "package-lock.json"),
+          bundling: {
+            // The SDK goes in the bundle: what was tested is what runs, whatever SDK version (and
+            // wire protocol) the runtime happens to ship, and no import at init depends on the runtime.
+            bundleAwsSDK: true,
+            format: OutputFormat.ESM,
+            target: FUNCTION_BUNDLE.target,
+            minify: FUNCTION_BUNDLE.minify,
+            sourceMap: FUNCTION_BUNDLE.sourceMap,
+            mainFields: [...FUNCTION_BUNDLE.mainFields],
+            banner: FUNCTION_BUNDLE.banner,
+            commandHooks: {
+              beforeBundling: () => [],
+              beforeInstall: () => [],
+              afterBundling: (_input: string, output: string) => [`cp "${compiled}" "${output}/checks.json"`],
+            },
+          },
+        });
     this.grant(fn, checks, namespace, props);
     return fn;
   }
 
   /** Exactly what the function needs: its table, its topic, its namespace, the checks' own needs. */
-  private grant(fn: NodejsFunction, checks: CheckSpec[], namespace: string, props: WatchpostProps): void {
+  private grant(fn: lambda.Function, checks: CheckSpec[], namespace: string, props: WatchpostProps): void {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ["dynamodb:BatchGetItem", "dynamodb:PutItem"],

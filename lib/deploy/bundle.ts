@@ -1,0 +1,20 @@
+/**
+ * How the probe function is bundled, in one place: the construct's NodejsFunction (in this
+ * repository), the prebuilt bundle a published package carries (`npm pack` builds it), and the
+ * cold-start benchmark all use these options, so what is measured and shipped is what runs.
+ */
+
+/** esbuild options (as NodejsFunction's bundling props name them). */
+export const FUNCTION_BUNDLE = {
+  format: "esm",
+  target: "node24",
+  minify: true,
+  sourceMap: true,
+  mainFields: ["module", "main"],
+  // ESM output still meets CommonJS dependencies that call require().
+  banner:
+    "import { createRequire as __wpRequire } from 'node:module'; const require = __wpRequire(import.meta.url);",
+} as const;
+
+/** Where a package keeps its prebuilt function, relative to the package root. */
+export const PREBUILT_FUNCTION_DIR = "dist/function";
