@@ -22,6 +22,8 @@ export interface RunOptions {
   resolvers?: Resolvers;
   /** Called as each result is ready, in completion order. */
   onResult?: (result: CheckResult) => void;
+  /** Called when a check in flight starts waiting on something new (`connecting to …`), for progress. */
+  onStage?: (check: string, stage: string) => void;
   /** AWS clients for the checks that read AWS APIs (backup). */
   aws?: AwsClients;
   /** Stops the run: checks in flight are cut and the rest not started, all `skipped`. */
@@ -41,6 +43,7 @@ export async function runChecks(
     resolvers: options.resolvers ?? { env: envResolver },
     ...(options.aws ? { aws: options.aws } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onStage ? { onStage: options.onStage } : {}),
   };
   const results: CheckResult[] = new Array(specs.length);
   let next = 0;
@@ -63,6 +66,7 @@ export interface RunEnvironment {
   resolvers: Resolvers;
   aws?: AwsClients;
   signal?: AbortSignal;
+  onStage?: (check: string, stage: string) => void;
 }
 
 interface Outcome {
@@ -130,7 +134,7 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
 async function attempt(
   spec: CheckSpec,
   probe: Probe,
-  { deadline, resolvers, aws, signal }: RunEnvironment,
+  { deadline, resolvers, aws, signal, onStage }: RunEnvironment,
 ): Promise<Outcome> {
   if (signal?.aborted) return { status: "skipped", reason: "not started: the run was stopped" };
   const budget = Math.min(spec.timeoutMs, deadline - Date.now());
@@ -162,6 +166,7 @@ async function attempt(
     signal: controller.signal,
     stage: (doing: string) => {
       stage = doing;
+      onStage?.(spec.name, doing);
     },
     baseDir: spec.baseDir,
     ...(aws ? { aws } : {}),

@@ -7,51 +7,17 @@ import { didYouMean } from "../checks/diagnostics.js";
 import { VERSION } from "../version.js";
 import { cost } from "./commands/cost.js";
 import { demo } from "./commands/demo.js";
+import { init } from "./commands/init.js";
 import { notify } from "./commands/notify.js";
+import { plan } from "./commands/plan.js";
 import { type RunOptions, run } from "./commands/run.js";
 import { schema } from "./commands/schema.js";
 import { validate } from "./commands/validate.js";
+import { COMMANDS, commandHelp, GLOBAL_OPTIONS, OPTIONS, type OptionSpec, usage } from "./commands.js";
 import { describeFileError, EnvironmentError, type Io, UsageError } from "./context.js";
 import { buildAlerter, buildSinks } from "./setup.js";
 
 export type { Io } from "./context.js";
-
-const USAGE = `Usage: watchpost <command> [options]
-
-Commands:
-  run        Run the checks once and print the results (exit 1 if any is down, unknown or skipped)
-  validate   Check the check files and report every problem (exit 2 if any)
-  schema     Print the JSON Schema of check files (--out FILE writes it)
-  demo       Start local demo targets and run example checks against them
-  cost       Estimate what the checks cost a month when deployed (--latency MS, --no-check-metrics, --amp)
-  notify     notify --test: send a test FIRING and RESOLVED through --webhook and --channels
-
-Options:
-  --checks PATH       Folder (or one file) of check files. Default: checks
-  --only NAME         Run only this check; repeat or separate with commas
-  --json              Print results as JSON (one array; with --watch, one object per line)
-  --watch             Keep running each check on its interval until interrupted
-  --concurrency N     Checks in flight at once. Default 64
-  --location NAME     The location label on metrics. Default: local
-
-Alerting (as in AWS: FIRING after alert.failAfter failed runs, RESOLVED on recovery):
-  --state FILE        Alert state between runs. Default: .watchpost/state.json
-  --webhook URL       POST each notification as JSON to URL (default: print it)
-  --channels FILE     Slack, PagerDuty, Teams and webhook channels, routed by severity and labels
-  --group-threshold N This many alerts of one kind in one run become one summary. Default 5
-
-Metrics (after each run; each sink reports one line, and a failed sink makes the exit code 3):
-  --remote-write URL                      Prometheus remote-write endpoint (…/api/v1/write)
-  --remote-write-header NAME=VALUE        Extra header, e.g. X-Scope-OrgID=tenant; repeatable
-  --remote-write-bearer-token-file FILE   Send Authorization: Bearer <the file's content>
-  --remote-write-basic-auth-file FILE     Send basic auth; the file holds user:password
-  --remote-write-sigv4-region REGION      Sign for Amazon Managed Service for Prometheus
-  --cloudwatch                            PutMetricData with the default AWS credentials and region
-  --cloudwatch-namespace NS               Default: Watchpost
-  --cloudwatch-phases                     Also publish per-phase HTTP durations
-  --cloudwatch-high-resolution            One-second storage resolution
-  --version, --help
-`;
 
 /** Exit code for a fault of Watchpost itself (sysexits' EX_SOFTWARE): said in a line, stack with --debug. */
 export const INTERNAL_ERROR = 70;
@@ -93,96 +59,167 @@ async function verifyStateFile(file: string): Promise<void> {
   }
 }
 
+/** String options whose default the command reads (others show theirs in help, and mean "not given"). */
+const APPLIED_DEFAULTS = new Set(["checks", "location", "state", "latency"]);
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+function parse(command: string, args: string[]): { values: Values; positionals: string[] } {
+  const names = [...(COMMANDS[command]?.options ?? []), ...GLOBAL_OPTIONS];
+  const options = Object.fromEntries(
+    names.map((name) => {
+      const o = OPTIONS[name] as OptionSpec;
+      const withDefault =
+        o.default !== undefined && (o.type === "boolean" || APPLIED_DEFAULTS.has(name))
+          ? { default: o.default }
+          : {};
+      return [
+        name,
+        {
+          type: o.type,
+          ...(o.multiple ? { multiple: true } : {}),
+          ...(o.short ? { short: o.short } : {}),
+          ...withDefault,
+        },
+      ];
+    }),
+  );
+  try {
+    return parseArgs({ args, allowPositionals: true, strict: true, options: options as never }) as {
+      values: Values;
+      positionals: string[];
+    };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const flag = /'(-{1,2}[^' ]+)/.exec((error as Error).message)?.[1] ?? "";
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const bare = flag.replace(/^-+/, "");
+      const owners = Object.entries(COMMANDS)
+        .filter(([, c]) => c.options.includes(bare))
+        .map(([name]) => name);
+      if (owners.length > 0)
+        throw new UsageError(
+          `${flag} is an option of watchpost ${owners.join(", ")}, not of watchpost ${command}`,
+        );
+      const suggestion = didYouMean(bare, names);
+      throw new UsageError(
+        `watchpost ${command} has no option ${flag}${suggestion ? `; did you mean --${suggestion}?` : ""} (see watchpost ${command} --help)`,
+      );
+    }
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      const o = OPTIONS[flag.replace(/^-+/, "")];
+      throw new UsageError(
+        o?.type === "boolean"
+          ? `${flag} takes no value`
+          : `${flag} expects a value (${o?.value ?? "a value"})`,
+      );
+    }
+    throw error;
+  }
+}
+
 async function dispatch(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      checks: { type: "string", default: "checks" },
-      only: { type: "string", multiple: true },
-      json: { type: "boolean", default: false },
-      watch: { type: "boolean", default: false },
-      concurrency: { type: "string" },
-      location: { type: "string", default: "local" },
-      "remote-write": { type: "string" },
-      "remote-write-header": { type: "string", multiple: true },
-      "remote-write-bearer-token-file": { type: "string" },
-      "remote-write-basic-auth-file": { type: "string" },
-      "remote-write-sigv4-region": { type: "string" },
-      state: { type: "string", default: ".watchpost/state.json" },
-      webhook: { type: "string" },
-      channels: { type: "string" },
-      test: { type: "boolean", default: false },
-      "group-threshold": { type: "string" },
-      latency: { type: "string", default: "300ms" },
-      "no-check-metrics": { type: "boolean", default: false },
-      amp: { type: "boolean", default: false },
-      cloudwatch: { type: "boolean", default: false },
-      "cloudwatch-namespace": { type: "string" },
-      "cloudwatch-phases": { type: "boolean", default: false },
-      "cloudwatch-high-resolution": { type: "boolean", default: false },
-      out: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-      debug: { type: "boolean", default: false },
-      deploy: { type: "boolean", default: false },
-      version: { type: "boolean", default: false },
-    },
-  });
+  const [first, ...rest] = argv;
+  if (first === undefined || first.startsWith("-")) {
+    if (argv.includes("--version")) {
+      io.stdout.write(`watchpost ${VERSION}\n`);
+      return 0;
+    }
+    const asked = argv.includes("--help") || argv.includes("-h");
+    (asked ? io.stdout : io.stderr).write(usage());
+    if (!asked && first !== undefined) throw new UsageError(`expected a command first, found "${first}"`);
+    return asked ? 0 : 2;
+  }
+  if (first === "help") {
+    const topic = rest[0];
+    if (topic && COMMANDS[topic]) io.stdout.write(commandHelp(topic));
+    else io.stdout.write(usage());
+    return 0;
+  }
+  const command = first;
+  if (!COMMANDS[command]) {
+    const suggestion = didYouMean(command, Object.keys(COMMANDS));
+    throw new UsageError(
+      `unknown command "${command}"${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
+    );
+  }
+  const { values, positionals } = parse(command, rest);
+  if (values.help) {
+    io.stdout.write(commandHelp(command));
+    return 0;
+  }
   if (values.version) {
     io.stdout.write(`watchpost ${VERSION}\n`);
     return 0;
   }
-  const [command, ...extra] = positionals;
-  if (values.help || command === "help" || command === undefined) {
-    (command === undefined && !values.help ? io.stderr : io.stdout).write(USAGE);
-    return command === undefined && !values.help ? 2 : 0;
-  }
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
-    throw new UsageError(`--concurrency expects a whole number above 0, found "${values.concurrency}"`);
-  }
-  if (command === "run") await verifyStateFile(values.state);
-  const options: RunOptions = {
-    json: values.json,
-    watch: values.watch,
-    concurrency,
-    only: splitList(values.only),
-    location: values.location,
-    sinks: command === "run" || command === "demo" ? await buildSinks(values, io) : [],
-    alerter: buildAlerter(
-      command === "demo" ? undefined : values.state,
-      { webhook: values.webhook, channels: values.channels },
-      values.location,
-      io,
-      alertingOptions(values),
-    ),
-  };
+  const maxPositionals = command === "init" ? 1 : 0;
+  if (positionals.length > maxPositionals)
+    throw new UsageError(
+      `unexpected argument "${positionals[maxPositionals]}" (see watchpost ${command} --help)`,
+    );
+  const text = (name: string) => values[name] as string | undefined;
+  const flag = (name: string) => values[name] === true;
+  const checks = text("checks") ?? "checks";
   switch (command) {
-    case "run":
-      return run(values.checks, options, io);
+    case "init":
+      return init(positionals[0] ?? ".", io);
     case "validate":
-      return validate(values.checks, { json: values.json, deploy: values.deploy }, io);
+      return validate(checks, { json: flag("json"), deploy: flag("deploy") }, io);
     case "schema":
-      return schema(values.out, io);
-    case "demo":
-      return demo(options, io);
+      return schema(text("out"), io);
     case "notify":
-      return notify({ webhook: values.webhook, channels: values.channels, test: values.test }, io);
+      return notify({ webhook: text("webhook"), channels: text("channels"), test: flag("test") }, io);
     case "cost":
       return cost(
-        values.checks,
-        { latency: values.latency, checkMetrics: !values["no-check-metrics"], amp: values.amp },
+        checks,
+        {
+          latency: text("latency") ?? "300ms",
+          checkMetrics: !flag("no-check-metrics"),
+          amp: flag("amp"),
+          json: flag("json"),
+        },
         io,
       );
-    default: {
-      const suggestion = didYouMean(command, ["run", "validate", "schema", "demo", "cost", "notify"]);
-      throw new UsageError(
-        `unknown command "${command}"${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
+    case "plan":
+      return plan(
+        checks,
+        {
+          json: flag("json"),
+          latency: text("latency") ?? "300ms",
+          checkMetrics: !flag("no-check-metrics"),
+          maxChecksPerShard: wholeNumber("max-checks-per-shard", text("max-checks-per-shard"), 1) ?? 200,
+        },
+        io,
       );
-    }
   }
+  const concurrency = wholeNumber("concurrency", text("concurrency"), 1);
+  if (command === "run") await verifyStateFile(text("state") as string);
+  const options: RunOptions = {
+    json: flag("json"),
+    watch: flag("watch"),
+    wide: flag("wide"),
+    concurrency,
+    only: splitList(values.only as string[] | undefined),
+    location: text("location") ?? "local",
+    sinks: await buildSinks(values, io),
+    alerter: buildAlerter(
+      command === "demo" ? undefined : text("state"),
+      { webhook: text("webhook"), channels: text("channels") },
+      text("location") ?? "local",
+      io,
+      alertingOptions(values as { json?: boolean; "group-threshold"?: string }),
+    ),
+  };
+  return command === "demo" ? demo(options, io) : run(checks, options, io);
+}
+
+/** A whole-number option of at least `min`, or undefined when not given. */
+function wholeNumber(name: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} expects a whole number of at least ${min}, found "${raw}"`);
+  return n;
 }
 
 function splitList(values: string[] | undefined): string[] {

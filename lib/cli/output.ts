@@ -18,23 +18,45 @@ export function formatLatency(ms: number): string {
   return ms < 1_000 ? `${Math.round(ms)}ms` : `${(ms / 1_000).toFixed(ms < 10_000 ? 2 : 1)}s`;
 }
 
-export function formatTable(results: readonly CheckResult[], colour: boolean, width = 160): string {
+/**
+ * The results as a table. With a `width` (a terminal's), a long reason wraps under its own column
+ * instead of being cut; without one (a pipe, a file, `--wide`) every row is one line, reason whole.
+ */
+export function formatTable(results: readonly CheckResult[], colour: boolean, width?: number): string {
   const rows = results.map((r) => [r.name, r.status.toUpperCase(), formatLatency(r.durationMs), r.reason]);
   const header = ["CHECK", "STATUS", "LATENCY", "REASON"];
   const widths = [0, 1, 2].map((i) =>
     Math.max(header[i]?.length ?? 0, ...rows.map((row) => row[i]?.length ?? 0)),
   );
-  const reasonWidth = Math.max(30, width - widths.reduce((a, b) => a + b + 2, 0));
-  const line = (cells: string[], status?: Status) =>
-    cells
+  const indent = widths.reduce((a, b) => a + b + 2, 0);
+  const reasonWidth = width === undefined ? Number.POSITIVE_INFINITY : Math.max(30, width - indent);
+  const line = (cells: string[], status?: Status) => {
+    const [first, ...more] = wrap(cells[3] ?? "", reasonWidth);
+    const head = cells
+      .slice(0, 3)
       .map((cell, i) => {
-        if (i === 3) return cell.length > reasonWidth ? `${cell.slice(0, reasonWidth - 1)}…` : cell;
         const padded = i === 2 ? cell.padStart(widths[i] as number) : cell.padEnd(widths[i] as number);
         return i === 1 && status && colour ? `\x1b[${COLOURS[status]}m${padded}\x1b[0m` : padded;
       })
-      .join("  ")
-      .trimEnd();
+      .join("  ");
+    return [`${head}  ${first ?? ""}`.trimEnd(), ...more.map((m) => `${" ".repeat(indent)}${m}`)].join("\n");
+  };
   return [line(header), ...rows.map((row, i) => line(row, results[i]?.status))].join("\n");
+}
+
+/** `text` in lines of at most `width`, broken at spaces where it can be (a long word is split). */
+export function wrap(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const space = rest.lastIndexOf(" ", width);
+    const cut = space > width / 3 ? space : width;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) lines.push(rest);
+  return lines;
 }
 
 export function formatSummary(results: readonly CheckResult[], elapsedMs: number): string {

@@ -64,6 +64,9 @@ export interface PipelineInput {
    * once for the run's checks, then once per confirmation round.
    */
   onResults?: (results: CheckResult[], elapsedMs: number, batch: { confirmation: boolean }) => void;
+  /** Each result as it is ready, and each check's stage as it changes: for a live progress line. */
+  onResult?: (result: CheckResult) => void;
+  onStage?: (check: string, stage: string) => void;
 }
 
 export type Stage = "probes" | "sinks" | "alerting";
@@ -119,6 +122,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
         ...(input.resolvers ? { resolvers: input.resolvers } : {}),
         ...(input.aws ? { aws: input.aws } : {}),
         ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
+        ...(input.onResult ? { onResult: input.onResult } : {}),
+        ...(input.onStage ? { onStage: input.onStage } : {}),
       });
     const results = await probe(input.checks);
     const probesMs = performance.now() - started;

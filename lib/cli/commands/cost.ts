@@ -10,19 +10,31 @@ export interface CostOptions {
   latency: string;
   checkMetrics: boolean;
   amp: boolean;
+  json: boolean;
+}
+
+/** `--latency`: a duration, or a bare number of milliseconds (`500`). */
+export function latencyOption(text: string): number {
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) : parseDuration(text);
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(
+      `--latency expects a duration such as 300ms or 1.5s (or milliseconds: 500), found "${text}"`,
+    );
+  return ms;
 }
 
 export async function cost(target: string, options: CostOptions, io: Io): Promise<number> {
-  const latencyMs = parseDuration(options.latency);
-  if (latencyMs === undefined)
-    throw new UsageError(`--latency expects a duration such as 300ms, found "${options.latency}"`);
+  const latencyMs = latencyOption(options.latency);
   const loaded = await loadChecks(path.resolve(target));
   if (loaded.diagnostics.length > 0) {
     reportDiagnostics(loaded.diagnostics, io);
     return 2;
   }
-  io.stdout.write(
-    `${formatEstimate(estimateCost(loaded.checks, { latencyMs, checkMetrics: options.checkMetrics, amp: options.amp }))}\n`,
-  );
+  const estimate = estimateCost(loaded.checks, {
+    latencyMs,
+    checkMetrics: options.checkMetrics,
+    amp: options.amp,
+  });
+  io.stdout.write(options.json ? `${JSON.stringify(estimate, null, 2)}\n` : `${formatEstimate(estimate)}\n`);
   return 0;
 }

@@ -11,10 +11,13 @@ import { formatReport } from "../../sinks/sink.js";
 import { type Io, UsageError } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
 import { exitCodeFor, formatSummary, formatTable, useColour } from "../output.js";
+import { Progress } from "../progress.js";
 
 export interface RunOptions {
   json: boolean;
   watch: boolean;
+  /** Reasons on one line however long, even on a terminal. */
+  wide?: boolean;
   concurrency: number | undefined;
   only: string[];
   location: string;
@@ -84,6 +87,8 @@ async function runOnce(
   io: Io,
 ): Promise<{ results: CheckResult[]; delivered: boolean }> {
   const out = options.json ? io.stderr : io.stdout;
+  const progress = Progress.for(io.stderr, checks.length, options.json);
+  progress?.start();
   const summary = await runPipeline({
     checks,
     deadline: Date.now() + Math.min(...checks.map((check) => check.intervalMs)),
@@ -96,8 +101,17 @@ async function runOnce(
     // Confirmation re-probes need alert state between runs to mean anything: --watch has it; a
     // one-shot run stays as quick as its checks.
     confirm: options.watch,
-    onResults: (results, elapsedMs, { confirmation }) => print(results, elapsedMs, options, io, confirmation),
-  });
+    ...(progress
+      ? {
+          onStage: (check: string, stage: string) => progress.stage(check, stage),
+          onResult: (result: CheckResult) => progress.result(result),
+        }
+      : {}),
+    onResults: (results, elapsedMs, { confirmation }) => {
+      progress?.stop();
+      print(results, elapsedMs, options, io, confirmation);
+    },
+  }).finally(() => progress?.stop());
   for (const report of summary.sinks) out.write(`${formatReport(report)}\n`);
   const alerts = summary.alerts;
   if (alerts && alerts.notifier !== "console" && alerts.delivered + alerts.failed > 0) {
@@ -143,7 +157,8 @@ function print(
     );
     return;
   }
-  const width = io.stdout.columns ?? 160;
+  // A terminal wraps long reasons under their column; a pipe or --wide gets each row on one line.
+  const width = options.wide ? undefined : io.stdout.isTTY ? io.stdout.columns : undefined;
   if (options.watch)
     io.stdout.write(
       `\n${new Date().toISOString()}${confirmation ? ` confirming ${results.length === 1 ? "a failure" : `${results.length} failures`}` : ""}\n`,

@@ -5,6 +5,8 @@ import type { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../../lib/alerting/simulation.js";
 import { main } from "../../../lib/cli/main.js";
+import { formatTable } from "../../../lib/cli/output.js";
+import { Progress } from "../../../lib/cli/progress.js";
 import type { CheckResult } from "../../../lib/result.js";
 import { stream } from "../../support/cli.js";
 import { closedPort, httpTarget, routes, type Target } from "../../support/servers.js";
@@ -105,12 +107,37 @@ describe("watchpost run", () => {
       code: 2,
       stderr: expect.stringContaining('--only names no check "helthy"; did you mean "healthy"?'),
     });
-    expect(await cli("run", "--bogus")).toMatchObject({
+    // Options in Watchpost's words: a typo gets a suggestion, another command's option says whose it is.
+    expect(await cli("run", "--jsn")).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining("Unknown option '--bogus'"),
+      stderr:
+        "watchpost: watchpost run has no option --jsn; did you mean --json? (see watchpost run --help)\nRun 'watchpost --help' for usage.\n",
     });
-    expect(await cli("run", "--concurrency", "0")).toMatchObject({ code: 2 });
+    expect((await cli("validate", "--watch")).stderr).toContain(
+      "watchpost: --watch is an option of watchpost run, not of watchpost validate",
+    );
+    expect((await cli("run", "--checks")).stderr).toContain("watchpost: --checks expects a value (PATH)");
+    expect(await cli("run", "--concurrency", "0")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--concurrency expects a whole number of at least 1, found "0"'),
+    });
     expect(await cli()).toMatchObject({ code: 2, stderr: expect.stringContaining("Usage: watchpost") });
+  });
+
+  it("has help per command with every option, its default and an example; --version", async () => {
+    const help = await cli("run", "--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: watchpost run \[options\]\n/);
+    expect(help.stdout).toMatch(
+      /--state FILE\s+Alert state between runs\. Default: \.watchpost\/state\.json/,
+    );
+    expect(help.stdout).toMatch(/--channels FILE\s+Slack, PagerDuty, Teams/);
+    expect(help.stdout).toContain("watchpost run --watch --channels channels.yml");
+    expect(help.stdout).toContain("130: interrupted (Ctrl-C)");
+    expect((await cli("help", "validate")).stdout).toMatch(/--deploy\s+Treat deploy rules as errors/);
+    expect((await cli("cost", "--help")).stdout).not.toMatch(/^ +--watch/m);
+    expect((await cli("--help")).stdout).toMatch(/Commands:\n {2}init\s+Write a starter checks\/ folder/);
+    expect((await cli("--version")).stdout).toMatch(/^watchpost \d+\.\d+\.\d+/);
   });
 
   it("keeps running with --watch until stopped, then exits 130", async () => {
@@ -565,5 +592,104 @@ describe("environment problems", () => {
     // --debug adds the stack, for a bug report.
     const debug = await cli("schema", "--out", path.join(folder, "missing", "schema.json"), "--debug");
     expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe("init, plan and cost", () => {
+  it("init writes a starter folder that validates and runs, and never overwrites", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "watchpost-init-"));
+    const first = await cli("init", folder);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^wrote .*checks\/example\.yml\n\nNext:\n/);
+    const text = await readFile(path.join(folder, "checks", "example.yml"), "utf8");
+    expect(text).toMatch(/^# yaml-language-server: \$schema=.*schema\/checks\.schema\.json\n/);
+    expect(await cli("validate", "--checks", path.join(folder, "checks"))).toMatchObject({
+      code: 0,
+      stdout: "3 checks in 1 file: valid\n",
+    });
+    const again = await cli("init", folder);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("already holds check files");
+  });
+
+  it("plan shows shards, schedules, invocations, permissions and the monthly cost; --json too", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "watchpost-plan-"));
+    await writeFile(
+      path.join(folder, "c.yml"),
+      'checks:\n  - name: api\n    http: { url: "https://api.example.com/", headers: { authorization: "Bearer ${secret:prod/api-token}" } }\n  - name: cert\n    interval: 1h\n    tls: { host: api.example.com }\n',
+    );
+    const text = await cli("plan", "--checks", folder);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^2 checks in 2 shards/);
+    expect(text.stdout).toMatch(/1m-0 +rate\(1m\) +1 checks +43,200 invocations a month/);
+    expect(text.stdout).toContain("secretsmanager:GetSecretValue on prod/api-token");
+    expect(text.stdout).toMatch(/estimated cost: \$\d+\.\d\d a month/);
+    const json = JSON.parse((await cli("plan", "--checks", folder, "--json")).stdout);
+    expect(json.shards.map((s: { id: string }) => s.id)).toEqual(["1m-0", "1h-0"]);
+    expect(json.permissions).toEqual([
+      { check: "api", grants: ["secretsmanager:GetSecretValue on prod/api-token"] },
+    ]);
+    // What synth would refuse, plan refuses too.
+    await writeFile(
+      path.join(folder, "fast.yml"),
+      "checks:\n  - name: fast\n    interval: 30s\n    tcp: { host: a, port: 1 }\n",
+    );
+    expect((await cli("plan", "--checks", folder)).code).toBe(2);
+  });
+
+  it("cost takes --latency in milliseconds as help says, and prints --json", async () => {
+    const ms = await cli("cost", "--checks", path.join(fixtures, "valid"), "--latency", "500", "--json");
+    expect(ms.code).toBe(0);
+    const estimate = JSON.parse(ms.stdout);
+    expect(estimate.usdPerMonth).toBeGreaterThan(0);
+    const same = JSON.parse(
+      (await cli("cost", "--checks", path.join(fixtures, "valid"), "--latency", "500ms", "--json")).stdout,
+    );
+    expect(same.usdPerMonth).toBe(estimate.usdPerMonth);
+    expect((await cli("cost", "--latency", "soon")).stderr).toContain(
+      '--latency expects a duration such as 300ms or 1.5s (or milliseconds: 500), found "soon"',
+    );
+  });
+});
+
+describe("results for people", () => {
+  it("wraps long reasons under their column on a terminal, and keeps them whole in a pipe or with --wide", async () => {
+    const long = "x".repeat(20);
+    const rows = [
+      {
+        name: "api",
+        kind: "http",
+        target: "t",
+        status: "down" as const,
+        reason: `$.status is "degraded", expected "ok" and ${long} ${long} ${long} ${long}`,
+        attempts: 1,
+        startedAt: "",
+        durationMs: 12,
+        severity: "critical",
+        labels: {},
+        conditions: [],
+      },
+    ];
+    const wrapped = formatTable(rows, false, 60).split("\n");
+    expect(wrapped.length).toBeGreaterThan(2);
+    for (const line of wrapped) expect(line.length).toBeLessThanOrEqual(60);
+    const indent = wrapped[1]?.indexOf("$.status") as number;
+    expect(wrapped[2]?.startsWith(" ".repeat(indent))).toBe(true);
+    expect(wrapped.map((l) => l.trim()).join(" ")).toContain(rows[0]?.reason.split(" and ")[0]);
+    expect(formatTable(rows, false).split("\n")).toHaveLength(2);
+  });
+
+  it("draws a progress line of done/total and what the slowest wait on", () => {
+    let now = 0;
+    const progress = new Progress(stream(), 3, () => now);
+    progress.stage("api", "waiting for response headers from 10.0.0.1:443");
+    now = 500;
+    progress.stage("db", "connecting to 10.0.0.2:5432");
+    progress.result({ name: "db" } as CheckResult);
+    now = 8_200;
+    expect(progress.line(200)).toBe(
+      "1/3 done; waiting 8.20s on api (waiting for response headers from 10.0.0.1:443)",
+    );
+    expect(progress.line(20)).toHaveLength(20);
   });
 });

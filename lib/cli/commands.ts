@@ -1,0 +1,269 @@
+/**
+ * Every command and option of the CLI, in one list: the parser, `watchpost --help`,
+ * `watchpost <command> --help` and the did-you-mean for a mistyped option all read it.
+ */
+
+export interface OptionSpec {
+  type: "string" | "boolean";
+  /** What the value looks like in help: `PATH`, `N`, `URL`. */
+  value?: string;
+  default?: string | boolean;
+  multiple?: boolean;
+  short?: string;
+  help: string;
+}
+
+export interface CommandSpec {
+  summary: string;
+  /** `watchpost run [options]`. */
+  usage: string;
+  options: string[];
+  examples: string[];
+  /** Exit codes this command uses, beyond 0. */
+  exits: string[];
+}
+
+export const OPTIONS: Record<string, OptionSpec> = {
+  checks: { type: "string", value: "PATH", default: "checks", help: "Folder (or one file) of check files" },
+  only: {
+    type: "string",
+    value: "NAME",
+    multiple: true,
+    help: "Run only this check; repeat or separate with commas",
+  },
+  json: {
+    type: "boolean",
+    default: false,
+    help: "Print JSON (run: one array; with --watch, one object per line)",
+  },
+  watch: {
+    type: "boolean",
+    default: false,
+    help: "Keep running each check on its interval, confirming failures, until Ctrl-C",
+  },
+  wide: { type: "boolean", default: false, help: "Print each reason on one line, however long" },
+  concurrency: { type: "string", value: "N", default: "64", help: "Checks in flight at once" },
+  location: {
+    type: "string",
+    value: "NAME",
+    default: "local",
+    help: "The location label on metrics and alerts",
+  },
+  state: {
+    type: "string",
+    value: "FILE",
+    default: ".watchpost/state.json",
+    help: "Alert state between runs",
+  },
+  webhook: {
+    type: "string",
+    value: "URL",
+    help: "POST each notification as JSON to URL (default: print it)",
+  },
+  channels: {
+    type: "string",
+    value: "FILE",
+    help: "Slack, PagerDuty, Teams and webhook channels, routed by severity and labels",
+  },
+  "group-threshold": {
+    type: "string",
+    value: "N",
+    default: "5",
+    help: "This many alerts of one type and severity in one run become one summary",
+  },
+  "remote-write": { type: "string", value: "URL", help: "Prometheus remote-write endpoint (…/api/v1/write)" },
+  "remote-write-header": {
+    type: "string",
+    value: "NAME=VALUE",
+    multiple: true,
+    help: "Extra remote-write header, e.g. X-Scope-OrgID=tenant; repeatable",
+  },
+  "remote-write-bearer-token-file": {
+    type: "string",
+    value: "FILE",
+    help: "Send Authorization: Bearer <the file's content>",
+  },
+  "remote-write-basic-auth-file": {
+    type: "string",
+    value: "FILE",
+    help: "Send basic auth; the file holds user:password",
+  },
+  "remote-write-sigv4-region": {
+    type: "string",
+    value: "REGION",
+    help: "Sign for Amazon Managed Service for Prometheus",
+  },
+  cloudwatch: {
+    type: "boolean",
+    default: false,
+    help: "PutMetricData with the default AWS credentials and region",
+  },
+  "cloudwatch-namespace": { type: "string", value: "NS", default: "Watchpost", help: "CloudWatch namespace" },
+  "cloudwatch-phases": { type: "boolean", default: false, help: "Also publish per-phase HTTP durations" },
+  "cloudwatch-high-resolution": { type: "boolean", default: false, help: "One-second storage resolution" },
+  out: { type: "string", value: "FILE", help: "Write to FILE instead of standard output" },
+  deploy: {
+    type: "boolean",
+    default: false,
+    help: "Treat deploy rules as errors (exit 2), as cdk synth does",
+  },
+  latency: {
+    type: "string",
+    value: "DURATION",
+    default: "300ms",
+    help: "Typical check time (300ms, 1.5s; a bare number is milliseconds)",
+  },
+  "no-check-metrics": { type: "boolean", default: false, help: "Price without per-check CloudWatch metrics" },
+  amp: { type: "boolean", default: false, help: "Add Amazon Managed Service for Prometheus ingestion" },
+  "max-checks-per-shard": {
+    type: "string",
+    value: "N",
+    default: "200",
+    help: "As the construct's maxChecksPerShard",
+  },
+  test: { type: "boolean", default: false, help: "Send a test FIRING and its RESOLVED" },
+  help: { type: "boolean", short: "h", default: false, help: "Show this help" },
+  debug: { type: "boolean", default: false, help: "Print stack traces of errors" },
+  version: { type: "boolean", default: false, help: "Print the version" },
+};
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS = ["help", "debug", "version"];
+
+const METRICS = [
+  "remote-write",
+  "remote-write-header",
+  "remote-write-bearer-token-file",
+  "remote-write-basic-auth-file",
+  "remote-write-sigv4-region",
+  "cloudwatch",
+  "cloudwatch-namespace",
+  "cloudwatch-phases",
+  "cloudwatch-high-resolution",
+];
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  init: {
+    summary: "Write a starter checks/ folder that validates and runs",
+    usage: "watchpost init [DIR]",
+    options: [],
+    examples: ["watchpost init", "watchpost init monitoring"],
+    exits: ["2: DIR already holds check files, or cannot be written"],
+  },
+  validate: {
+    summary: "Check the check files (and the rules cdk synth applies) and report every problem",
+    usage: "watchpost validate [options]",
+    options: ["checks", "json", "deploy"],
+    examples: ["watchpost validate", "watchpost validate --checks checks --deploy --json"],
+    exits: ["2: a problem in a check file (or, with --deploy, one synth would refuse)"],
+  },
+  run: {
+    summary: "Run the checks, alert on changes, and print the results",
+    usage: "watchpost run [options]",
+    options: [
+      "checks",
+      "only",
+      "json",
+      "watch",
+      "wide",
+      "concurrency",
+      "location",
+      "state",
+      "webhook",
+      "channels",
+      "group-threshold",
+      ...METRICS,
+    ],
+    examples: [
+      "watchpost run",
+      "watchpost run --only payments-api --json",
+      "watchpost run --watch --channels channels.yml",
+      "watchpost run --remote-write http://127.0.0.1:9090/api/v1/write",
+    ],
+    exits: [
+      "1: a check is down, unknown or skipped",
+      "2: a problem in a check file, the command line or the environment (the state file)",
+      "3: every check is up or degraded, but a sink or a notification failed",
+      "130: interrupted (Ctrl-C); what finished is printed",
+    ],
+  },
+  demo: {
+    summary: "Start local demo targets and run example checks against them",
+    usage: "watchpost demo [options]",
+    options: ["json", "wide", ...METRICS],
+    examples: ["watchpost demo"],
+    exits: ["1: a demo check is down (some are, on purpose)"],
+  },
+  plan: {
+    summary: "Show what cdk deploy would create: shards, schedules, permissions, monthly cost",
+    usage: "watchpost plan [options]",
+    options: ["checks", "json", "max-checks-per-shard", "latency", "no-check-metrics"],
+    examples: ["watchpost plan", "watchpost plan --json"],
+    exits: ["2: a problem in a check file, or one cdk synth would refuse"],
+  },
+  cost: {
+    summary: "Estimate what the checks cost a month when deployed",
+    usage: "watchpost cost [options]",
+    options: ["checks", "json", "latency", "no-check-metrics", "amp"],
+    examples: ["watchpost cost", "watchpost cost --latency 500 --no-check-metrics --json"],
+    exits: ["2: a problem in a check file"],
+  },
+  notify: {
+    summary: "Send a test notification through --webhook and --channels",
+    usage: "watchpost notify --test [options]",
+    options: ["test", "webhook", "channels"],
+    examples: ["watchpost notify --test --channels channels.yml"],
+    exits: ["2: no destination given", "3: a destination refused or did not answer"],
+  },
+  schema: {
+    summary: "Print the JSON Schema of check files",
+    usage: "watchpost schema [options]",
+    options: ["out"],
+    examples: ["watchpost schema --out schema/checks.schema.json"],
+    exits: ["2: --out cannot be written"],
+  },
+};
+
+function optionLine(name: string): [string, string] {
+  const o = OPTIONS[name] as OptionSpec;
+  const flag = `${o.short ? `-${o.short}, ` : ""}--${name}${o.value ? ` ${o.value}` : ""}`;
+  const fallback =
+    o.default !== undefined && o.default !== false && o.type === "string" ? ` Default: ${o.default}` : "";
+  return [flag, `${o.help}.${fallback}`];
+}
+
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([a]) => a.length)) + 2;
+  return rows.map(([a, b]) => `  ${a.padEnd(width)}${b}`).join("\n");
+}
+
+export function usage(): string {
+  return `Usage: watchpost <command> [options]
+
+Commands:
+${table(Object.entries(COMMANDS).map(([name, c]) => [name, c.summary]))}
+
+Options for every command:
+${table(GLOBAL_OPTIONS.map(optionLine))}
+
+Run 'watchpost <command> --help' for a command's options, defaults and examples.
+Exit codes: 0 ok; 1 a check is down, unknown or skipped; 2 a problem with the input or environment;
+3 a sink or notification failed; 70 an internal error; 130 interrupted.
+`;
+}
+
+export function commandHelp(name: string): string {
+  const c = COMMANDS[name] as CommandSpec;
+  return `Usage: ${c.usage}
+
+${c.summary}.
+
+Options:
+${table([...c.options, ...GLOBAL_OPTIONS].map(optionLine))}
+
+Examples:
+${c.examples.map((e) => `  ${e}`).join("\n")}
+
+Exit codes: 0 ok; ${c.exits.join("; ")}.
+`;
+}

@@ -1,0 +1,89 @@
+/**
+ * `watchpost plan`: what `cdk deploy` would create from the checks, without AWS: the shards and their
+ * schedules, invocations a month, the function's timeout, the IAM permissions each check asks for
+ * (secrets and parameters it references, the AWS APIs backup checks read), and the monthly estimate.
+ */
+import path from "node:path";
+import { loadChecks } from "../../checks/load.js";
+import { estimateCost } from "../../cost.js";
+import {
+  checkPermissions,
+  cutShards,
+  functionTimeoutMs,
+  references,
+  scheduleProblems,
+} from "../../deploy/compile.js";
+import { formatDuration } from "../../units.js";
+import type { Io } from "../context.js";
+import { reportDiagnostics } from "../diagnostics.js";
+import { latencyOption } from "./cost.js";
+
+export interface PlanOptions {
+  json: boolean;
+  latency: string;
+  checkMetrics: boolean;
+  maxChecksPerShard: number;
+}
+
+const MONTH_MS = 30 * 24 * 3_600_000;
+
+export async function plan(target: string, options: PlanOptions, io: Io): Promise<number> {
+  const latencyMs = latencyOption(options.latency);
+  const loaded = await loadChecks(path.resolve(target));
+  const problems = [
+    ...loaded.diagnostics,
+    ...(loaded.diagnostics.length ? [] : scheduleProblems(loaded.checks)),
+  ];
+  if (problems.length > 0) {
+    reportDiagnostics(problems, io);
+    return 2;
+  }
+  const shards = cutShards(loaded.checks, options.maxChecksPerShard);
+  const estimate = estimateCost(loaded.checks, {
+    latencyMs,
+    checkMetrics: options.checkMetrics,
+    maxChecksPerShard: options.maxChecksPerShard,
+  });
+  const permissions = loaded.checks.flatMap((check) => {
+    const { secrets, parameters } = references([check]);
+    const grants = [
+      ...secrets.map((id) => `secretsmanager:GetSecretValue on ${id}`),
+      ...parameters.map((name) => `ssm:GetParameter on ${name}`),
+      ...checkPermissions([check]).map((p) => `${p.actions.join(", ")} on ${p.resources.join(", ")}`),
+    ];
+    return grants.length > 0 ? [{ check: check.name, grants }] : [];
+  });
+  const report = {
+    shards: shards.map((s) => ({
+      id: s.id,
+      schedule: `rate(${formatDuration(s.intervalMs)})`,
+      checks: s.checks.map((c) => c.name),
+      invocationsPerMonth: Math.round(MONTH_MS / s.intervalMs),
+    })),
+    functionTimeoutSeconds: shards.length ? Math.ceil(functionTimeoutMs(shards) / 1000) : 0,
+    permissions,
+    usdPerMonth: Number(estimate.usdPerMonth.toFixed(2)),
+    estimate,
+  };
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [
+    `${loaded.checks.length} checks in ${shards.length} shard${shards.length === 1 ? "" : "s"} (one schedule and one invocation each per interval):`,
+    ...report.shards.map(
+      (s) =>
+        `  ${s.id.padEnd(10)} ${s.schedule.padEnd(12)} ${String(s.checks.length).padStart(4)} checks  ${s.invocationsPerMonth.toLocaleString("en")} invocations a month`,
+    ),
+    `probe function: nodejs24.x, arm64, timeout ${report.functionTimeoutSeconds}s`,
+    "",
+    permissions.length > 0
+      ? "IAM permissions the checks ask for (besides the monitor's own table, topic, key and metrics):"
+      : "IAM: no check asks for more than the monitor's own table, topic, key and metrics.",
+    ...permissions.flatMap((p) => [`  ${p.check}:`, ...p.grants.map((g) => `    ${g}`)]),
+    "",
+    `estimated cost: $${report.usdPerMonth.toFixed(2)} a month (watchpost cost for the detail)`,
+  ];
+  io.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}
