@@ -14,11 +14,11 @@ import {
   type SimulatedCheck,
   simulate,
   simulatedCheck,
+  simulatedResult,
   standardTimeline,
 } from "../lib/alerting/simulation.js";
 import { MemoryStore } from "../lib/alerting/stores/store.js";
 import { type CheckSpec, loadChecksSync, parseCheckFile } from "../lib/checks/load.js";
-import type { CheckResult } from "../lib/result.js";
 
 const SEEDS = 200;
 const RATES = [0, 0.05, 0.1];
@@ -115,19 +115,12 @@ ${["api", "web", "worker"].map((name) => `  - name: ${name}\n    http: { url: "h
       },
     },
   });
-  const result = (name: string, down: boolean): CheckResult => ({
-    name,
-    kind: name === "db" ? "tcp" : "http",
-    target: name,
-    status: down ? "down" : "up",
-    reason: down ? (name === "db" ? "connection refused" : "status 503, expected 2xx") : "ok",
-    attempts: 1,
-    startedAt: "",
-    durationMs: 1,
-    severity: "critical",
-    labels: {},
-    conditions: [],
-  });
+  const result = (name: string, down: boolean) =>
+    simulatedResult(
+      down ? "down" : "up",
+      name,
+      down ? (name === "db" ? "connection refused" : "status 503, expected 2xx") : "ok",
+    );
   const t0 = Date.UTC(2026, 0, 1);
   for (let run = 0; run < 10; run++) {
     const down = run >= 2 && run < 6;

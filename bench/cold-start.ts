@@ -10,25 +10,14 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { build } from "esbuild";
-import { FUNCTION_BUNDLE } from "../lib/deploy/bundle.js";
+import { esbuildOptions } from "../lib/deploy/bundle.js";
 
 const run = promisify(execFile);
 const root = path.join(import.meta.dirname, "..");
 const out = await mkdtemp(path.join(os.tmpdir(), "watchpost-cold-"));
 const outfile = path.join(out, "index.mjs");
 // The construct's own options (lib/deploy/bundle.ts), so the figure is the deployed bundle's.
-await build({
-  entryPoints: [path.join(root, "functions/probe/handler.ts")],
-  bundle: true,
-  platform: "node",
-  format: FUNCTION_BUNDLE.format,
-  target: FUNCTION_BUNDLE.target,
-  minify: FUNCTION_BUNDLE.minify,
-  mainFields: [...FUNCTION_BUNDLE.mainFields],
-  outfile,
-  logLevel: "error",
-  banner: { js: FUNCTION_BUNDLE.banner },
-});
+await build({ ...esbuildOptions(path.join(root, "functions/probe/handler.ts"), outfile), sourcemap: false });
 const bytes = (await stat(outfile)).size;
 await writeFile(path.join(out, "checks.json"), JSON.stringify({ format: 1, shards: {} }));
 

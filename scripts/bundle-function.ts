@@ -6,24 +6,12 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { build } from "esbuild";
-import { FUNCTION_BUNDLE, PREBUILT_FUNCTION_DIR } from "../lib/deploy/bundle.js";
+import { esbuildOptions, PREBUILT_FUNCTION_DIR } from "../lib/deploy/bundle.js";
 
 const root = path.join(import.meta.dirname, "..");
 const out = path.join(root, PREBUILT_FUNCTION_DIR);
 if (process.argv.includes("--clean")) {
   await rm(out, { recursive: true, force: true });
 } else {
-  await build({
-    entryPoints: [path.join(root, "functions/probe/handler.ts")],
-    bundle: true,
-    platform: "node",
-    format: FUNCTION_BUNDLE.format,
-    target: FUNCTION_BUNDLE.target,
-    minify: FUNCTION_BUNDLE.minify,
-    sourcemap: FUNCTION_BUNDLE.sourceMap,
-    mainFields: [...FUNCTION_BUNDLE.mainFields],
-    banner: { js: FUNCTION_BUNDLE.banner },
-    outfile: path.join(out, "index.mjs"),
-    logLevel: "error",
-  });
+  await build(esbuildOptions(path.join(root, "functions/probe/handler.ts"), path.join(out, "index.mjs")));
 }

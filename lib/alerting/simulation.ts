@@ -206,13 +206,18 @@ export function simulate(timeline: Timeline, check: SimulatedCheck): SimulationR
   return result;
 }
 
-function simulatedResult(status: Status): CheckResult {
+/** A result as the simulation (and the dependency benchmark) feeds the state machine. */
+export function simulatedResult(
+  status: Status,
+  name = "simulated",
+  reason = status === "up" ? "200 OK" : "status 503, expected 2xx",
+): CheckResult {
   return {
-    name: "simulated",
+    name,
     kind: "http",
-    target: "https://simulated.example.com",
+    target: `https://${name}.example.com`,
     status,
-    reason: status === "up" ? "200 OK" : "status 503, expected 2xx",
+    reason,
     attempts: 1,
     startedAt: "",
     durationMs: 1,

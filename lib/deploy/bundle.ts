@@ -18,3 +18,20 @@ export const FUNCTION_BUNDLE = {
 
 /** Where a package keeps its prebuilt function, relative to the package root. */
 export const PREBUILT_FUNCTION_DIR = "dist/function";
+
+/** The options for esbuild's own API (the package's prebuilt bundle, the cold-start benchmark). */
+export function esbuildOptions(entry: string, outfile: string) {
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node" as const,
+    format: FUNCTION_BUNDLE.format,
+    target: FUNCTION_BUNDLE.target,
+    minify: FUNCTION_BUNDLE.minify,
+    sourcemap: FUNCTION_BUNDLE.sourceMap,
+    mainFields: [...FUNCTION_BUNDLE.mainFields],
+    banner: { js: FUNCTION_BUNDLE.banner },
+    outfile,
+    logLevel: "error" as const,
+  };
+}
