@@ -204,9 +204,10 @@ export class Alerter {
       else if (pending && !inMaintenance) report.pending.push(result.name);
     });
 
-    const mine = [...states.values()].flatMap((state) =>
-      state.outbox.filter((entry) => entry.claimedBy === this.owner),
-    );
+    // Only the checks of this run: states read for their dependencies are read, never delivered from.
+    const mine = [...states.values()]
+      .filter((state) => inRun.has(state.check))
+      .flatMap((state) => state.outbox.filter((entry) => entry.claimedBy === this.owner));
     if (mine.length === 0) return report;
     const fates = await this.deliver(mine, report, signal);
 

@@ -153,11 +153,11 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       deliverBatch(batch, batchStartedAt, sinks, input, controller.signal);
     const rounds = [await deliver(results, runStartedAt)];
     const confirmations: CheckResult[] = [];
-    let pending = rounds[0]?.alerts?.report.pending ?? [];
-    while (input.confirm && input.alerter && pending.length > 0 && !controller.signal.aborted) {
+    let pending = new Set(rounds[0]?.alerts?.report.pending ?? []);
+    while (input.confirm && input.alerter && pending.size > 0 && !controller.signal.aborted) {
       const now = Date.now();
       const due = input.checks.flatMap((spec) => {
-        const delay = pending.includes(spec.name) ? confirmationDelay(spec, now, probesDeadline) : undefined;
+        const delay = pending.has(spec.name) ? confirmationDelay(spec, now, probesDeadline) : undefined;
         return delay === undefined ? [] : [{ spec, delay }];
       });
       if (due.length === 0) break;
@@ -174,7 +174,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
         }),
       );
       rounds.push(...batches.flat());
-      pending = batches.flat().flatMap((round) => round.alerts?.report.pending ?? []);
+      pending = new Set(batches.flat().flatMap((round) => round.alerts?.report.pending ?? []));
     }
 
     const sinkReports = input.sinks.map((source) =>
