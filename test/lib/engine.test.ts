@@ -161,11 +161,13 @@ describe("engine", () => {
 
   it("retries a hang once, though 3 retries are allowed: a run stays within 2 × timeout and one pause", async () => {
     const [result] = await runChecks([
-      check({ name: "hang", retries: 3, timeout: "300ms", http: { url: `${web.url}/hang` } }),
+      // With a timeout of 1 s or more, two hangs and two pauses (at least 0.5 s each) leave no room
+      // for a third in 2 × timeout + 1.5 s, whatever the jitter draws.
+      check({ name: "hang", retries: 3, timeout: "1s", http: { url: `${web.url}/hang` } }),
     ]);
     expect(result?.attempts).toBe(2);
     expect(result?.reason).toMatch(
-      /^timed out after 300ms while waiting for response headers from .* \(2 of 2 attempts failed\)$/,
+      /^timed out after 1s while waiting for response headers from .* \(2 of 2 attempts failed\)$/,
     );
   });
 
