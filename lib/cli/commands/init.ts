@@ -68,7 +68,7 @@ export async function init(dir: string, io: Io): Promise<number> {
   const where = path.relative(process.cwd(), path.resolve(dir));
   const cd = where && where !== "." ? `cd ${where} && ` : "";
   io.stdout.write(
-    `wrote ${shown}\n\nNext:\n  ${cd}npx watchpost validate     # every problem, positioned\n  ${cd}npx watchpost run          # run the checks once\n  ${cd}npx watchpost run --watch  # keep running, alerting on changes\n  npx cdk deploy              # from the Watchpost app, to run them in AWS\n`,
+    `wrote ${shown}\n\nNext:\n  ${cd}npx watchpost validate     # every problem, positioned\n  ${cd}npx watchpost run          # run the checks once\n  ${cd}npx watchpost run --watch  # keep running, alerting on changes\n  npx cdk deploy             # from the Watchpost app, to run them in AWS\n`,
   );
   return 0;
 }
