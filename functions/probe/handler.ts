@@ -6,7 +6,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { testNotifications } from "../../lib/alerting/test-notification.js";
+import { sendTestNotifications, type TestOutcome } from "../../lib/alerting/test-notification.js";
 import { parseFunctionConfig } from "../../lib/deploy/function-config.js";
 import { monitorMetrics } from "../../lib/runtime/monitor-metrics.js";
 import { formatStages } from "../../lib/runtime/pipeline.js";
@@ -19,7 +19,7 @@ export type ShardEvent = { shard: string; notifyTest?: undefined } | { notifyTes
 export interface TestNotificationReport {
   notifyTest: true;
   via: string;
-  sent: { type: string; subject: string; ok: boolean; error?: string }[];
+  sent: TestOutcome[];
 }
 
 export const logger = new Logger({ serviceName: "watchpost" });
@@ -39,17 +39,14 @@ export function createHandler(dependencies: () => ShardDependencies | Promise<Sh
       const ready = await deps;
       if (event.notifyTest) {
         const notifier = ready.alerter.notifier;
-        const notifications = testNotifications(ready.location);
-        const deliveries = await notifier.send(notifications, {
-          signal: AbortSignal.timeout(Math.max(1_000, context.getRemainingTimeInMillis() - 1_000)),
-        });
         const report: TestNotificationReport = {
           notifyTest: true,
           via: notifier.name,
-          sent: notifications.map((n, i) => {
-            const d = deliveries[i] ?? { ok: false as const, error: "no answer" };
-            return { type: n.type, subject: n.subject, ok: d.ok, ...(d.ok ? {} : { error: d.error }) };
-          }),
+          sent: await sendTestNotifications(
+            notifier,
+            ready.location,
+            AbortSignal.timeout(Math.max(1_000, context.getRemainingTimeInMillis() - 1_000)),
+          ),
         };
         logger.info("test notification", { report });
         return report;

@@ -4,6 +4,7 @@
  * team sees a page in its own channels before the first real one.
  */
 import { type Notification, notificationOf } from "./message.js";
+import type { Notifier } from "./notifiers/notifier.js";
 import type { Transition } from "./state-machine.js";
 
 export function testNotifications(location: string, now = new Date()): Notification[] {
@@ -35,4 +36,29 @@ export function testNotifications(location: string, now = new Date()): Notificat
       dedupKey: `watchpost-test/${since}/RESOLVED`,
     }),
   ];
+}
+
+export interface TestOutcome {
+  type: string;
+  subject: string;
+  ok: boolean;
+  error?: string;
+}
+
+/**
+ * Sends the test notifications one after the other (a RESOLVED must not overtake its FIRING: a
+ * PagerDuty incident would stay open) and says what became of each.
+ */
+export async function sendTestNotifications(
+  notifier: Notifier,
+  location: string,
+  signal: AbortSignal,
+): Promise<TestOutcome[]> {
+  const outcomes: TestOutcome[] = [];
+  for (const n of testNotifications(location)) {
+    const [delivery] = await notifier.send([n], { signal });
+    const d = delivery ?? { ok: false as const, error: "no answer" };
+    outcomes.push({ type: n.type, subject: n.subject, ok: d.ok, ...(d.ok ? {} : { error: d.error }) });
+  }
+  return outcomes;
 }

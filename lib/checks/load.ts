@@ -13,6 +13,7 @@ import { formatDuration } from "../units.js";
 import { type Diagnostic, describeValue, didYouMean, formatPath } from "./diagnostics.js";
 import { findCheckFiles, readCheckFile } from "./files.js";
 import { type CheckEntry, type CheckFile, fileSchema, type Severity } from "./schema.js";
+import { offsetOf } from "./yaml-position.js";
 
 export interface AlertPolicy {
   failAfter: number;
@@ -614,33 +615,4 @@ function unwrap(schema: ZodLike | undefined): ZodLike | undefined {
     else return current;
   }
   return current;
-}
-
-/**
- * Source offset of the node at `issuePath` (or of `key` in the mapping there); the nearest existing
- * ancestor when the path runs past what the file holds (a missing field points at its parent).
- */
-function offsetOf(root: Node | null, issuePath: readonly PropertyKey[], key?: string): number {
-  let node: unknown = root;
-  let offset = root?.range?.[0] ?? 0;
-  for (const segment of issuePath) {
-    const child = childOf(node, segment);
-    if (!child) return offset;
-    offset = (child.value ?? child.key)?.range?.[0] ?? offset;
-    node = child.value;
-  }
-  if (key !== undefined) return childOf(node, key)?.key?.range?.[0] ?? offset;
-  return offset;
-}
-
-function childOf(node: unknown, segment: PropertyKey): { key?: Node; value?: Node } | undefined {
-  if (isMap(node)) {
-    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === segment);
-    return pair ? { key: pair.key as Node, value: (pair.value ?? undefined) as Node | undefined } : undefined;
-  }
-  if (isSeq(node) && typeof segment === "number") {
-    const item = node.items[segment] as Node | undefined;
-    return item ? { value: item } : undefined;
-  }
-  return undefined;
 }

@@ -5,10 +5,11 @@
  * template); a plain URL is accepted locally only.
  */
 import { readFileSync } from "node:fs";
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
 import { didYouMean } from "../../checks/diagnostics.js";
 import { SEVERITIES } from "../../checks/schema.js";
+import { offsetOf } from "../../checks/yaml-position.js";
 import type { ChannelSpec } from "../notifiers/channel.js";
 import { CHANNEL_KINDS, type ChannelKind } from "./formats.js";
 
@@ -57,7 +58,7 @@ export function parseChannels(text: string, fileName: string): ChannelSpec[] {
   const parsed = file.safeParse(doc.toJS());
   if (!parsed.success) {
     const lines = parsed.error.issues.flatMap((issue) => {
-      const node = nodeAt(doc.contents as Node | null, issue.path);
+      const offset = offsetOf(doc.contents as Node | null, issue.path);
       const where = issue.path
         .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
         .join("")
@@ -66,10 +67,10 @@ export function parseChannels(text: string, fileName: string): ChannelSpec[] {
         const known = ["name", ...CHANNEL_KINDS, "eventsUrl", "severities", "labels"];
         return issue.keys.map((key) => {
           const suggestion = didYouMean(key, known);
-          return `${at(node?.range?.[0] ?? 0)}: ${where}: unknown field "${key}"${suggestion ? `; did you mean "${suggestion}"?` : ""} (expected one of: ${known.join(", ")})`;
+          return `${at(offset)}: ${where}: unknown field "${key}"${suggestion ? `; did you mean "${suggestion}"?` : ""} (expected one of: ${known.join(", ")})`;
         });
       }
-      return [`${at(node?.range?.[0] ?? 0)}: ${where}: expected ${issue.message}`];
+      return [`${at(offset)}: ${where}: expected ${issue.message}`];
     });
     throw new ChannelsFileError(lines.join("\n"));
   }
@@ -113,19 +114,4 @@ export function deployProblems(channels: readonly ChannelSpec[], fileName: strin
           `${fileName}: channels[${i}].${c.kind}: expected a \${secret:ID} or \${ssm:NAME} reference to deploy (the URL or key must not be in the template), found ${c.target.startsWith("${") ? c.target : "a plain value"}`,
         ],
   );
-}
-
-function nodeAt(root: Node | null, path: readonly PropertyKey[]): Node | undefined {
-  let node: unknown = root;
-  let last: Node | undefined = root ?? undefined;
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => (item.key as { value?: unknown })?.value === segment);
-      node = pair?.value;
-    } else if (isSeq(node) && typeof segment === "number") node = node.items[segment];
-    else break;
-    if (node && typeof node === "object" && "range" in node) last = node as Node;
-    else break;
-  }
-  return last;
 }
