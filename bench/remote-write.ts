@@ -49,6 +49,12 @@ function workload(samples: number): Series[] {
           chain: [],
           trusted: true,
           fingerprint256: "",
+          blackbox: {
+            subject: "CN=api.example.com",
+            issuer: "CN=CA",
+            dnsNames: "api.example.com",
+            fingerprint: "00",
+          },
         },
       },
     }),

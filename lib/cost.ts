@@ -88,10 +88,16 @@ function representativeResult(check: CheckSpec): CheckResult {
       ? { phases: { resolve: 1, connect: 1, tls: 1, processing: 1, transfer: 1 } }
       : { phases: { resolve: 1 } }),
     facts: {
-      ...(check.kind === "http" ? { httpStatus: 200, bodyBytes: 1, redirects: [] } : {}),
+      resolved: { address: "192.0.2.1", family: 4, lookupMs: 1 },
+      ...(check.kind === "http"
+        ? { httpStatus: 200, httpVersion: "1.1", bodyBytes: 1, contentLength: 1, redirects: [] }
+        : {}),
       ...(https
         ? {
+            finalTls: true,
+            tlsAccepted: true,
             tlsVersion: "TLSv1.3",
+            tlsCipher: "TLS_AES_128_GCM_SHA256",
             certificate: {
               subject: "",
               issuer: "",
@@ -102,10 +108,18 @@ function representativeResult(check: CheckSpec): CheckResult {
               chain: [],
               trusted: true,
               fingerprint256: "",
+              blackbox: {
+                subject: "CN=api.example.com",
+                issuer: "CN=CA",
+                dnsNames: "api.example.com",
+                fingerprint: "00",
+              },
             },
           }
         : {}),
-      ...(check.kind === "dns" ? { dnsAnswers: ["a"] } : {}),
+      ...(check.kind === "dns"
+        ? { dnsAnswers: ["a"], dns: { answered: true, answerRrs: 1, authorityRrs: 0, additionalRrs: 0 } }
+        : {}),
       ...(check.kind === "backup"
         ? { backup: { identifier: "", newestAt: "2030-01-01T00:00:00Z", ageSeconds: 1, sizeBytes: 1 } }
         : {}),

@@ -117,6 +117,7 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
     name: spec.name,
     kind: spec.kind,
     target: redactUrl(probe.target(spec.config)),
+    ...(probe.instance ? { instance: redactUrl(probe.instance(spec.config)) } : {}),
     status,
     reason: scrub(attemptsReason(outcome, firstFailure, attempts, failed), secrets),
     attempts,

@@ -1,4 +1,5 @@
 /** What a check run produces: the probe's observation, and the engine's verdict on it. */
+import type { ResolvedAddress } from "./probes/timing.js";
 
 /**
  * `skipped` is the monitor's fault, not the target's: the run's deadline left no time to start or
@@ -39,21 +40,58 @@ export interface CertificateFacts {
   verifyError?: string;
   hostnameMatches?: boolean;
   fingerprint256: string;
+  /**
+   * The latest, over the chains that verify to a trusted root, of each chain's earliest expiry (the
+   * root from the trust store included); absent when no chain verified.
+   */
+  verifiedChainNotAfter?: string;
+  /** The leaf as blackbox_exporter labels it (Go's forms), for probe_ssl_last_chain_info. */
+  blackbox: { subject: string; issuer: string; dnsNames: string; fingerprint: string };
 }
 
 /** Kind-specific facts, for people reading a result and for the metrics sinks. */
 export interface Facts {
   httpStatus?: number;
+  /** The final response's protocol version: `1.1`, `1.0`. */
   httpVersion?: string;
   redirects?: string[];
   bodyBytes?: number;
+  /** The final response's Content-Length, -1 when it had none (chunked, or read to close). */
+  contentLength?: number;
+  /** The final response's Last-Modified, epoch seconds, when it had a valid one. */
+  lastModified?: number;
+  /** The final response came over TLS (blackbox's probe_http_ssl). */
+  finalTls?: boolean;
+  /** A body or header assertion failed (bodyContains, bodyMatches, json, headers; a tcp `expect`). */
+  contentMismatch?: boolean;
   tlsVersion?: string;
+  /** The negotiated cipher suite, by its IANA name (`TLS_AES_128_GCM_SHA256`). */
   tlsCipher?: string;
   certificate?: CertificateFacts;
+  /**
+   * The TLS handshake was accepted: the chain verified and named the host, or the check did not ask
+   * it to. blackbox_exporter writes its certificate series only then.
+   */
+  tlsAccepted?: boolean;
   remoteAddress?: string;
+  /** The address the name resolved to (the first hop's for http), and how long that took. */
+  resolved?: ResolvedAddress;
   banner?: string;
   dnsAnswers?: string[];
+  dns?: DnsFacts;
   backup?: BackupFacts;
+}
+
+/** What a DNS server answered, section by section (blackbox's probe_dns_* series). */
+export interface DnsFacts {
+  /** A response arrived (whatever its rcode). */
+  answered: boolean;
+  rcode?: string;
+  answerRrs: number;
+  authorityRrs: number;
+  additionalRrs: number;
+  /** The zone's serial, for SOA queries. */
+  serial?: number;
 }
 
 /** The newest good backup artifact a backup check found. */
@@ -80,6 +118,11 @@ export interface CheckResult {
   kind: string;
   /** What was probed, as written in the check file (references unresolved, so no secret leaks). */
   target: string;
+  /**
+   * The `instance` label when it is not the target: a DNS check's resolver, as blackbox_exporter's
+   * DNS targets are.
+   */
+  instance?: string;
   status: Status;
   reason: string;
   /** Probe attempts this run: more than 1 when a failed attempt was retried (see lib/retry.ts). */

@@ -1,12 +1,14 @@
 /** Certificate facts and the conditions on them, shared by the `tls` and `http` probes. */
 
-import type { X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import path from "node:path";
-import { createSecureContext, type SecureContext, type TLSSocket } from "node:tls";
+import { createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from "node:tls";
 import type { CertificateFacts, Condition } from "../result.js";
 import { formatDuration, formatSpan } from "../units.js";
+import { dnsNames, goDistinguishedName, hexFingerprint, subjectAltNames } from "./certificate-names.js";
 import { describeCertificateError } from "./errors.js";
 import { CheckSetupError } from "./probe.js";
 
@@ -28,15 +30,100 @@ function distinguishedName(name: string): string {
   return name.split("\n").filter(Boolean).join(", ");
 }
 
+/** The roots a trust store holds, by subject, parsed once per store (the system's, or a `ca:` bundle). */
+const anchors = new Map<string, Map<string, X509Certificate[]>>();
+
+function trustAnchors(ca: string | undefined): Map<string, X509Certificate[]> {
+  const key = ca ?? "";
+  let bySubject = anchors.get(key);
+  if (!bySubject) {
+    bySubject = new Map();
+    const pems = ca ? splitPem(ca) : [...rootCertificates, ...extraSystemRoots()];
+    for (const pem of pems) {
+      try {
+        const cert = new X509Certificate(pem);
+        bySubject.set(cert.subject, [...(bySubject.get(cert.subject) ?? []), cert]);
+      } catch {
+        // Not a certificate: OpenSSL skips it too.
+      }
+    }
+    anchors.set(key, bySubject);
+  }
+  return bySubject;
+}
+
+/** NODE_EXTRA_CA_CERTS, which Node adds to its own roots. */
+function extraSystemRoots(): string[] {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return [];
+  try {
+    return splitPem(readFileSync(file, "utf8"));
+  } catch {
+    return [];
+  }
+}
+
+function splitPem(bundle: string): string[] {
+  return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** Most chains built, and longest: a hostile peer's pile of cross-signed certificates stays cheap. */
+const MAX_CHAINS = 16;
+const MAX_DEPTH = 10;
+
+/**
+ * blackbox_exporter's probe_ssl_last_chain_expiry_timestamp_seconds: over every chain from the leaf
+ * to a trusted root (through the certificates the peer presented, the root taken from the trust
+ * store), the earliest expiry in the chain; the latest such expiry over the chains. So a root that
+ * expires before the leaf shows here, though the peer never sent it. Undefined when no chain verifies.
+ */
+export function verifiedChainExpiry(
+  leaf: X509Certificate,
+  presented: readonly X509Certificate[],
+  ca: string | undefined,
+): number | undefined {
+  const roots = trustAnchors(ca);
+  const isRoot = (cert: X509Certificate) =>
+    (roots.get(cert.subject) ?? []).some((root) => root.fingerprint256 === cert.fingerprint256);
+  const issuersOf = (cert: X509Certificate) =>
+    [...(roots.get(cert.issuer) ?? []), ...presented.filter((p) => p.subject === cert.issuer)].filter(
+      (candidate) => cert.checkIssued(candidate) && cert.verify(candidate.publicKey),
+    );
+  let best: number | undefined;
+  let chains = 0;
+  const walk = (cert: X509Certificate, path: X509Certificate[], earliest: number) => {
+    if (chains >= MAX_CHAINS) return;
+    const until = Math.min(earliest, Date.parse(cert.validTo));
+    if (isRoot(cert)) {
+      chains++;
+      best = best === undefined ? until : Math.max(best, until);
+      return;
+    }
+    if (path.length >= MAX_DEPTH) return;
+    for (const issuer of issuersOf(cert)) {
+      if (path.some((seen) => seen.fingerprint256 === issuer.fingerprint256)) continue;
+      walk(issuer, [...path, issuer], until);
+    }
+  };
+  walk(leaf, [leaf], Number.POSITIVE_INFINITY);
+  return best;
+}
+
 /**
  * Facts about the certificate a socket was shown, whether or not it verified. Undefined when the
  * peer presented none (a resumed session or a failed handshake). X509Certificate parses lazily:
  * much cheaper per probe than getPeerCertificate(true), which builds every field of the chain.
  */
-export function certificateFacts(socket: TLSSocket, hostname: string): CertificateFacts | undefined {
+export function certificateFacts(
+  socket: TLSSocket,
+  hostname: string,
+  ca?: string,
+): CertificateFacts | undefined {
   const leaf = socket.getPeerX509Certificate();
   if (!leaf) return undefined;
-  const chain = chainOf(leaf).map((cert) => ({
+  const presented = chainOf(leaf);
+  const verifiedUntil = socket.authorized ? verifiedChainExpiry(leaf, presented, ca) : undefined;
+  const chain = presented.map((cert) => ({
     subject: distinguishedName(cert.subject),
     notAfter: new Date(cert.validTo).toISOString(),
   }));
@@ -52,10 +139,7 @@ export function certificateFacts(socket: TLSSocket, hostname: string): Certifica
   return {
     subject: distinguishedName(leaf.subject),
     issuer: distinguishedName(leaf.issuer),
-    sans: (leaf.subjectAltName ?? "")
-      .split(",")
-      .map((san) => san.trim())
-      .filter(Boolean),
+    sans: subjectAltNames(leaf.subjectAltName ?? ""),
     notBefore: new Date(leaf.validFrom).toISOString(),
     notAfter: new Date(leaf.validTo).toISOString(),
     earliestNotAfter: new Date(earliest).toISOString(),
@@ -64,6 +148,13 @@ export function certificateFacts(socket: TLSSocket, hostname: string): Certifica
     ...(verifyError ? { verifyError } : {}),
     hostnameMatches,
     fingerprint256: leaf.fingerprint256,
+    ...(verifiedUntil !== undefined ? { verifiedChainNotAfter: new Date(verifiedUntil).toISOString() } : {}),
+    blackbox: {
+      subject: goDistinguishedName(leaf.subject),
+      issuer: goDistinguishedName(leaf.issuer),
+      dnsNames: dnsNames(leaf).join(","),
+      fingerprint: hexFingerprint(leaf.fingerprint256),
+    },
   };
 }
 

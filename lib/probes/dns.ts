@@ -1,11 +1,18 @@
-import { Resolver } from "node:dns/promises";
+/**
+ * The dns probe asks one server one question, over UDP (TCP when the answer was truncated), and
+ * reads every section of the answer: blackbox_exporter's DNS prober, series for series.
+ */
+import { randomInt } from "node:crypto";
+import dgram from "node:dgram";
+import { getServers } from "node:dns";
 import net from "node:net";
+import dnsPacket, { type Answer, type Packet } from "dns-packet";
 import { z } from "zod";
 import { text } from "../checks/fields.js";
-import type { Condition, Observation } from "../result.js";
-import { defineProbe } from "./probe.js";
+import type { Condition, DnsFacts, Observation } from "../result.js";
+import { defineProbe, type ProbeContext } from "./probe.js";
 
-const RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "NS"] as const;
+const RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SOA"] as const;
 type RecordType = (typeof RECORD_TYPES)[number];
 
 const RESOLVER_EXPECTED = "a resolver address such as 1.1.1.1, 127.0.0.1:5353 or [::1]:53";
@@ -26,7 +33,7 @@ const config = z.strictObject({
   type: z.enum(RECORD_TYPES, { error: `one of ${RECORD_TYPES.join(", ")}` }).default("A"),
   resolver: resolverAddress
     .optional()
-    .meta({ description: "Resolver to ask (IP[:port]); default: the system's configured resolvers." }),
+    .meta({ description: "Server to ask (IP[:port]); default: the system's first configured resolver." }),
   expect: z
     .strictObject({
       contains: z
@@ -49,53 +56,224 @@ const config = z.strictObject({
 
 export type DnsConfig = z.output<typeof config>;
 
-/** `1.1.1.1`, `127.0.0.1:5353`, `::1`, `[::1]:53` → the form Resolver.setServers takes. */
-function parseResolver(value: string): string | undefined {
-  if (net.isIP(value)) return value;
+/** `1.1.1.1`, `127.0.0.1:5353`, `::1`, `[::1]:53` → host and port. */
+function parseResolver(value: string): { host: string; port: number } | undefined {
+  if (net.isIP(value)) return { host: value, port: 53 };
   const v4 = /^(\d+\.\d+\.\d+\.\d+):(\d{1,5})$/.exec(value);
-  if (v4 && net.isIPv4(v4[1] as string) && Number(v4[2]) <= 65535) return value;
+  if (v4 && net.isIPv4(v4[1] as string) && Number(v4[2]) <= 65535)
+    return { host: v4[1] as string, port: Number(v4[2]) };
   const v6 = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(value);
-  if (v6 && net.isIPv6(v6[1] as string) && Number(v6[2]) <= 65535) return value;
+  if (v6 && net.isIPv6(v6[1] as string) && Number(v6[2]) <= 65535)
+    return { host: v6[1] as string, port: Number(v6[2]) };
   return undefined;
 }
 
-async function query(resolver: Resolver, name: string, type: RecordType): Promise<string[]> {
-  switch (type) {
-    case "A":
-      return resolver.resolve4(name);
-    case "AAAA":
-      return resolver.resolve6(name);
-    case "CNAME":
-      return resolver.resolveCname(name);
-    case "NS":
-      return resolver.resolveNs(name);
-    case "MX":
-      return (await resolver.resolveMx(name)).map((mx) => `${mx.priority} ${mx.exchange}`);
+/** The server a check asks: its `resolver`, or the system's first (what a blackbox target names). */
+export function dnsServer(resolver: string | undefined): string {
+  return resolver ?? getServers()[0] ?? "127.0.0.1";
+}
+
+/** Largest answer read over TCP: the protocol's own limit. */
+const MAX_TCP_MESSAGE = 65_535;
+
+/** A decoded answer, with the flags dns-packet reads but does not declare. */
+type Response = Packet & { rcode?: string; flag_tc?: boolean };
+
+interface Exchange {
+  response: Response;
+  /** Setting up the socket (a TCP connect when the answer was truncated), ms. */
+  connectMs: number;
+  /** From sending the question to the answer, ms. */
+  requestMs: number;
+}
+
+/** One question to one server; answers whose id, source or question differ are ignored (spoofing, strays). */
+async function exchange(
+  server: { host: string; port: number },
+  name: string,
+  type: RecordType,
+  ctx: ProbeContext,
+): Promise<Exchange> {
+  const id = randomInt(0, 65_536);
+  const query = dnsPacket.encode({
+    type: "query",
+    id,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ type, name }],
+  });
+  const matches = (packet: Packet) =>
+    packet.id === id &&
+    packet.type === "response" &&
+    packet.questions?.[0]?.type === type &&
+    sameName(packet.questions[0].name, name);
+  const udp = await overUdp(server, query, matches, ctx);
+  if (!udp.response.flag_tc) return udp;
+  ctx.stage(`asking ${formatServer(server)} again over TCP (the UDP answer was truncated)`);
+  return overTcp(server, query, matches, ctx);
+}
+
+function overUdp(
+  server: { host: string; port: number },
+  query: Buffer,
+  matches: (packet: Packet) => boolean,
+  ctx: ProbeContext,
+): Promise<Exchange> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let sentAt = 0;
+    let malformed = false;
+    const socket = dgram.createSocket(net.isIPv6(server.host) ? "udp6" : "udp4");
+    const finish = (error: Error | undefined, outcome?: Exchange) => {
+      ctx.signal.removeEventListener("abort", onAbort);
+      socket.close();
+      if (error) reject(error);
+      else resolve(outcome as Exchange);
+    };
+    const onAbort = () => finish(ctx.signal.reason ?? new Error("aborted"));
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    socket.on("error", (error) => finish(error));
+    socket.on("message", (message, peer) => {
+      if (peer.port !== server.port || !sameAddress(peer.address, server.host)) return;
+      let packet: Packet;
+      try {
+        packet = dnsPacket.decode(message);
+      } catch {
+        if (!malformed)
+          ctx.stage(`waiting for a valid answer from ${formatServer(server)} (it sent a malformed one)`);
+        malformed = true;
+        return;
+      }
+      if (!matches(packet)) return;
+      const connectMs = sentAt - started;
+      finish(undefined, { response: packet, connectMs, requestMs: performance.now() - sentAt });
+    });
+    socket.connect(server.port, server.host, () => {
+      sentAt = performance.now();
+      socket.send(query, (error) => {
+        if (error) finish(error);
+      });
+    });
+  });
+}
+
+function overTcp(
+  server: { host: string; port: number },
+  query: Buffer,
+  matches: (packet: Packet) => boolean,
+  ctx: ProbeContext,
+): Promise<Exchange> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let sentAt = 0;
+    let received = Buffer.alloc(0);
+    const socket = net.connect({ host: server.host, port: server.port });
+    const finish = (error: Error | undefined, outcome?: Exchange) => {
+      ctx.signal.removeEventListener("abort", onAbort);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(outcome as Exchange);
+    };
+    const onAbort = () => finish(ctx.signal.reason ?? new Error("aborted"));
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    socket.on("error", (error) => finish(error));
+    socket.once("connect", () => {
+      sentAt = performance.now();
+      const length = Buffer.alloc(2);
+      length.writeUInt16BE(query.length);
+      socket.write(Buffer.concat([length, query]));
+    });
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      while (received.length >= 2) {
+        const size = received.readUInt16BE(0);
+        if (received.length < 2 + size) break;
+        const message = received.subarray(2, 2 + size);
+        received = received.subarray(2 + size);
+        let packet: Packet;
+        try {
+          packet = dnsPacket.decode(message);
+        } catch {
+          return finish(Object.assign(new Error("malformed answer"), { code: "EBADRESP" }));
+        }
+        if (matches(packet))
+          return finish(undefined, {
+            response: packet,
+            connectMs: sentAt - started,
+            requestMs: performance.now() - sentAt,
+          });
+      }
+      if (received.length > MAX_TCP_MESSAGE + 2)
+        finish(Object.assign(new Error("answer too long"), { code: "EBADRESP" }));
+    });
+    socket.once("end", () =>
+      finish(Object.assign(new Error("closed without an answer"), { code: "ECONNRESET" })),
+    );
+  });
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return a.replace(/^::ffff:/i, "").toLowerCase() === b.replace(/^::ffff:/i, "").toLowerCase();
+}
+
+function formatServer(server: { host: string; port: number }): string {
+  const host = net.isIPv6(server.host) ? `[${server.host}]` : server.host;
+  return server.port === 53 ? server.host : `${host}:${server.port}`;
+}
+
+/** A record of the asked type as the expectations compare it: `10 mx.example`, TXT strings joined. */
+function formatRecord(record: Answer): string {
+  const data = (record as { data: unknown }).data;
+  switch (record.type) {
+    case "MX": {
+      const mx = data as { preference: number; exchange: string };
+      return `${mx.preference} ${mx.exchange}`;
+    }
     case "TXT":
-      return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(""));
+      return (Array.isArray(data) ? data : [data])
+        .map((chunk) => Buffer.from(chunk as Buffer).toString("utf8"))
+        .join("");
+    case "SOA": {
+      const soa = data as {
+        mname: string;
+        rname: string;
+        serial: number;
+        refresh: number;
+        retry: number;
+        expire: number;
+        minimum: number;
+      };
+      return `${soa.mname} ${soa.rname} ${soa.serial} ${soa.refresh} ${soa.retry} ${soa.expire} ${soa.minimum}`;
+    }
+    default:
+      return String(data);
   }
 }
 
-function describeDnsError(error: unknown, name: string, type: RecordType, server: string): string {
+function describeDnsError(error: unknown, name: string, server: string): string {
   const code = (error as { code?: string }).code;
   switch (code) {
-    case "ENOTFOUND":
-      return `${name} does not exist (NXDOMAIN from ${server})`;
-    case "ENODATA":
-      return `${name} has no ${type} records (${server})`;
-    case "ESERVFAIL":
-      return `${server} answered SERVFAIL for ${name}`;
-    case "EREFUSED":
-      return `${server} refused the query for ${name}`;
-    case "ETIMEOUT":
-      return `${server} did not answer for ${name}`;
     case "ECONNREFUSED":
       return `connection refused by resolver ${server}`;
     case "EBADRESP":
-    case "EFORMERR":
-      return `${server} sent a malformed answer for ${name} (${code})`;
+      return `${server} sent a malformed answer for ${name}`;
+    case "ECONNRESET":
+      return `${server} closed the connection without answering ${name}`;
     default:
-      return `lookup of ${name} ${type} failed: ${(error as Error).message}`;
+      return `asking ${server} for ${name} failed: ${(error as Error).message}`;
+  }
+}
+
+/** A response code that is not NOERROR, as a condition. */
+function rcodeText(rcode: string, name: string, type: RecordType, server: string): string {
+  switch (rcode) {
+    case "NXDOMAIN":
+      return `${name} does not exist (NXDOMAIN from ${server})`;
+    case "SERVFAIL":
+      return `${server} answered SERVFAIL for ${name}`;
+    case "REFUSED":
+      return `${server} refused the query for ${name}`;
+    default:
+      return `${server} answered ${rcode} for ${name} ${type}`;
   }
 }
 
@@ -103,37 +281,69 @@ export const dnsProbe = defineProbe({
   kind: "dns",
   config,
   target: (cfg) => `${cfg.name} ${cfg.type}${cfg.resolver ? ` @${cfg.resolver}` : ""}`,
+  instance: (cfg) => dnsServer(cfg.resolver),
   async run(cfg, ctx): Promise<Observation> {
-    // One try: the engine owns the timeout, and a retry inside c-ares would hide a lossy resolver.
-    const resolver = new Resolver({ tries: 1, timeout: 60_000 });
-    if (cfg.resolver) resolver.setServers([cfg.resolver]);
-    const server = cfg.resolver ?? resolver.getServers().join(", ");
-    const onAbort = () => resolver.cancel();
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
-    ctx.stage(`waiting for ${server} to answer ${cfg.name} ${cfg.type}`);
-    const started = performance.now();
-    let answers: string[];
+    const address = dnsServer(cfg.resolver);
+    const server = parseResolver(address) ?? { host: address, port: 53 };
+    const shownServer = formatServer(server);
+    ctx.stage(`waiting for ${shownServer} to answer ${cfg.name} ${cfg.type}`);
+    const resolved = {
+      address: server.host,
+      family: (net.isIPv6(server.host) ? 6 : 4) as 4 | 6,
+      lookupMs: 0,
+    };
+    const unanswered: DnsFacts = { answered: false, answerRrs: 0, authorityRrs: 0, additionalRrs: 0 };
+    let outcome: Exchange;
     try {
-      answers = await query(resolver, cfg.name, cfg.type);
+      outcome = await exchange(server, cfg.name, cfg.type, ctx);
     } catch (error) {
       if (ctx.signal.aborted) throw error;
-      const phases = { resolve: performance.now() - started };
-      const text = describeDnsError(error, cfg.name, cfg.type, server);
       return {
-        conditions: [{ ok: false, effect: "fail", text }],
+        conditions: [{ ok: false, effect: "fail", text: describeDnsError(error, cfg.name, shownServer) }],
+        summary: "",
+        facts: { resolved, dns: unanswered },
+      };
+    }
+    const { response } = outcome;
+    const phases = { resolve: 0, connect: outcome.connectMs, processing: outcome.requestMs };
+    const rcode = response.rcode ?? "NOERROR";
+    const soa = (response.answers ?? []).find((r) => r.type === "SOA") as
+      | { data?: { serial?: number } }
+      | undefined;
+    const dns: DnsFacts = {
+      answered: true,
+      rcode,
+      answerRrs: response.answers?.length ?? 0,
+      authorityRrs: response.authorities?.length ?? 0,
+      additionalRrs: response.additionals?.length ?? 0,
+      ...(cfg.type === "SOA" ? { serial: soa?.data?.serial ?? 0 } : {}),
+    };
+    const answers = (response.answers ?? []).filter((r) => r.type === cfg.type).map(formatRecord);
+    const facts = { resolved, dns, dnsAnswers: answers };
+    if (rcode !== "NOERROR") {
+      return {
+        conditions: [{ ok: false, effect: "fail", text: rcodeText(rcode, cfg.name, cfg.type, shownServer) }],
         summary: "",
         phases,
+        facts,
       };
-    } finally {
-      ctx.signal.removeEventListener("abort", onAbort);
     }
-    const phases = { resolve: performance.now() - started };
+    if (answers.length === 0 && cfg.expect.count === undefined) {
+      return {
+        conditions: [
+          { ok: false, effect: "fail", text: `${cfg.name} has no ${cfg.type} records (${shownServer})` },
+        ],
+        summary: "",
+        phases,
+        facts,
+      };
+    }
     const shown = answers.length > 4 ? `${answers.slice(0, 4).join(", ")} …` : answers.join(", ");
     const conditions: Condition[] = [];
     const { contains, equals } = cfg.expect;
     const expectedCount = cfg.expect.count ?? (equals ? undefined : { min: 1 });
     for (const wanted of contains ?? []) {
-      const ok = answers.some((answer) => sameAnswer(answer, wanted));
+      const ok = answers.some((answer) => sameName(answer, wanted));
       conditions.push({
         ok,
         effect: "fail",
@@ -143,7 +353,7 @@ export const dnsProbe = defineProbe({
     if (equals) {
       const ok =
         answers.length === equals.length &&
-        equals.every((wanted) => answers.some((answer) => sameAnswer(answer, wanted)));
+        equals.every((wanted) => answers.some((answer) => sameName(answer, wanted)));
       conditions.push({
         ok,
         effect: "fail",
@@ -168,12 +378,12 @@ export const dnsProbe = defineProbe({
         text: `${answers.length} ${cfg.type} answer(s)${ok ? "" : `, expected ${range}`}`,
       });
     }
-    return { conditions, summary: `${cfg.type} ${shown}`, phases, facts: { dnsAnswers: answers } };
+    return { conditions, summary: `${cfg.type} ${shown}`, phases, facts };
   },
 });
 
 /** Names compare without case and without the trailing root dot. */
-function sameAnswer(answer: string, wanted: string): boolean {
+function sameName(answer: string, wanted: string): boolean {
   const normal = (value: string) => value.toLowerCase().replace(/\.$/, "");
   return normal(answer) === normal(wanted);
 }

@@ -246,8 +246,11 @@ export const httpProbe = defineProbe({
       }
       const elapsed = performance.now() - started;
       facts.bodyBytes = hop.bodyBytes;
+      const conditions = evaluate(cfg.expect, hop, elapsed, current, facts.certificate, cfg.maxBodySize);
+      facts.contentMismatch = conditions.some((c) => !c.ok && c.content) && conditions[0]?.ok === true;
+      for (const condition of conditions) delete condition.content;
       return {
-        conditions: evaluate(cfg.expect, hop, elapsed, current, facts.certificate, cfg.maxBodySize),
+        conditions,
         summary:
           `${hop.status} ${hop.statusText}`.trim() +
           (visited.length > 1 ? ` after ${visited.length - 1} redirect(s)` : ""),
@@ -266,6 +269,18 @@ function lowerCaseKeys(headers: Record<string, string>): Record<string, string> 
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
 }
 
+/** Facts of the response being read: an earlier hop's, or a hop that failed, leaves none behind. */
+const HOP_FACTS = [
+  "certificate",
+  "tlsVersion",
+  "tlsCipher",
+  "tlsAccepted",
+  "finalTls",
+  "httpVersion",
+  "contentLength",
+  "lastModified",
+] as const;
+
 /** One request on a fresh connection (no keep-alive, no TLS session reuse), timed by phase. */
 async function exchange(
   url: URL,
@@ -278,6 +293,8 @@ async function exchange(
   ctx: ProbeContext,
 ): Promise<Hop> {
   const https = url.protocol === "https:";
+  // What blackbox_exporter reports of TLS is the final hop's: an earlier hop's certificate goes.
+  for (const key of HOP_FACTS) delete facts[key];
   const lookup = timedLookup();
   const base = buildConnector({
     rejectUnauthorized: false,
@@ -302,11 +319,14 @@ async function exchange(
       ctx.stage(`connecting to ${url.host}`);
       const socket = base(connectOptions, (error, connected) => {
         readyAt = performance.now();
+        facts.resolved ??= lookup.resolved(url.hostname);
         if (error || !connected) return callback(error ?? new Error("connect failed"), null);
         if (https) {
           const tlsSocket = connected as TLSSocket;
-          facts.certificate = certificateFacts(tlsSocket, url.hostname.replace(/^\[|\]$/g, ""));
+          facts.certificate = certificateFacts(tlsSocket, url.hostname.replace(/^\[|\]$/g, ""), options.ca);
           facts.tlsVersion = tlsSocket.getProtocol() ?? undefined;
+          const cipher = tlsSocket.getCipher();
+          facts.tlsCipher = cipher?.standardName ?? cipher?.name;
           const rejected = facts.certificate
             ? facts.certificate.verifyError
             : tlsSocket.authorized
@@ -320,7 +340,9 @@ async function exchange(
           }
         }
         facts.remoteAddress = connected.remoteAddress;
-        skipInformationalResponses(connected as Socket);
+        skipInformationalResponses(connected as Socket, (version) => {
+          facts.httpVersion = version;
+        });
         ctx.stage(`waiting for response headers from ${url.host}`);
         callback(null, connected);
       });
@@ -361,6 +383,11 @@ async function exchange(
       if (options.needBody) chunks.push(chunk);
     }
     const endAt = performance.now();
+    facts.finalTls = https;
+    facts.tlsAccepted = https ? true : undefined;
+    facts.contentLength = contentLength(response.headers);
+    const lastModified = Date.parse(String(response.headers["last-modified"] ?? ""));
+    if (Number.isFinite(lastModified)) facts.lastModified = Math.floor(lastModified / 1000);
     const resolveMs = lookup.durationMs();
     const connectedAt = tcpAt || readyAt;
     timeline.add("resolve", resolveMs);
@@ -384,7 +411,17 @@ async function exchange(
     throw error;
   } finally {
     ctx.signal.removeEventListener("abort", abandon);
+    facts.resolved ??= lookup.resolved(url.hostname);
   }
+}
+
+/** Content-Length as Go's client reads it: -1 when absent, chunked, or not one whole number. */
+function contentLength(headers: Record<string, string | string[] | undefined>): number {
+  const encoding = headers["transfer-encoding"];
+  if (encoding !== undefined && String(encoding).toLowerCase().includes("chunked")) return -1;
+  const value = headers["content-length"];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text !== undefined && /^\d+$/.test(text.trim()) ? Number(text.trim()) : -1;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -417,6 +454,9 @@ function quote(value: unknown): string {
   return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 
+/** A condition on the body or a header (blackbox's probe_failed_due_to_regex), marked while evaluating. */
+type Evaluated = Condition & { content?: boolean };
+
 function evaluate(
   expect: Expect,
   hop: Hop,
@@ -424,8 +464,8 @@ function evaluate(
   url: URL,
   certificate: CertificateFacts | undefined,
   maxBody: number,
-): Condition[] {
-  const conditions: Condition[] = [];
+): Evaluated[] {
+  const conditions: Evaluated[] = [];
   const statusOk = statusMatches(hop.status, expect.status);
   conditions.push({
     ok: statusOk,
@@ -459,7 +499,10 @@ function evaluate(
   for (const [name, matcher] of Object.entries(expect.headers ?? {})) {
     const raw = hop.headers[name.toLowerCase()];
     const value = Array.isArray(raw) ? raw.join(", ") : raw;
-    conditions.push(matchCondition(`header ${name}`, value !== undefined, value, matcher));
+    conditions.push({
+      ...matchCondition(`header ${name}`, value !== undefined, value, matcher),
+      content: true,
+    });
   }
   if (expect.certificate) {
     conditions.push(
@@ -470,7 +513,8 @@ function evaluate(
           : { ok: false, effect: "fail", text: "no certificate was presented" },
     );
   }
-  if (hop.body && !hop.bodyExceeded) conditions.push(...bodyConditions(expect, hop.body));
+  if (hop.body && !hop.bodyExceeded)
+    conditions.push(...bodyConditions(expect, hop.body).map((c) => ({ ...c, content: true })));
   return conditions;
 }
 

@@ -11,7 +11,11 @@ const INFORMATIONAL = /^HTTP\/1\.[01] 1(?!01)\d\d[ \r]/;
 /** More than this before the end of an informational block, and the bytes pass on untouched. */
 const MAX_BLOCK = 16_384;
 
-export function skipInformationalResponses(socket: Socket): void {
+/**
+ * `onFinal` is told the final response's protocol version (`1.1`) from its status line: undici does
+ * not say which version answered.
+ */
+export function skipInformationalResponses(socket: Socket, onFinal?: (version: string) => void): void {
   const read = socket.read.bind(socket);
   let pending: Buffer | null = Buffer.alloc(0);
   socket.read = ((size?: number) => {
@@ -22,7 +26,10 @@ export function skipInformationalResponses(socket: Socket): void {
       pending = Buffer.concat([pending, chunk]);
       for (;;) {
         if (pending.length < 13) break;
-        if (!INFORMATIONAL.test(pending.subarray(0, 13).toString("latin1"))) {
+        const head = pending.subarray(0, 13).toString("latin1");
+        if (!INFORMATIONAL.test(head)) {
+          const version = /^HTTP\/(\d\.\d) /.exec(head)?.[1];
+          if (version) onFinal?.(version);
           const out: Buffer = pending;
           pending = null;
           return out;

@@ -41,6 +41,8 @@ export interface Probe<Schema extends z.ZodType = z.ZodType> {
   config: Schema;
   /** What the check targets, as written (references unresolved): the `instance` label and table column. */
   target(config: z.output<Schema>): string;
+  /** The `instance` label, when it is not the target (a DNS check's: the server asked). */
+  instance?(config: z.output<Schema>): string;
   run(config: z.output<Schema>, ctx: ProbeContext): Promise<Observation>;
   /** The IAM permissions a check of this kind needs, when it reads AWS APIs. */
   permissions?(config: z.output<Schema>, scope: ArnScope): Permission[];

@@ -40,13 +40,15 @@ export const tcpProbe = defineProbe({
       const connected = performance.now();
       const phases = { resolve: lookup.durationMs(), connect: connected - started - lookup.durationMs() };
       const remoteAddress = socket.remoteAddress;
+      const resolved = lookup.resolved(cfg.host);
+      const addressFacts = { ...(remoteAddress ? { remoteAddress } : {}), ...(resolved ? { resolved } : {}) };
       if (cfg.send !== undefined) socket.write(cfg.send);
       if (cfg.expect === undefined) {
         return {
           conditions: [],
           summary: `connected to ${where}`,
           phases,
-          facts: { ...(remoteAddress ? { remoteAddress } : {}) },
+          facts: addressFacts,
         };
       }
       ctx.stage(`waiting for data matching /${cfg.expect}/ from ${where}`);
@@ -64,13 +66,15 @@ export const tcpProbe = defineProbe({
         conditions: [condition],
         summary: condition.text,
         phases: { ...phases, processing: performance.now() - connected },
-        facts: { banner: banner.slice(0, 1024), ...(remoteAddress ? { remoteAddress } : {}) },
+        facts: { banner: banner.slice(0, 1024), contentMismatch: !ok, ...addressFacts },
       };
     } catch (error) {
       if (ctx.signal.aborted) throw error;
+      const resolved = lookup.resolved(cfg.host);
       return {
         conditions: [networkFailure(error, where)],
         summary: "",
+        ...(resolved ? { facts: { resolved } } : {}),
       };
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);

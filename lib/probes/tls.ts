@@ -75,20 +75,24 @@ export const tlsProbe = defineProbe({
         socket.once("error", reject);
       });
     } catch (error) {
+      const resolved = lookup.resolved(cfg.host);
       return {
         conditions: [networkFailure(error, where)],
         summary: "",
+        ...(resolved ? { facts: { resolved } } : {}),
       };
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
     }
     const done = performance.now();
-    const facts = certificateFacts(socket, serverName);
+    const facts = certificateFacts(socket, serverName, ca);
     const version = socket.getProtocol() ?? "unknown";
-    const cipher = socket.getCipher()?.name;
+    const negotiated = socket.getCipher();
+    const cipher = negotiated?.standardName ?? negotiated?.name;
     const remoteAddress = socket.remoteAddress;
     socket.destroy();
     const resolveMs = lookup.durationMs();
+    const resolved = lookup.resolved(cfg.host);
     const phases = {
       resolve: resolveMs,
       connect: connectedAt - started - resolveMs,
@@ -98,6 +102,7 @@ export const tlsProbe = defineProbe({
       return {
         conditions: [{ ok: false, effect: "fail", text: `${where} presented no certificate` }],
         summary: "",
+        ...(resolved ? { facts: { resolved } } : {}),
       };
     }
     const conditions: Condition[] = [];
@@ -124,7 +129,11 @@ export const tlsProbe = defineProbe({
       phases,
       facts: {
         certificate: facts,
+        // As blackbox_exporter's handshake would have been: refused unless it verified, or was not asked to.
+        tlsAccepted:
+          (facts.trusted || !cfg.expect.trusted) && (facts.hostnameMatches !== false || !cfg.expect.hostname),
         tlsVersion: version,
+        ...(resolved ? { resolved } : {}),
         ...(cipher ? { tlsCipher: cipher } : {}),
         ...(remoteAddress ? { remoteAddress } : {}),
       },

@@ -21,6 +21,12 @@ function writtenNames(): Set<string> {
     chain: [],
     trusted: true,
     fingerprint256: "",
+    blackbox: {
+      subject: "CN=api.example.com",
+      issuer: "CN=CA",
+      dnsNames: "api.example.com",
+      fingerprint: "00",
+    },
   };
   const base: CheckResult = {
     name: "x",
@@ -40,12 +46,24 @@ function writtenNames(): Set<string> {
       bodyBytes: 1,
       redirects: [],
       tlsVersion: "TLSv1.3",
+      tlsCipher: "TLS_AES_128_GCM_SHA256",
+      tlsAccepted: true,
+      finalTls: true,
+      lastModified: 1,
+      resolved: { address: "10.0.0.1", family: 4, lookupMs: 1 },
+      dns: { answered: true, answerRrs: 1, authorityRrs: 0, additionalRrs: 0, serial: 1 },
       certificate,
       dnsAnswers: ["a"],
       backup: { identifier: "b", newestAt: "2026-01-01T00:00:00Z", ageSeconds: 1, sizeBytes: 1 },
     },
   };
-  return new Set(resultSeries(base, { location: "l", timestampMs: 0 }).map((s) => s.name));
+  const kinds = ["http", "tls", "tcp", "dns", "backup"];
+  const results = kinds.flatMap((kind) =>
+    (["up", "down"] as const).map((status) => ({ ...base, kind, status })),
+  );
+  return new Set(
+    results.flatMap((r) => resultSeries(r, { location: "l", timestampMs: 0 })).map((s) => s.name),
+  );
 }
 
 /** Metric names in a PromQL expression (recording rules of the same file count as written). */

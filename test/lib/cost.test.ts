@@ -36,6 +36,6 @@ describe("cost model", () => {
   it("adds Managed Prometheus ingestion from the series the mapping writes", () => {
     const e = estimateCost(https(1), { amp: true });
     const amp = e.lines.find((l) => l.item === "Managed Prometheus ingestion");
-    expect(amp?.quantity).toBe(43_200 * 22);
+    expect(amp?.quantity).toBe(43_200 * 29);
   });
 });

@@ -32,6 +32,8 @@ export interface TestPki {
   wrongHost: KeyAndCert;
   /** Valid 90 days, but issued by an intermediate that expires in 3 days; `cert` holds both. */
   shortIntermediate: KeyAndCert & { intermediateNotAfter: Date };
+  /** Valid 30 days, issued by a root of its own (`caPem`) that expires in 2 days; `cert` is the leaf alone. */
+  shortRoot: KeyAndCert & { caPem: string; rootNotAfter: Date };
 }
 
 async function pem(key: CryptoKey): Promise<string> {
@@ -113,6 +115,31 @@ export async function createTestPki(now = Date.now()): Promise<TestPki> {
     return { key: await pem(leafKeys.privateKey), cert: chain, notAfter };
   };
   const local = ["localhost", "127.0.0.1"];
+  const shortRootKeys = await keys();
+  const shortRootNotAfter = new Date(Math.floor((now + 2 * DAY) / 1000) * 1000);
+  const shortRoot = await x509.X509CertificateGenerator.createSelfSigned({
+    name: "CN=Watchpost Test Short Root, O=Watchpost Tests, C=NL",
+    keys: shortRootKeys,
+    notBefore: new Date(now - 30 * DAY),
+    notAfter: shortRootNotAfter,
+    signingAlgorithm: ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
+  });
+  const shortRootLeafKeys = await keys();
+  const shortRootLeafNotAfter = new Date(Math.floor((now + 30 * DAY) / 1000) * 1000);
+  const shortRootLeaf = await x509.X509CertificateGenerator.create({
+    subject: "CN=localhost, OU=Probes, O=Watchpost Tests\\, Inc., C=NL",
+    issuer: shortRoot.subject,
+    publicKey: shortRootLeafKeys.publicKey,
+    signingKey: shortRootKeys.privateKey,
+    notBefore: new Date(now - DAY),
+    notAfter: shortRootLeafNotAfter,
+    signingAlgorithm: ALGORITHM,
+    extensions: [san([...local, "probe.test"]), new x509.BasicConstraintsExtension(false)],
+  });
   return {
     caPem: ca.toString("pem"),
     valid: await leaf(local, -DAY, 90 * DAY),
@@ -123,6 +150,13 @@ export async function createTestPki(now = Date.now()): Promise<TestPki> {
     shortIntermediate: {
       ...(await leaf(local, -DAY, 90 * DAY, "intermediate")),
       intermediateNotAfter: new Date(now + 3 * DAY),
+    },
+    shortRoot: {
+      key: await pem(shortRootLeafKeys.privateKey),
+      cert: shortRootLeaf.toString("pem"),
+      notAfter: shortRootLeafNotAfter,
+      caPem: shortRoot.toString("pem"),
+      rootNotAfter: shortRootNotAfter,
     },
   };
 }

@@ -89,6 +89,12 @@ export const routes: http.RequestListener = (req, res) => {
       return void res.writeHead(302, { location: "/loop-a" }).end();
     case "/redirect":
       return void res.writeHead(301, { location: "/ok" }).end();
+    case "/to":
+      return void res.writeHead(302, { location: url.searchParams.get("url") ?? "/ok" }).end();
+    case "/modified":
+      return void res
+        .writeHead(200, { "last-modified": "Sun, 22 Nov 2026 08:00:00 GMT", "transfer-encoding": "chunked" })
+        .end("fresh");
     case "/chain": {
       const n = Number(url.searchParams.get("n") ?? 0);
       return void res.writeHead(302, { location: n > 0 ? `/chain?n=${n - 1}` : "/ok" }).end();

@@ -25,7 +25,7 @@ export class SeriesError extends Error {
 export function specLabels(series: Series): [string, string][] {
   if (!METRIC_NAME.test(series.name)) throw new SeriesError(`invalid metric name "${series.name}"`);
   const labels: [string, string][] = [["__name__", series.name]];
-  const own = series.extra ? [...Object.entries(series.labels), series.extra] : Object.entries(series.labels);
+  const own = [...Object.entries(series.labels), ...(series.extra ?? [])];
   for (const [name, value] of own) {
     if (value === "") continue;
     if (!LABEL_NAME.test(name) || name.startsWith("__"))
@@ -63,8 +63,8 @@ interface Field {
 
 /**
  * Encodes series into WriteRequest bodies. Every series of a check shares one labels object, so its
- * fields are validated, sorted and encoded once; each series then merges in `__name__` and its one
- * extra label. Message lengths are computed rather than forked, so one writer serves a whole body.
+ * fields are validated, sorted and encoded once; each series then merges in `__name__` and its own
+ * extra labels. Message lengths are computed rather than forked, so one writer serves a whole body.
  */
 export class WriteRequestEncoder {
   /** name → value → the complete `labels` field (tag, length, Label message). */
@@ -130,11 +130,15 @@ export class WriteRequestEncoder {
     this.checkMetricName(series.name);
     const shared = this.sharedFields(series);
     const own = [this.field("__name__", series.name)];
-    if (series.extra && series.extra[1] !== "") {
-      this.checkLabelName(series.extra[0], series);
-      const extra = this.field(series.extra[0], series.extra[1]);
-      if (extra.name < "__name__") own.unshift(extra);
-      else own.push(extra);
+    for (const [name, value] of series.extra ?? []) {
+      if (value === "") continue;
+      this.checkLabelName(name, series);
+      own.push(this.field(name, value));
+    }
+    if (own.length > 1) own.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (let i = 1; i < own.length; i++) {
+      if ((own[i] as Field).name === (own[i - 1] as Field).name)
+        throw new SeriesError(`duplicate label "${(own[i] as Field).name}" on ${series.name}`);
     }
     const merged: Field[] = [];
     let i = 0;

@@ -185,14 +185,14 @@ describe("loading check files", () => {
       name: "a reserved label",
       yaml: "checks:\n  - name: x\n    labels: { instance: a }\n    tcp: { host: a, port: 1 }\n",
       messages: [
-        'f.yml:3:15: checks[0].labels.instance: expected a label name other than check, kind, instance, job, location, phase, status, version or __*, which Watchpost sets itself, found "instance"',
+        'f.yml:3:15: checks[0].labels.instance: expected a label name other than check, kind, instance, job, location, phase, status, version, cipher, fingerprint_sha256, subject, issuer, subjectalternative, cause or __*, which Watchpost sets itself, found "instance"',
       ],
     },
     {
       name: "a label the metrics write themselves (version, on probe_tls_version_info)",
       yaml: "checks:\n  - name: x\n    labels: { version: '2' }\n    tcp: { host: a, port: 1 }\n",
       messages: [
-        'f.yml:3:15: checks[0].labels.version: expected a label name other than check, kind, instance, job, location, phase, status, version or __*, which Watchpost sets itself, found "version"',
+        'f.yml:3:15: checks[0].labels.version: expected a label name other than check, kind, instance, job, location, phase, status, version, cipher, fingerprint_sha256, subject, issuer, subjectalternative, cause or __*, which Watchpost sets itself, found "version"',
       ],
     },
     {
@@ -211,7 +211,7 @@ describe("loading check files", () => {
       name: "a bad resolver and record type",
       yaml: "checks:\n  - name: x\n    dns: { name: a.test, type: SRV, resolver: 'dns.google' }\n",
       messages: [
-        'f.yml:3:32: checks[0].dns.type: expected one of A, AAAA, CNAME, MX, TXT, NS, found "SRV"',
+        'f.yml:3:32: checks[0].dns.type: expected one of A, AAAA, CNAME, MX, TXT, NS, SOA, found "SRV"',
         'f.yml:3:47: checks[0].dns.resolver: expected a resolver address such as 1.1.1.1, 127.0.0.1:5353 or [::1]:53, found "dns.google"',
       ],
     },

@@ -192,7 +192,7 @@ describe("watchpost run with metrics sinks", () => {
       );
       expect(code).toBe(3);
       expect(stdout).toMatch(
-        /\nremote-write http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write: FAILED, 18 of 18 samples not delivered \(1 request, 0 retries, \d+ms\): 400 from 127\.0\.0\.1:\d+: bad data \(not retried\)\n$/,
+        /\nremote-write http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write: FAILED, 23 of 23 samples not delivered \(1 request, 0 retries, \d+ms\): 400 from 127\.0\.0\.1:\d+: bad data \(not retried\)\n$/,
       );
       expect(stderr).toMatch(/remote-write .* rejected the samples: 400 bad data/);
     } finally {
@@ -216,7 +216,7 @@ describe("watchpost run with metrics sinks", () => {
       expect(code).toBe(0);
       expect(JSON.parse(stdout)).toHaveLength(1);
       expect(stderr).toMatch(
-        /^remote-write http:\/\/127\.0\.0\.1:\d+\/: 18 samples sent in 1 request, 0 retries/,
+        /^remote-write http:\/\/127\.0\.0\.1:\d+\/: 23 samples sent in 1 request, 0 retries/,
       );
     } finally {
       await accepting.close();

@@ -17,7 +17,13 @@ const base: CheckResult = {
   phases: { resolve: 5, connect: 10, tls: 20, processing: 400, transfer: 15 },
   facts: {
     httpStatus: 200,
+    httpVersion: "1.1",
     bodyBytes: 17,
+    contentLength: 17,
+    finalTls: true,
+    tlsAccepted: true,
+    tlsCipher: "TLS_AES_128_GCM_SHA256",
+    resolved: { address: "10.0.0.1", family: 4, lookupMs: 5 },
     redirects: ["https://api.example.com/health/"],
     tlsVersion: "TLSv1.3",
     certificate: {
@@ -27,9 +33,16 @@ const base: CheckResult = {
       notBefore: "2026-01-01T00:00:00.000Z",
       notAfter: "2027-01-01T00:00:00.000Z",
       earliestNotAfter: "2026-12-01T00:00:00.000Z",
+      verifiedChainNotAfter: "2026-11-30T00:00:00.000Z",
       chain: [],
       trusted: true,
       fingerprint256: "AA",
+      blackbox: {
+        subject: "CN=api.example.com",
+        issuer: "CN=CA",
+        dnsNames: "api.example.com",
+        fingerprint: "00",
+      },
     },
   },
 };
@@ -40,7 +53,10 @@ describe("results as series", () => {
   it("maps an HTTP result to blackbox_exporter's names and Watchpost's own, one sample each", () => {
     const series = resultSeries(base, { location: "eu-west-1", timestampMs: T });
     const byKey = Object.fromEntries(
-      series.map((s) => [`${s.name}${s.extra ? `{${s.extra[0]}=${s.extra[1]}}` : ""}`, s.value]),
+      series.map((s) => [
+        `${s.name}${s.extra ? `{${s.extra.map(([k, v]) => `${k}=${v}`).join(",")}}` : ""}`,
+        s.value,
+      ]),
     );
     expect(byKey).toEqual({
       probe_success: 1,
@@ -52,19 +68,26 @@ describe("results as series", () => {
       "watchpost_check_status{status=skipped}": 0,
       watchpost_probe_attempts: 1,
       probe_dns_lookup_time_seconds: 0.005,
+      probe_ip_protocol: 4,
+      probe_ip_addr_hash: 1_817_209_388,
       "probe_http_duration_seconds{phase=resolve}": 0.005,
       "probe_http_duration_seconds{phase=connect}": 0.01,
       "probe_http_duration_seconds{phase=tls}": 0.02,
       "probe_http_duration_seconds{phase=processing}": 0.4,
       "probe_http_duration_seconds{phase=transfer}": 0.015,
       probe_http_status_code: 200,
+      probe_http_content_length: 17,
       probe_http_uncompressed_body_length: 17,
       probe_http_redirects: 1,
       probe_http_ssl: 1,
+      probe_http_version: 1.1,
+      probe_failed_due_to_regex: 0,
       probe_ssl_earliest_cert_expiry: Date.parse("2026-12-01T00:00:00Z") / 1000,
-      probe_ssl_last_chain_expiry_timestamp_seconds: Date.parse("2027-01-01T00:00:00Z") / 1000,
-      watchpost_ssl_cert_trusted: 1,
+      probe_ssl_last_chain_expiry_timestamp_seconds: Date.parse("2026-11-30T00:00:00Z") / 1000,
+      "probe_ssl_last_chain_info{fingerprint_sha256=00,subject=CN=api.example.com,issuer=CN=CA,subjectalternative=api.example.com}": 1,
       "probe_tls_version_info{version=TLS 1.3}": 1,
+      "probe_tls_cipher_info{cipher=TLS_AES_128_GCM_SHA256}": 1,
+      watchpost_ssl_cert_trusted: 1,
     });
     expect(series.every((s) => s.timestampMs === T)).toBe(true);
     expect(seriesLabels(series[0] as never)).toEqual({
@@ -89,7 +112,7 @@ describe("results as series", () => {
       },
       { location: "local", timestampMs: T },
     );
-    expect(down.map((s) => [s.name, s.extra?.[1] ?? "", s.value])).toEqual([
+    expect(down.map((s) => [s.name, s.extra?.[0]?.[1] ?? "", s.value])).toEqual([
       ["probe_success", "", 0],
       ["probe_duration_seconds", "", 0.45],
       ["watchpost_check_status", "up", 0],
@@ -98,8 +121,17 @@ describe("results as series", () => {
       ["watchpost_check_status", "unknown", 1],
       ["watchpost_check_status", "skipped", 0],
       ["watchpost_probe_attempts", "", 1],
+      ["watchpost_check_failure", "indeterminate", 1],
       ["probe_dns_lookup_time_seconds", "", 0.002],
-      ["probe_dns_answer_rrs", "", 2],
+      ["probe_ip_protocol", "", 0],
+      ["probe_ip_addr_hash", "", 0],
+      ["probe_dns_duration_seconds", "resolve", 0.002],
+      ["probe_dns_duration_seconds", "connect", 0],
+      ["probe_dns_duration_seconds", "request", 0],
+      ["probe_dns_answer_rrs", "", 0],
+      ["probe_dns_authority_rrs", "", 0],
+      ["probe_dns_additional_rrs", "", 0],
+      ["probe_dns_query_succeeded", "", 0],
     ]);
   });
 
@@ -108,7 +140,7 @@ describe("results as series", () => {
       { ...base, status: "skipped", reason: "not started before the run's deadline" },
       { location: "local", timestampMs: T },
     );
-    expect(skipped.map((s) => [s.name, s.extra?.[1] ?? "", s.value])).toEqual([
+    expect(skipped.map((s) => [s.name, s.extra?.[0]?.[1] ?? "", s.value])).toEqual([
       ["watchpost_check_status", "up", 0],
       ["watchpost_check_status", "degraded", 0],
       ["watchpost_check_status", "down", 0],
@@ -121,7 +153,7 @@ describe("results as series", () => {
     const written = new Set(
       resultSeries({ ...base, labels: {} }, { location: "local", timestampMs: T }).flatMap((s) => [
         ...Object.keys(s.labels),
-        ...(s.extra ? [s.extra[0]] : []),
+        ...(s.extra ?? []).map(([name]) => name),
       ]),
     );
     for (const name of written) expect(RESERVED_LABELS).toContain(name);
@@ -152,5 +184,20 @@ describe("results as series", () => {
       ["probe_backup_last_success_timestamp_seconds", Date.parse("2026-11-20T18:00:00Z") / 1000],
       ["probe_backup_size_bytes", 2048],
     ]);
+  });
+});
+
+describe("job and instance", () => {
+  it("take the configured job, and the check's name as instance when asked", () => {
+    const [first] = resultSeries(base, { location: "l", timestampMs: T, job: "blackbox", instance: "check" });
+    expect(first?.labels).toMatchObject({ job: "blackbox", instance: "payments-api" });
+  });
+
+  it("give a DNS check's server as instance, as blackbox's DNS targets are", () => {
+    const [first] = resultSeries(
+      { ...base, kind: "dns", target: "example.com A @1.1.1.1", instance: "1.1.1.1" },
+      { location: "l", timestampMs: T },
+    );
+    expect(first?.labels.instance).toBe("1.1.1.1");
   });
 });

@@ -17,6 +17,31 @@ beforeAll(async () => {
       ],
     },
     "www.api.test": { answers: [{ type: "CNAME", name: "", data: "api.test" }] },
+    "zone.test": {
+      answers: [
+        { type: "A", name: "", data: "10.0.0.9" },
+        {
+          type: "SOA",
+          name: "",
+          data: {
+            mname: "ns1.zone.test",
+            rname: "hostmaster.zone.test",
+            serial: 2026112301,
+            refresh: 3600,
+            retry: 600,
+            expire: 86400,
+            minimum: 60,
+          },
+        },
+      ],
+      authorities: [
+        { type: "NS", name: "", data: "ns1.zone.test" },
+        { type: "NS", name: "", data: "ns2.zone.test" },
+      ],
+      additionals: [{ type: "A", name: "ns1.zone.test", data: "10.0.0.53" }],
+    },
+    "big.test": { truncate: true, answers: [{ type: "A", name: "", data: "10.0.0.7" }] },
+    "spoofed.test": { junkFirst: true, answers: [{ type: "A", name: "", data: "10.0.0.8" }] },
     "broken.test": { rcode: "SERVFAIL" },
     "slow.test": { silent: true },
   });
@@ -116,6 +141,39 @@ describe("dns probe", () => {
   it("reports its answers as facts", async () => {
     const result = await lookup({ name: "api.test" });
     expect(result.facts?.dnsAnswers).toEqual(["10.0.0.1", "10.0.0.2"]);
-    expect(result.phases?.resolve).toBeGreaterThan(0);
+    expect(result.phases?.processing).toBeGreaterThan(0);
+    expect(result.instance).toBe(server.address);
+  });
+
+  it("counts every section of the answer, and reads a zone's serial", async () => {
+    const a = await lookup({ name: "zone.test" });
+    expect(a.facts?.dns).toEqual({
+      answered: true,
+      rcode: "NOERROR",
+      answerRrs: 1,
+      authorityRrs: 2,
+      additionalRrs: 1,
+    });
+    const soa = await lookup({ name: "zone.test", type: "SOA" });
+    expect(soa.status, soa.reason).toBe("up");
+    expect(soa.facts?.dns?.serial).toBe(2026112301);
+    expect(soa.reason).toMatch(/^SOA ns1\.zone\.test hostmaster\.zone\.test 2026112301 /);
+    const missing = await lookup({ name: "nowhere.test" });
+    expect(missing.facts?.dns).toMatchObject({ answered: true, rcode: "NXDOMAIN", answerRrs: 0 });
+  });
+
+  it("asks again over TCP when the UDP answer is truncated", async () => {
+    const result = await lookup({ name: "big.test", expect: { equals: ["10.0.0.7"] } });
+    expect(result.status, result.reason).toBe("up");
+  });
+
+  it("ignores garbage and answers with another id, and takes the real one", async () => {
+    const result = await lookup({ name: "spoofed.test", expect: { equals: ["10.0.0.8"] } });
+    expect(result.status, result.reason).toBe("up");
+  });
+
+  it("says no answer came when none did", async () => {
+    const result = await lookup({ name: "slow.test" }, { timeout: "300ms" });
+    expect(result.facts?.dns).toBeUndefined();
   });
 });

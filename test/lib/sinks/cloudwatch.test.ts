@@ -48,6 +48,12 @@ describe("CloudWatch sink", () => {
       chain: [],
       trusted: true,
       fingerprint256: "",
+      blackbox: {
+        subject: "CN=api.example.com",
+        issuer: "CN=CA",
+        dnsNames: "api.example.com",
+        fingerprint: "00",
+      },
     };
     const report = await sink.write(
       [result("api", { facts: { httpStatus: 503, certificate: cert }, status: "down" })],

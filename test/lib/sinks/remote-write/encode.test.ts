@@ -14,14 +14,14 @@ const series: Series[] = [
   {
     name: "probe_http_duration_seconds",
     labels,
-    extra: ["phase", "connect"],
+    extra: [["phase", "connect"]],
     value: 0.0125,
     timestampMs: 1_795_000_000_123,
   },
   {
     name: "watchpost_check_status",
     labels,
-    extra: ["status", "down"],
+    extra: [["status", "down"]],
     value: 0,
     timestampMs: 1_795_000_000_123,
   },
@@ -94,7 +94,7 @@ describe("remote-write encoding", () => {
     expect(() => encode({ name: "bad-name" })).toThrow(new SeriesError('invalid metric name "bad-name"'));
     expect(() => encode({ labels: { "bad-label": "x" } })).toThrow(SeriesError);
     expect(() => encode({ labels: { __reserved: "x" } })).toThrow(SeriesError);
-    expect(() => encode({ labels: { phase: "a" }, extra: ["phase", "b"] })).toThrow(
+    expect(() => encode({ labels: { phase: "a" }, extra: [["phase", "b"]] })).toThrow(
       'duplicate label "phase" on m',
     );
   });

@@ -62,7 +62,7 @@ describe("remote-write sink", () => {
     const bad: Series = {
       name: "probe_tls_version_info",
       labels: { check: "api", version: "x" },
-      extra: ["version", "TLS 1.3"],
+      extra: [["version", "TLS 1.3"]],
       value: 1,
       timestampMs: Date.now() - 1_000,
     };
@@ -229,7 +229,7 @@ describe("remote-write sink", () => {
       location: "eu-west-1",
     });
     await sink.close();
-    expect(report).toMatchObject({ ok: true, samples: 8 });
+    expect(report).toMatchObject({ ok: true, samples: 13 });
     const decoded = decodeWriteRequest(rx.received[0]?.body as Buffer).map((s) =>
       Object.fromEntries(s.labels),
     );
