@@ -8,7 +8,9 @@
  * - `remoteWriteUrl`: Prometheus remote-write from the probe function, authenticated by
  *   `remoteWriteSecretArn` (a Secrets Manager secret with `bearerToken`, or `username` and
  *   `password`, and optional `headers`) or by SigV4 with `remoteWriteSigv4Region` (Amazon Managed
- *   Service for Prometheus: the URL's workspace is the only one the function may write to).
+ *   Service for Prometheus: the URL's workspace is the only one the function may write to);
+ *   `remoteWriteJob` (the `job` label, default `watchpost`) and `remoteWriteInstance` (`target`, the
+ *   default, or `check`: what the `instance` label holds).
  */
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
@@ -16,6 +18,7 @@ import { ChannelsFileError, deployProblems, loadChannels } from "../lib/alerting
 import type { ChannelSpec } from "../lib/alerting/notifiers/channel.js";
 import { WatchpostStack } from "../lib/infra/stack.js";
 import { ampWorkspaceArn, WatchpostChecksError, type WatchpostRemoteWrite } from "../lib/infra/watchpost.js";
+import { INSTANCE_MODES, type InstanceMode } from "../lib/metrics/series.js";
 
 const app = new App();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -35,13 +38,24 @@ function remoteWrite(): WatchpostRemoteWrite | undefined {
   const url = context("remoteWriteUrl");
   const secretArn = context("remoteWriteSecretArn");
   const region = context("remoteWriteSigv4Region");
+  const job = context("remoteWriteJob");
+  const instance = context("remoteWriteInstance");
   if (!url) {
-    if (secretArn || region)
-      refuse(
-        `-c ${secretArn ? "remoteWriteSecretArn" : "remoteWriteSigv4Region"} needs -c remoteWriteUrl=URL`,
-      );
+    const given = Object.entries({
+      remoteWriteSecretArn: secretArn,
+      remoteWriteSigv4Region: region,
+      remoteWriteJob: job,
+      remoteWriteInstance: instance,
+    }).find(([, value]) => value !== undefined);
+    if (given) refuse(`-c ${given[0]} needs -c remoteWriteUrl=URL`);
     return undefined;
   }
+  if (instance !== undefined && !INSTANCE_MODES.includes(instance as InstanceMode))
+    refuse(`-c remoteWriteInstance: expected ${INSTANCE_MODES.join(" or ")}, found "${instance}"`);
+  const labels = {
+    ...(job ? { job } : {}),
+    ...(instance ? { instance: instance as InstanceMode } : {}),
+  };
   if (secretArn && region)
     refuse("-c remoteWriteSecretArn and -c remoteWriteSigv4Region: give one, not both");
   if (secretArn && !/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/.test(secretArn))
@@ -54,9 +68,9 @@ function remoteWrite(): WatchpostRemoteWrite | undefined {
       refuse(
         "-c remoteWriteSigv4Region: expected -c remoteWriteUrl to name a Managed Prometheus workspace (…/workspaces/ws-…/api/v1/remote_write)",
       );
-    return { url, ampWorkspaceArn: arn };
+    return { url, ampWorkspaceArn: arn, ...labels };
   }
-  return { url, ...(secretArn ? { credentialsSecretArn: secretArn } : {}) };
+  return { url, ...(secretArn ? { credentialsSecretArn: secretArn } : {}), ...labels };
 }
 
 const checksDir = context("checksDir") ?? "checks";

@@ -42,11 +42,16 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
   const remoteWriteSource = remoteWrite
     ? lazySink(`remote-write ${redactUrl(remoteWrite.url)}`, async () => {
         const log = (line: string) => logger.warn(line);
+        const labels = {
+          ...(remoteWrite.job ? { job: remoteWrite.job } : {}),
+          ...(remoteWrite.instance ? { instance: remoteWrite.instance } : {}),
+        };
         if (!remoteWrite.secretArn)
           return remoteWriteSink(
             remoteWrite.url,
             { ...(remoteWrite.sigv4Region ? { sigv4Region: remoteWrite.sigv4Region } : {}) },
             log,
+            labels,
           );
         const secret = await secrets.send(new GetSecretValueCommand({ SecretId: remoteWrite.secretArn }), {
           abortSignal: AbortSignal.timeout(SECRET_TIMEOUT_MS),
@@ -55,6 +60,7 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
           remoteWrite.url,
           parseCredentialsSecret(secret.SecretString, `remote-write secret ${remoteWrite.secretArn}`),
           log,
+          labels,
         );
       })
     : undefined;

@@ -93,6 +93,18 @@ export const OPTIONS: Record<string, OptionSpec> = {
     value: "REGION",
     help: "Sign for Amazon Managed Service for Prometheus",
   },
+  job: {
+    type: "string",
+    value: "NAME",
+    default: "watchpost",
+    help: "The job label of remote-written series (blackbox setups often use blackbox)",
+  },
+  instance: {
+    type: "string",
+    value: "target|check",
+    default: "target",
+    help: "What the instance label holds: the probed target, as blackbox's relabelling gives, or the check's name",
+  },
   cloudwatch: {
     type: "boolean",
     default: false,
@@ -136,6 +148,8 @@ const METRICS = [
   "remote-write-bearer-token-file",
   "remote-write-basic-auth-file",
   "remote-write-sigv4-region",
+  "job",
+  "instance",
   "cloudwatch",
   "cloudwatch-namespace",
   "cloudwatch-phases",

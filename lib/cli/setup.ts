@@ -14,6 +14,7 @@ import type { Notifier } from "../alerting/notifiers/notifier.js";
 import { FileStore } from "../alerting/stores/file.js";
 import { MemoryStore } from "../alerting/stores/store.js";
 import { envResolver } from "../checks/references.js";
+import { INSTANCE_MODES, type InstanceMode } from "../metrics/series.js";
 import { lazySink, type SinkSource } from "../runtime/pipeline.js";
 import { CloudWatchSink } from "../sinks/cloudwatch.js";
 import { type RemoteWriteCredentials, remoteWriteSink } from "../sinks/remote-write/credentials.js";
@@ -31,12 +32,22 @@ export async function buildSinks(values: Values, io: Io): Promise<SinkSource[]> 
   );
   if (!url && remoteWriteFlags.length > 0)
     throw new UsageError(`--${remoteWriteFlags[0]} needs --remote-write URL`);
+  for (const flag of ["job", "instance"])
+    if (!url && values[flag] !== undefined) throw new UsageError(`--${flag} needs --remote-write URL`);
+  const instance = values.instance as string | undefined;
+  if (instance !== undefined && !INSTANCE_MODES.includes(instance as InstanceMode))
+    throw new UsageError(`--instance: expected ${INSTANCE_MODES.join(" or ")}, found "${instance}"`);
+  const job = values.job as string | undefined;
+  if (job !== undefined && job.trim() === "") throw new UsageError("--job: expected a name, found nothing");
   if (url) {
     const credentials = await remoteWriteCredentials(values);
     const log = (line: string) => io.stderr.write(`${line}\n`);
     try {
       // Built now, so a malformed URL or a clash of options is a usage error before any probe runs.
-      const sink = await remoteWriteSink(url, credentials, log);
+      const sink = await remoteWriteSink(url, credentials, log, {
+        ...(job !== undefined ? { job } : {}),
+        ...(instance !== undefined ? { instance: instance as InstanceMode } : {}),
+      });
       sinks.push(lazySink(sink.name, () => sink));
     } catch (error) {
       if (error instanceof RemoteWriteConfigError) throw new UsageError(error.message);

@@ -5,6 +5,7 @@
 
 import { CHANNEL_KINDS, type ChannelKind } from "../alerting/channels/formats.js";
 import type { ChannelSpec } from "../alerting/notifiers/channel.js";
+import { INSTANCE_MODES, type InstanceMode } from "../metrics/series.js";
 
 /** The one environment variable the construct sets (besides Lambda's own). */
 export const FUNCTION_CONFIG_ENV = "WATCHPOST_CONFIG";
@@ -28,6 +29,10 @@ export interface FunctionConfig {
     secretArn?: string;
     /** Sign for Amazon Managed Service for Prometheus in this region. */
     sigv4Region?: string;
+    /** The `job` label. Default `watchpost`. */
+    job?: string;
+    /** What the `instance` label holds. Default `target`. */
+    instance?: InstanceMode;
   };
   /** Slack, PagerDuty, Teams and webhook channels besides the topic; targets are `${secret:…}` references. */
   channels?: ChannelSpec[];
@@ -90,7 +95,15 @@ export function parseFunctionConfig(env: Record<string, string | undefined>): Fu
       ...(r.sigv4Region !== undefined
         ? { sigv4Region: string("sigv4Region", r, "remoteWrite.sigv4Region") }
         : {}),
+      ...(r.job !== undefined ? { job: string("job", r, "remoteWrite.job") } : {}),
     };
+    if (r.instance !== undefined) {
+      if (!INSTANCE_MODES.includes(r.instance as InstanceMode))
+        fail(
+          `remoteWrite.instance: expected ${INSTANCE_MODES.join(" or ")}, found ${JSON.stringify(r.instance)}`,
+        );
+      config.remoteWrite.instance = r.instance as InstanceMode;
+    }
     if (config.remoteWrite.secretArn && config.remoteWrite.sigv4Region)
       fail("remoteWrite: give secretArn or sigv4Region, not both");
   }

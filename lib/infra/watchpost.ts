@@ -3,6 +3,7 @@
  * notifications, metrics, alarms on the monitor itself and a dashboard. It holds no probe logic;
  * it wires lib/ together. Every prop's default is in its doc comment.
  */
+
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -41,6 +42,7 @@ import {
   scheduleProblems,
 } from "../deploy/compile.js";
 import { FUNCTION_CONFIG_ENV, type FunctionConfig } from "../deploy/function-config.js";
+import type { InstanceMode } from "../metrics/series.js";
 import { MONITOR_METRICS } from "../runtime/monitor-metrics.js";
 import { formatDuration } from "../units.js";
 
@@ -71,6 +73,10 @@ export interface WatchpostRemoteWrite {
   /** An Amazon Managed Service for Prometheus workspace ARN: requests are SigV4-signed, and
    * `aps:RemoteWrite` is granted on this workspace alone. Default: none. */
   readonly ampWorkspaceArn?: string;
+  /** The `job` label of every series. Default `watchpost` (the shipped rules and dashboard select it). */
+  readonly job?: string;
+  /** What the `instance` label holds: the probed `target` (blackbox's usual relabelling), or the `check`'s name. Default `target`. */
+  readonly instance?: InstanceMode;
 }
 
 /** Checks that target private endpoints run in a separate function placed in a VPC. */
@@ -334,6 +340,8 @@ export class Watchpost extends Construct {
               ...(remoteWrite.ampWorkspaceArn
                 ? { sigv4Region: remoteWrite.ampWorkspaceArn.split(":")[3] as string }
                 : {}),
+              ...(remoteWrite.job !== undefined ? { job: remoteWrite.job } : {}),
+              ...(remoteWrite.instance !== undefined ? { instance: remoteWrite.instance } : {}),
             },
           }
         : {}),

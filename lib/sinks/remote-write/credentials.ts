@@ -2,6 +2,7 @@
  * How a remote-write sink authenticates, whoever holds the credentials: the CLI reads them from
  * files and flags, the probe function from a Secrets Manager secret. One place builds the sink.
  */
+import type { JobLabels } from "../../metrics/series.js";
 import { RemoteWriteConfigError, RemoteWriteSink } from "./index.js";
 
 export interface RemoteWriteCredentials {
@@ -17,6 +18,7 @@ export async function remoteWriteSink(
   url: string,
   credentials: RemoteWriteCredentials,
   log: (line: string) => void,
+  labels?: JobLabels,
 ): Promise<RemoteWriteSink> {
   let sign: import("./sigv4.js").RequestSigner | undefined;
   if (credentials.sigv4Region) {
@@ -32,6 +34,7 @@ export async function remoteWriteSink(
     ...(credentials.bearerToken !== undefined ? { bearerToken: credentials.bearerToken } : {}),
     ...(credentials.basicAuth ? { basicAuth: credentials.basicAuth } : {}),
     ...(sign ? { sign } : {}),
+    ...(labels ? { labels } : {}),
     log,
   });
 }

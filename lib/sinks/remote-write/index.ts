@@ -4,7 +4,7 @@
  */
 import { Agent, type Dispatcher, request } from "undici";
 import { withTimeout } from "../../deadline.js";
-import { type Series, toSeries } from "../../metrics/series.js";
+import { type JobLabels, type Series, toSeries } from "../../metrics/series.js";
 import { redactUrl } from "../../redact.js";
 import type { CheckResult } from "../../result.js";
 import { USER_AGENT } from "../../version.js";
@@ -39,6 +39,8 @@ export interface RemoteWriteOptions {
   /** Bodies in flight at once. Default 4. */
   concurrency?: number;
   backoff?: BackoffOptions;
+  /** The `job` label and what `instance` holds. Default `watchpost`, the target. */
+  labels?: JobLabels;
   /** Where the receiver's own words go when it rejects a body. Default: stderr. */
   log?: (line: string) => void;
   dispatcher?: Dispatcher;
@@ -103,7 +105,11 @@ export class RemoteWriteSink implements Sink {
 
   async write(results: readonly CheckResult[], context: SinkContext): Promise<SinkReport> {
     return this.writeSeries(
-      toSeries(results, { location: context.location, timestampMs: context.runStartedAt }),
+      toSeries(results, {
+        ...this.options.labels,
+        location: context.location,
+        timestampMs: context.runStartedAt,
+      }),
       context.deadline,
       context.signal,
     );

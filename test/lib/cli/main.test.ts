@@ -9,6 +9,7 @@ import { formatTable } from "../../../lib/cli/output.js";
 import { Progress } from "../../../lib/cli/progress.js";
 import type { CheckResult } from "../../../lib/result.js";
 import { stream } from "../../support/cli.js";
+import { decodeWriteRequest } from "../../support/remote-write.js";
 import { closedPort, httpTarget, routes, type Target } from "../../support/servers.js";
 
 const fixtures = path.join(import.meta.dirname, "../../fixtures");
@@ -220,6 +221,37 @@ describe("watchpost run with metrics sinks", () => {
       );
     } finally {
       await accepting.close();
+    }
+  });
+
+  it("labels series with --job and --instance, as a blackbox setup's relabelling did", async () => {
+    const bodies: Buffer[] = [];
+    const receiving = await httpTarget((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        bodies.push(Buffer.concat(chunks));
+        res.writeHead(204).end();
+      });
+    });
+    try {
+      const args = ["run", "--checks", dir, "--only", "healthy", "--remote-write", receiving.url];
+      expect((await cli(...args, "--job", "blackbox", "--instance", "check")).code).toBe(0);
+      const labels = decodeWriteRequest(bodies[0] as Buffer).map((s) => Object.fromEntries(s.labels));
+      expect(labels.find((l) => l.__name__ === "probe_success")).toMatchObject({
+        job: "blackbox",
+        instance: "healthy",
+      });
+      expect(await cli(...args, "--instance", "host")).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--instance: expected target or check, found "host"'),
+      });
+      expect(await cli("run", "--checks", dir, "--job", "blackbox")).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining("--job needs --remote-write URL"),
+      });
+    } finally {
+      await receiving.close();
     }
   });
 

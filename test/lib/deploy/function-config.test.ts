@@ -35,6 +35,10 @@ describe("the probe function's configuration", () => {
       'WATCHPOST_CONFIG: phases: expected true or false, found "yes" (the Watchpost construct sets it)',
     ],
     [
+      { ...valid, remoteWrite: { url: "https://p/w", instance: "host" } },
+      'WATCHPOST_CONFIG: remoteWrite.instance: expected target or check, found "host" (the Watchpost construct sets it)',
+    ],
+    [
       { ...valid, remoteWrite: { url: "https://p/w", secretArn: "arn:s", sigv4Region: "eu-west-1" } },
       "WATCHPOST_CONFIG: remoteWrite: give secretArn or sigv4Region, not both (the Watchpost construct sets it)",
     ],

@@ -323,6 +323,8 @@ describe("Watchpost construct", () => {
       remoteWrite: {
         url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-abc/api/v1/remote_write",
         ampWorkspaceArn: workspace,
+        job: "blackbox",
+        instance: "check",
       },
     });
     template.hasResourceProperties("AWS::IAM::Policy", {
@@ -333,6 +335,8 @@ describe("Watchpost construct", () => {
     expect(functionConfig(template).remoteWrite).toEqual({
       url: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-abc/api/v1/remote_write",
       sigv4Region: "eu-west-1",
+      job: "blackbox",
+      instance: "check",
     });
     const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
     const stack = new Stack(app, "Secret");
