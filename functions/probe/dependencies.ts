@@ -20,6 +20,7 @@ import type { FunctionConfig } from "../../lib/deploy/function-config.js";
 import { redactUrl } from "../../lib/redact.js";
 import { lazySink, type SinkSource } from "../../lib/runtime/pipeline.js";
 import { awsResolvers } from "../../lib/runtime/references.js";
+import { DynamoDbRunRecords } from "../../lib/runtime/run-records-dynamodb.js";
 import type { ShardDependencies } from "../../lib/runtime/shard.js";
 import { CloudWatchSink } from "../../lib/sinks/cloudwatch.js";
 import { parseCredentialsSecret, remoteWriteSink } from "../../lib/sinks/remote-write/credentials.js";
@@ -77,15 +78,32 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
         })),
       ])
     : sns;
+  const dynamodb = new DynamoDBClient({ maxAttempts: 2 });
+  const refreshCloudWatch = lazySink(
+    `cloudwatch ${config.namespace}`,
+    () =>
+      new CloudWatchSink({
+        client: cloudwatch,
+        namespace: config.namespace,
+        highResolution: config.highResolution,
+        checkMetrics: config.checkMetrics,
+      }),
+  );
   return {
     checks,
     location,
     namespace: config.namespace,
+    records: new DynamoDbRunRecords({ client: dynamodb, tableName: config.stateTable }),
+    // CloudWatch is refreshed only when it has per-check metrics to refresh.
+    refreshSinks: [
+      ...(config.checkMetrics ? [refreshCloudWatch] : []),
+      ...(remoteWriteSource ? [remoteWriteSource] : []),
+    ],
     aws: defaultAwsClients(),
     resolvers,
     alerter: new Alerter({
       store: new DynamoDbStore({
-        client: new DynamoDBClient({ maxAttempts: 2 }),
+        client: dynamodb,
         tableName: config.stateTable,
       }),
       notifier,

@@ -10,11 +10,23 @@ import { sendTestNotifications, type TestOutcome } from "../../lib/alerting/test
 import { parseFunctionConfig } from "../../lib/deploy/function-config.js";
 import { monitorMetrics } from "../../lib/runtime/monitor-metrics.js";
 import { formatStages } from "../../lib/runtime/pipeline.js";
-import { runShard, type ShardDependencies, type ShardSummary } from "../../lib/runtime/shard.js";
+import { type RefreshSummary, runRefresh } from "../../lib/runtime/refresh.js";
+import {
+  HANDLER_RESERVE_MS,
+  runShard,
+  type ShardDependencies,
+  type ShardSummary,
+} from "../../lib/runtime/shard.js";
 import { productionDependencies } from "./dependencies.js";
 
-/** A scheduled run of one shard, or (invoked by hand) a test notification through every channel. */
-export type ShardEvent = { shard: string; notifyTest?: undefined } | { notifyTest: true; shard?: undefined };
+/**
+ * A scheduled run of one shard, a scheduled refresh of the slow shards' latest samples, or (invoked
+ * by hand) a test notification through every channel.
+ */
+export type ShardEvent =
+  | { shard: string; notifyTest?: undefined; refresh?: undefined }
+  | { refresh: true; shard?: undefined; notifyTest?: undefined }
+  | { notifyTest: true; shard?: undefined; refresh?: undefined };
 
 export interface TestNotificationReport {
   notifyTest: true;
@@ -27,7 +39,7 @@ export const logger = new Logger({ serviceName: "watchpost" });
 /** Builds the handler around dependencies made once per container (tests inject their own). */
 export function createHandler(dependencies: () => ShardDependencies | Promise<ShardDependencies>) {
   let deps: Promise<ShardDependencies> | undefined;
-  return middy<ShardEvent, ShardSummary | TestNotificationReport, Error, Context>()
+  return middy<ShardEvent, ShardSummary | TestNotificationReport | RefreshSummary, Error, Context>()
     .use(injectLambdaContext(logger))
     .handler(async (event: ShardEvent, context: Context) => {
       deps ??= Promise.resolve()
@@ -50,6 +62,24 @@ export function createHandler(dependencies: () => ShardDependencies | Promise<Sh
         };
         logger.info("test notification", { report });
         return report;
+      }
+      if (event.refresh) {
+        const deadline = Date.now() + context.getRemainingTimeInMillis() - HANDLER_RESERVE_MS;
+        const summary = ready.records
+          ? await runRefresh(
+              {
+                checks: ready.checks,
+                records: ready.records,
+                sinks: ready.refreshSinks ?? [],
+                location: ready.location,
+              },
+              deadline,
+              AbortSignal.timeout(Math.max(1_000, deadline - Date.now())),
+            )
+          : { shards: 0, results: 0, sinks: [], error: "no run records configured" };
+        const failed = Boolean(summary.error) || summary.sinks.some((s) => !s.ok);
+        (failed ? logger.warn : logger.info).call(logger, "refresh finished", { summary });
+        return summary;
       }
       const summary = await runShard(event.shard, ready, context.getRemainingTimeInMillis());
       const failed = summary.stages.filter((s) => !s.ok);

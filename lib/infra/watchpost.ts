@@ -43,6 +43,7 @@ import {
 } from "../deploy/compile.js";
 import { FUNCTION_CONFIG_ENV, type FunctionConfig } from "../deploy/function-config.js";
 import type { InstanceMode } from "../metrics/series.js";
+import { needsRefresh, REFRESH_EVERY_MS } from "../runtime/freshness.js";
 import { MONITOR_METRICS } from "../runtime/monitor-metrics.js";
 import { formatDuration } from "../units.js";
 
@@ -278,6 +279,21 @@ export class Watchpost extends Construct {
           timeWindow: scheduler.TimeWindow.off(),
           target: new LambdaInvoke(fn, {
             input: scheduler.ScheduleTargetInput.fromObject({ shard: shard.id }),
+            deadLetterQueue: this.deadLetterQueue,
+            retryAttempts: 0,
+          }),
+        });
+      }
+      // Slow checks' latest samples, re-sent between their runs so they never go stale in
+      // Prometheus (lib/runtime/freshness.ts).
+      if (shards.some((shard) => needsRefresh(shard.intervalMs))) {
+        new scheduler.Schedule(this, `${fnId}Refresh`, {
+          scheduleGroup: group,
+          description: "Watchpost: re-send the latest samples of checks slower than Prometheus' lookback",
+          schedule: scheduler.ScheduleExpression.rate(Duration.millis(REFRESH_EVERY_MS)),
+          timeWindow: scheduler.TimeWindow.off(),
+          target: new LambdaInvoke(fn, {
+            input: scheduler.ScheduleTargetInput.fromObject({ refresh: true }),
             deadLetterQueue: this.deadLetterQueue,
             retryAttempts: 0,
           }),

@@ -174,6 +174,32 @@ export function resultSeries(result: CheckResult, options: SeriesOptions): Serie
   return out;
 }
 
+/**
+ * The monitor's own heartbeat, per shard and location: when its last run started, and how often it
+ * runs. The shipped rules fire when it stops (docs/prometheus/rules.yml, WatchpostMonitorStopped).
+ */
+export function heartbeatSeries(
+  shard: { id: string; intervalMs: number },
+  lastRunMs: number,
+  options: Omit<SeriesOptions, "instance">,
+): Series[] {
+  const labels = { job: options.job ?? DEFAULT_JOB, location: options.location, shard: shard.id };
+  return [
+    {
+      name: "watchpost_last_run_timestamp_seconds",
+      labels,
+      value: lastRunMs / 1000,
+      timestampMs: options.timestampMs,
+    },
+    {
+      name: "watchpost_run_interval_seconds",
+      labels,
+      value: shard.intervalMs / 1000,
+      timestampMs: options.timestampMs,
+    },
+  ];
+}
+
 /** All labels of a series, `__name__` included, as a plain object. */
 export function seriesLabels(series: Series): Record<string, string> {
   return {

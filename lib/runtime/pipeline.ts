@@ -51,6 +51,8 @@ export interface PipelineInput {
   alerter?: Alerter;
   /** Where the probes run: the AWS region, or `local`. */
   location: string;
+  /** The shard this run is (the deployed monitor, `--watch`): its sinks write its heartbeat. */
+  shard?: { id: string; intervalMs: number };
   resolvers?: Resolvers;
   aws?: AwsClients;
   concurrency?: number;
@@ -228,7 +230,13 @@ async function deliverBatch(
   // Stages are told a deadline a little before the one they are cut at, so a stage that stops in
   // time reports its own reason (which call hung) rather than being cut without one.
   const toldDeadline = stageDeadline - STAGE_GRACE_MS;
-  const context = { deadline: toldDeadline, runStartedAt: batchStartedAt, location: input.location, signal };
+  const context = {
+    deadline: toldDeadline,
+    runStartedAt: batchStartedAt,
+    location: input.location,
+    signal,
+    ...(input.shard ? { shard: input.shard } : {}),
+  };
   const [sinkReports, alerts] = await Promise.all([
     Promise.all(
       sinks.map(async ({ source, built }) => {
@@ -258,7 +266,7 @@ async function deliverBatch(
 }
 
 /** One sink's reports over a run's batches, as one. */
-function mergeSinkReports(reports: SinkReport[]): SinkReport {
+export function mergeSinkReports(reports: SinkReport[]): SinkReport {
   const total = (key: "samples" | "failedSamples" | "requests" | "retries" | "durationMs") =>
     reports.reduce((n, r) => n + r[key], 0);
   const errors = [...new Set(reports.flatMap((r) => (r.error ? [r.error] : [])))];
@@ -365,7 +373,7 @@ function bounded<T>(promise: Promise<T>, deadline: number): Promise<T | typeof T
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-function failedSink(sink: string, started: number, error: string): SinkReport {
+export function failedSink(sink: string, started: number, error: string): SinkReport {
   return {
     sink,
     ok: false,

@@ -5,7 +5,9 @@ import type { CheckSpec } from "../checks/load.js";
 import type { Resolvers } from "../checks/references.js";
 import type { CompiledChecks } from "../deploy/compile.js";
 import type { CheckResult } from "../result.js";
-import { type RunSummary, runPipeline, type SinkSource } from "./pipeline.js";
+import { needsRefresh, type RunRecords } from "./freshness.js";
+import { lazySink, type RunSummary, runPipeline, type SinkSource } from "./pipeline.js";
+import { RunRecordSink } from "./run-record-sink.js";
 
 export interface ShardDependencies {
   checks: CompiledChecks;
@@ -21,6 +23,10 @@ export interface ShardDependencies {
   concurrency?: number;
   /** CloudWatch namespace of the monitor's own metrics (skipped checks, dead letters). */
   namespace?: string;
+  /** Where slow shards' latest results are kept for re-sending between runs. */
+  records?: RunRecords;
+  /** The sinks a refresh re-sends to (no per-run heartbeat of their own). */
+  refreshSinks?: SinkSource[];
 }
 
 export interface ShardSummary extends Omit<RunSummary, "results" | "confirmations"> {
@@ -54,10 +60,21 @@ export async function runShard(
   }
   const now = Date.now();
   const intervalMs = specs[0]?.intervalMs ?? 60_000;
+  const records = deps.records;
+  const recordSink =
+    records && needsRefresh(intervalMs)
+      ? [
+          lazySink(
+            `run record (${records.name})`,
+            () => new RunRecordSink(records, { id: shard, intervalMs }),
+          ),
+        ]
+      : [];
   const { results, confirmations, ...summary } = await runPipeline({
     checks: specs,
     deadline: Math.min(now + remainingMs - HANDLER_RESERVE_MS, now + intervalMs),
-    sinks: deps.sinks({ id: shard, intervalMs }),
+    sinks: [...deps.sinks({ id: shard, intervalMs }), ...recordSink],
+    shard: { id: shard, intervalMs },
     alerter: deps.alerter,
     location: deps.location,
     resolvers: deps.resolvers,

@@ -85,24 +85,27 @@ export class CloudWatchSink implements Sink {
           ...resolution,
         });
       add("Success", result.status === "up" || result.status === "degraded" ? 1 : 0, "None");
-      add("Duration", result.durationMs, "Milliseconds");
+      // Sent again between a slow check's runs (context.refreshOf): what the check found still holds,
+      // but the run's measurements were made once and are not counted twice.
+      const again = context.refreshOf !== undefined;
+      if (!again) add("Duration", result.durationMs, "Milliseconds");
       // Only for runs that retried: a custom metric is billed for the months it has data, so a check
       // pays for it only when it flaked.
-      if (result.attempts > 1) add("Retries", result.attempts - 1, "Count");
+      if (result.attempts > 1 && !again) add("Retries", result.attempts - 1, "Count");
       if (result.facts?.httpStatus !== undefined) add("HttpStatusCode", result.facts.httpStatus, "None");
       if (result.facts?.certificate) {
         const left = (Date.parse(result.facts.certificate.earliestNotAfter) - timestamp.getTime()) / 1000;
         add("CertificateExpiry", Math.round(left), "Seconds");
       }
       if (result.facts?.backup) add("BackupAge", result.facts.backup.ageSeconds, "Seconds");
-      if (this.options.phases) {
+      if (this.options.phases && !again) {
         for (const phase of PHASES) {
           const ms = result.phases?.[phase];
           if (ms !== undefined) add("PhaseDuration", ms, "Milliseconds", { Name: "Phase", Value: phase });
         }
       }
     }
-    if (this.options.heartbeatInterval && results.length > 0) {
+    if (this.options.heartbeatInterval && results.length > 0 && context.refreshOf === undefined) {
       out.push({
         MetricName: "Results",
         Value: results.length,

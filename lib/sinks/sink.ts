@@ -13,6 +13,13 @@ export interface SinkContext {
   location: string;
   /** Aborted when the run must end now: every request the sink makes takes it. */
   signal?: AbortSignal;
+  /** The shard whose run this is (the deployed monitor, `--watch`): sinks write its heartbeat. */
+  shard?: { id: string; intervalMs: number };
+  /**
+   * Set when the results are a slow shard's latest, sent again (lib/runtime/freshness.ts): the run
+   * started then; `runStartedAt` is the time of sending. Per-run measurements are not sent again.
+   */
+  refreshOf?: number;
 }
 
 export interface SinkReport {

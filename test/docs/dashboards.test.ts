@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { resultSeries } from "../../lib/metrics/series.js";
+import { heartbeatSeries, resultSeries } from "../../lib/metrics/series.js";
 import type { CheckResult } from "../../lib/result.js";
 import { peerAvailable } from "../support/peers.js";
 
@@ -61,8 +61,11 @@ function writtenNames(): Set<string> {
   const results = kinds.flatMap((kind) =>
     (["up", "down"] as const).map((status) => ({ ...base, kind, status })),
   );
+  const heartbeat = heartbeatSeries({ id: "1m-0", intervalMs: 60_000 }, 0, { location: "l", timestampMs: 0 });
   return new Set(
-    results.flatMap((r) => resultSeries(r, { location: "l", timestampMs: 0 })).map((s) => s.name),
+    [...results.flatMap((r) => resultSeries(r, { location: "l", timestampMs: 0 })), ...heartbeat].map(
+      (s) => s.name,
+    ),
   );
 }
 
@@ -106,7 +109,7 @@ describe("Prometheus rules", () => {
     const recorded = new Set([...text.matchAll(/record: (\S+)/g)].map((m) => m[1]));
     const written = writtenNames();
     const exprs = [...text.matchAll(/expr: (\|\n(?:\s{10}.*\n)+|.*)/g)].map((m) => m[1] as string);
-    expect(exprs.length).toBe(16);
+    expect(exprs.length).toBe(18);
     for (const expr of exprs) {
       for (const name of metricNames(expr))
         expect(written.has(name) || recorded.has(name), `${name} in ${expr}`).toBe(true);
@@ -121,7 +124,7 @@ describe("Prometheus rules", () => {
         encoding: "utf8",
       });
       expect(check.status, check.stdout + check.stderr).toBe(0);
-      expect(check.stdout).toContain("SUCCESS: 16 rules found");
+      expect(check.stdout).toContain("SUCCESS: 18 rules found");
       const test = spawnSync("promtool", ["test", "rules", "rules.test.yml"], {
         cwd: path.join(docs, "prometheus"),
         encoding: "utf8",

@@ -6,7 +6,9 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [assetDir, shard, remaining] = process.argv.slice(2);
+const [assetDir, shardOrEvent, remaining] = process.argv.slice(2);
+// A shard id, or a whole event as JSON (`{"refresh":true}`).
+const event = shardOrEvent.startsWith("{") ? JSON.parse(shardOrEvent) : { shard: shardOrEvent };
 const started = Date.now();
 const budget = Number(remaining);
 const context = {
@@ -22,7 +24,7 @@ const context = {
 let outcome;
 try {
   const { handler } = await import(pathToFileURL(path.join(assetDir, "index.mjs")).href);
-  const summary = await handler({ shard }, context);
+  const summary = await handler(event, context);
   outcome = { ok: true, summary };
 } catch (error) {
   outcome = { ok: false, error: `${error?.name}: ${error?.message}` };

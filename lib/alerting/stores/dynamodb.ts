@@ -3,17 +3,14 @@
  * attribute; `expiresAt` (the table's TTL attribute) lets state of removed checks age out.
  */
 import {
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { batchGetItems } from "../../aws/batch-get.js";
 import { withTimeout } from "../../deadline.js";
 import type { AlertState } from "../state-machine.js";
 import type { StateStore, StoreOptions } from "./store.js";
-
-/** BatchGetItem's own limit. */
-const BATCH = 100;
 
 export interface DynamoDbStoreOptions {
   client: Pick<DynamoDBClient, "send">;
@@ -36,24 +33,16 @@ export class DynamoDbStore implements StateStore {
   }
 
   async getMany(checks: readonly string[], options: StoreOptions = {}): Promise<Map<string, AlertState>> {
+    const items = await batchGetItems(
+      this.options.client,
+      this.options.tableName,
+      checks.map((check) => ({ check: { S: check } })),
+      { consistentRead: true, callOptions: () => this.callOptions(options) },
+    );
     const out = new Map<string, AlertState>();
-    for (let start = 0; start < checks.length; start += BATCH) {
-      let keys = checks.slice(start, start + BATCH).map((check) => ({ check: { S: check } }));
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        if (attempt === 5) throw new Error(`DynamoDB left ${keys.length} keys unprocessed after 5 attempts`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const response = await this.options.client.send(
-          new BatchGetItemCommand({
-            RequestItems: { [this.options.tableName]: { Keys: keys, ConsistentRead: true } },
-          }),
-          this.callOptions(options),
-        );
-        for (const item of response.Responses?.[this.options.tableName] ?? []) {
-          const state = JSON.parse(item.state?.S ?? "null") as AlertState | null;
-          if (state) out.set(state.check, state);
-        }
-        keys = (response.UnprocessedKeys?.[this.options.tableName]?.Keys ?? []) as typeof keys;
-      }
+    for (const item of items) {
+      const state = JSON.parse(item.state?.S ?? "null") as AlertState | null;
+      if (state) out.set(state.check, state);
     }
     return out;
   }

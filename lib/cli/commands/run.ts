@@ -6,7 +6,9 @@ import { didYouMean } from "../../checks/diagnostics.js";
 import { type CheckSpec, loadChecks } from "../../checks/load.js";
 import { pause } from "../../deadline.js";
 import type { CheckResult } from "../../result.js";
+import { MemoryRunRecords, needsRefresh, REFRESH_EVERY_MS } from "../../runtime/freshness.js";
 import { type RunSummary, runPipeline, type SinkSource } from "../../runtime/pipeline.js";
+import { runRefresh } from "../../runtime/refresh.js";
 import { formatReport } from "../../sinks/sink.js";
 import { type Io, UsageError } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
@@ -85,6 +87,7 @@ async function runOnce(
   checks: CheckSpec[],
   options: RunOptions,
   io: Io,
+  shard?: { id: string; intervalMs: number },
 ): Promise<{ results: CheckResult[]; delivered: boolean }> {
   const out = options.json ? io.stderr : io.stdout;
   const progress = Progress.for(io.stderr, checks.length, options.json);
@@ -96,6 +99,7 @@ async function runOnce(
     sinks: options.sinks,
     alerter: options.alerter,
     location: options.location,
+    ...(shard ? { shard } : {}),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(checks.some((check) => check.kind === "backup") ? { aws: await awsClients() } : {}),
     // Confirmation re-probes need alert state between runs to mean anything: --watch has it; a
@@ -168,10 +172,21 @@ function print(
   );
 }
 
-/** Runs each check on its own interval until stopped; the exit code is that of the latest results. */
+/**
+ * Runs each check on its own interval until stopped; the exit code is that of the latest results.
+ * Between runs, slow checks' latest samples are re-sent every two minutes, as the deployed monitor
+ * does (lib/runtime/freshness.ts); the heartbeat is `shard="local"` when some check runs often
+ * enough to keep it fresh.
+ */
 async function watch(checks: CheckSpec[], options: RunOptions, io: Io): Promise<number> {
   const due = new Map(checks.map((check) => [check.name, 0]));
   const latest = new Map<string, CheckResult>();
+  const fastest = Math.min(...checks.map((check) => check.intervalMs));
+  const shard = needsRefresh(fastest) ? undefined : { id: "local", intervalMs: fastest };
+  const slow = checks.filter((check) => needsRefresh(check.intervalMs));
+  // Each slow check is its own record: --watch runs checks on their own intervals, not in shards.
+  const records = new MemoryRunRecords();
+  let nextRefresh = Date.now() + REFRESH_EVERY_MS;
   let delivered = true;
   const stop = io.stopSignal;
   while (!stop?.aborted) {
@@ -179,11 +194,33 @@ async function watch(checks: CheckSpec[], options: RunOptions, io: Io): Promise<
     const batch = checks.filter((check) => (due.get(check.name) ?? 0) <= now);
     for (const check of batch) due.set(check.name, now + check.intervalMs);
     if (batch.length > 0) {
-      const outcome = await runOnce(batch, options, io);
-      for (const result of outcome.results) latest.set(result.name, result);
+      const outcome = await runOnce(batch, options, io, shard);
+      for (const result of outcome.results) {
+        latest.set(result.name, result);
+        const spec = slow.find((check) => check.name === result.name);
+        if (spec && result.status !== "skipped")
+          await records.put({ shard: spec.name, intervalMs: spec.intervalMs, at: now, results: [result] });
+      }
       delivered = outcome.delivered;
     }
-    await pause(Math.min(...due.values()) - Date.now(), stop);
+    if (slow.length > 0 && Date.now() >= nextRefresh && !stop?.aborted) {
+      nextRefresh = Date.now() + REFRESH_EVERY_MS;
+      const summary = await runRefresh(
+        {
+          checks: { shards: Object.fromEntries(slow.map((check) => [check.name, [check]])) },
+          records,
+          sinks: options.sinks,
+          location: options.location,
+          heartbeat: false,
+        },
+        Date.now() + 30_000,
+        stop,
+      );
+      for (const report of summary.sinks.filter((r) => !r.ok))
+        io.stderr.write(`re-sending slow checks' latest samples: ${formatReport(report)}\n`);
+    }
+    const wake = slow.length > 0 ? Math.min(nextRefresh, ...due.values()) : Math.min(...due.values());
+    await pause(wake - Date.now(), stop);
   }
   return exitCode([...latest.values()], delivered);
 }

@@ -4,7 +4,7 @@
  */
 import { Agent, type Dispatcher, request } from "undici";
 import { withTimeout } from "../../deadline.js";
-import { type JobLabels, type Series, toSeries } from "../../metrics/series.js";
+import { heartbeatSeries, type JobLabels, type Series, toSeries } from "../../metrics/series.js";
 import { redactUrl } from "../../redact.js";
 import type { CheckResult } from "../../result.js";
 import { USER_AGENT } from "../../version.js";
@@ -104,15 +104,11 @@ export class RemoteWriteSink implements Sink {
   }
 
   async write(results: readonly CheckResult[], context: SinkContext): Promise<SinkReport> {
-    return this.writeSeries(
-      toSeries(results, {
-        ...this.options.labels,
-        location: context.location,
-        timestampMs: context.runStartedAt,
-      }),
-      context.deadline,
-      context.signal,
-    );
+    const options = { ...this.options.labels, location: context.location, timestampMs: context.runStartedAt };
+    const series = toSeries(results, options);
+    if (context.shard)
+      series.push(...heartbeatSeries(context.shard, context.refreshOf ?? context.runStartedAt, options));
+    return this.writeSeries(series, context.deadline, context.signal);
   }
 
   /** Sends `series`; each body is retried on its own until it arrives, is refused, or the deadline passes. */

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionConfig } from "../../../lib/deploy/function-config.js";
 import { FUNCTION_CONFIG_ENV } from "../../../lib/deploy/function-config.js";
 import { WatchpostStack } from "../../../lib/infra/stack.js";
+import type { RunRecord } from "../../../lib/runtime/freshness.js";
+import { DynamoDbRunRecords } from "../../../lib/runtime/run-records-dynamodb.js";
 import type { ShardSummary } from "../../../lib/runtime/shard.js";
 import {
   barrierProxy,
@@ -47,6 +49,9 @@ checks:
     http: { url: "\${env:WATCHPOST_TEST_TARGET}/ok" }
   - name: api-fail
     http: { url: "\${env:WATCHPOST_TEST_TARGET}/fail" }
+  - name: api-hourly
+    interval: 1h
+    http: { url: "\${env:WATCHPOST_TEST_TARGET}/ok" }
 `,
   );
   const outdir = await mkdtemp(path.join(tmpdir(), "watchpost-asset-out-"));
@@ -114,9 +119,14 @@ interface Invocation {
 }
 
 /** One invocation of the asset in a fresh process, as Lambda would make it. */
-function invoke(w: World, remainingMs: number, env: Record<string, string> = {}): Promise<Invocation> {
+function invoke(
+  w: World,
+  remainingMs: number,
+  env: Record<string, string> = {},
+  event = "1m-0",
+): Promise<Invocation> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [invoker, assetDir, "1m-0", String(remainingMs)], {
+    const child = spawn(process.execPath, [invoker, assetDir, event, String(remainingMs)], {
       env: {
         ...process.env,
         POWERTOOLS_LOG_LEVEL: "INFO",
@@ -244,5 +254,26 @@ describe("the bundled probe function under faults", () => {
     });
     expect(w.cloudwatch.datums.some((d) => d.MetricName === "Results")).toBe(true);
     expect(firings(w.sns)).toHaveLength(0);
+  }, 60_000);
+
+  it("keeps an hourly shard's results in the state table and re-sends them on { refresh: true }", async () => {
+    const w = await world();
+    const run = await invoke(w, 20_000, {}, "1h-0");
+    expect(run.error).toBeUndefined();
+    expect(run.summary.sinks.map((s) => [s.sink, s.ok])).toContainEqual([
+      `run record (dynamodb ${w.config.stateTable})`,
+      true,
+    ]);
+    const records = new DynamoDbRunRecords({ client: database.client, tableName: w.config.stateTable });
+    const [record] = await records.getMany(["1h-0"]);
+    expect(record?.results.map((r) => [r.name, r.status])).toEqual([["api-hourly", "up"]]);
+    // Ten minutes later, as the refresh schedule would find it.
+    await records.put({ ...(record as RunRecord), at: Date.now() - 10 * 60_000 });
+    const before = w.cloudwatch.datums.length;
+    const refresh = await invoke(w, 10_000, {}, JSON.stringify({ refresh: true }));
+    expect(refresh.error).toBeUndefined();
+    expect(refresh.summary).toMatchObject({ shards: 1, results: 1 });
+    expect(w.cloudwatch.datums.slice(before).map((d) => d.MetricName)).toEqual(["Success", "HttpStatusCode"]);
+    expect(refresh.logs.some((l) => l.message === "refresh finished")).toBe(true);
   }, 60_000);
 });

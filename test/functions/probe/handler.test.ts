@@ -12,6 +12,7 @@ import { MemoryStore } from "../../../lib/alerting/stores/store.js";
 import { defaultAwsClients } from "../../../lib/aws/clients.js";
 import { envResolver } from "../../../lib/checks/references.js";
 import { compile, cutShards } from "../../../lib/deploy/compile.js";
+import { MemoryRunRecords, type RunRecord } from "../../../lib/runtime/freshness.js";
 import { lazySink } from "../../../lib/runtime/pipeline.js";
 import type { ShardDependencies, ShardSummary } from "../../../lib/runtime/shard.js";
 import { CloudWatchSink } from "../../../lib/sinks/cloudwatch.js";
@@ -105,6 +106,49 @@ describe("probe function handler", () => {
     expect(report).toMatchObject({ notifyTest: true, via: "recording" });
     expect(notifier.log()).toEqual(["FIRING watchpost-test", "RESOLVED watchpost-test"]);
     expect(notifier.delivered[0]?.subject).toContain("a test notification");
+  });
+
+  it("keeps an hourly shard's results, and re-sends them with { refresh: true }: success, not the run's measurements", async () => {
+    cloudwatch.resetHistory();
+    const records = new MemoryRunRecords();
+    const cw = lazySink(
+      "cloudwatch Watchpost",
+      () => new CloudWatchSink({ client: new CloudWatchClient({ region: "eu-west-1" }) }),
+    );
+    const deps: ShardDependencies = {
+      checks: compile(
+        cutShards([check({ name: "cert", interval: "1h", http: { url: `${web.url}/ok` } })], 200),
+      ),
+      location: "eu-west-1",
+      aws: defaultAwsClients(),
+      resolvers: { env: envResolver },
+      alerter: new Alerter({
+        store: new MemoryStore(),
+        notifier: new RecordingNotifier(),
+        location: "eu-west-1",
+      }),
+      sinks: () => [cw],
+      records,
+      refreshSinks: [cw],
+      logResult: () => {},
+    };
+    const handler = createHandler(async () => deps);
+    const run = (await handler({ shard: "1h-0" }, context(30_000))) as ShardSummary;
+    expect(run.sinks.map((s) => [s.sink, s.ok])).toEqual([
+      ["cloudwatch Watchpost", true],
+      ["run record (memory)", true],
+    ]);
+    const [record] = await records.getMany(["1h-0"]);
+    expect(record?.results.map((r) => r.name)).toEqual(["cert"]);
+    // Too soon after the run: nothing to re-send yet.
+    expect(await handler({ refresh: true }, context(10_000))).toMatchObject({ shards: 0, results: 0 });
+    await records.put({ ...(record as RunRecord), at: Date.now() - 10 * 60_000 });
+    cloudwatch.resetHistory();
+    expect(await handler({ refresh: true }, context(10_000))).toMatchObject({ shards: 1, results: 1 });
+    const datums = cloudwatch
+      .commandCalls(PutMetricDataCommand)
+      .flatMap((c) => c.args[0].input.MetricData ?? []);
+    expect(datums.map((d) => d.MetricName)).toEqual(["Success", "HttpStatusCode"]);
   });
 
   it("keeps to the time Lambda gives it: probes stop early enough to publish", async () => {

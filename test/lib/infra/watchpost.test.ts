@@ -138,14 +138,19 @@ describe("Watchpost construct", () => {
     );
   });
 
-  it("runs one schedule per shard, invoking the function with { shard }, with a dead-letter queue", () => {
+  it("runs one schedule per shard, invoking the function with { shard }, with a dead-letter queue, and one refresh", () => {
     const { template, stack } = synth();
     expect(stack.watchpost.shards.map((s) => [s.id, s.checks.length])).toEqual([
       ["1m-0", 2],
       ["15m-0", 1],
       ["1h-0", 1],
     ]);
-    template.resourceCountIs("AWS::Scheduler::Schedule", 3);
+    // Three shards, and one refresh of the slow ones' latest samples every two minutes.
+    template.resourceCountIs("AWS::Scheduler::Schedule", 4);
+    template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "rate(2 minutes)",
+      Target: Match.objectLike({ Input: JSON.stringify({ refresh: true }) }),
+    });
     template.hasResourceProperties("AWS::Scheduler::Schedule", {
       ScheduleExpression: "rate(15 minutes)",
       FlexibleTimeWindow: { Mode: "OFF" },

@@ -1,0 +1,34 @@
+/** BatchGetItem over any number of keys: 100 per call, unprocessed keys asked again with backoff. */
+import { type AttributeValue, BatchGetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+
+/** BatchGetItem's own limit. */
+const BATCH = 100;
+const MAX_ATTEMPTS = 5;
+
+export async function batchGetItems(
+  client: Pick<DynamoDBClient, "send">,
+  tableName: string,
+  keys: Record<string, AttributeValue>[],
+  options: { consistentRead?: boolean; callOptions: () => { abortSignal: AbortSignal } },
+): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  for (let start = 0; start < keys.length; start += BATCH) {
+    let pending = keys.slice(start, start + BATCH);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt === MAX_ATTEMPTS)
+        throw new Error(`DynamoDB left ${pending.length} keys unprocessed after ${MAX_ATTEMPTS} attempts`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const response = await client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [tableName]: { Keys: pending, ...(options.consistentRead ? { ConsistentRead: true } : {}) },
+          },
+        }),
+        options.callOptions(),
+      );
+      items.push(...(response.Responses?.[tableName] ?? []));
+      pending = response.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+  }
+  return items;
+}
