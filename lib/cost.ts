@@ -8,6 +8,7 @@ import { cutShards } from "./deploy/compile.js";
 import { DEFAULT_CONCURRENCY } from "./engine.js";
 import { resultSeries } from "./metrics/series.js";
 import type { CheckResult } from "./result.js";
+import { needsRefresh, REFRESH_EVERY_MS, REFRESH_STOP_BEFORE_MS } from "./runtime/freshness.js";
 import { CloudWatchSink } from "./sinks/cloudwatch.js";
 
 /** US East list prices (USD) as used here; each is printed with the estimate. */
@@ -171,6 +172,30 @@ export function estimateCost(checks: readonly CheckSpec[], options: CostOptions 
       1 + (options.checkMetrics === false ? 0 : shard.checks.reduce((n, c) => n + cloudWatchMetrics(c), 0));
     putRequests += count * Math.ceil(datums / 1_000);
   }
+  // Slow shards: a record written each run, and their latest samples re-sent every two minutes by
+  // one more schedule (lib/runtime/freshness.ts). About 200 bytes of gzipped result per check.
+  const slow = shards.filter((shard) => needsRefresh(shard.intervalMs));
+  let recordWrites = 0;
+  let recordReads = 0;
+  let refreshSamples = 0;
+  if (slow.length > 0) {
+    const refreshes = MONTH_MS / REFRESH_EVERY_MS;
+    invocations += refreshes;
+    gbSeconds += refreshes * (overhead / 1000) * memoryGb;
+    secondsWeighted += refreshes * (overhead / 1000);
+    for (const shard of slow) {
+      const units = Math.ceil((shard.checks.length * 200) / 1024);
+      recordWrites += runs(shard.intervalMs) * units;
+      recordReads += refreshes * Math.ceil(units / 4);
+      const resends = Math.max(
+        0,
+        Math.floor((shard.intervalMs - REFRESH_STOP_BEFORE_MS - 60_000) / REFRESH_EVERY_MS),
+      );
+      refreshSamples +=
+        runs(shard.intervalMs) * resends * (2 + shard.checks.reduce((n, c) => n + seriesPerRun(c), 0));
+      if (options.checkMetrics !== false) putRequests += runs(shard.intervalMs) * resends;
+    }
+  }
   const runsPerMonth = checks.reduce((n, c) => n + runs(c.intervalMs), 0);
   const intervals = new Set(checks.map((c) => c.intervalMs)).size;
   const metrics =
@@ -191,15 +216,15 @@ export function estimateCost(checks: readonly CheckSpec[], options: CostOptions 
     },
     {
       item: "DynamoDB state writes",
-      quantity: runsPerMonth,
+      quantity: runsPerMonth + recordWrites,
       unit: "write units",
-      usd: runsPerMonth * PRICES.dynamoDbPerWrite,
+      usd: (runsPerMonth + recordWrites) * PRICES.dynamoDbPerWrite,
     },
     {
       item: "DynamoDB state reads",
-      quantity: runsPerMonth,
+      quantity: runsPerMonth + recordReads,
       unit: "read units",
-      usd: runsPerMonth * PRICES.dynamoDbPerRead,
+      usd: (runsPerMonth + recordReads) * PRICES.dynamoDbPerRead,
     },
     { item: "CloudWatch Logs ingestion", quantity: logGb, unit: "GB", usd: logGb * PRICES.logsPerGb },
     {
@@ -211,7 +236,10 @@ export function estimateCost(checks: readonly CheckSpec[], options: CostOptions 
     { item: "CloudWatch custom metrics", quantity: metrics, unit: "metric-months", usd: tiered(metrics) },
   ];
   if (options.amp) {
-    const samples = checks.reduce((n, c) => n + runs(c.intervalMs) * seriesPerRun(c), 0);
+    const samples =
+      checks.reduce((n, c) => n + runs(c.intervalMs) * seriesPerRun(c), 0) +
+      shards.reduce((n, shard) => n + runs(shard.intervalMs) * 2, 0) +
+      refreshSamples;
     lines.push({
       item: "Managed Prometheus ingestion",
       quantity: samples,

@@ -36,6 +36,19 @@ describe("cost model", () => {
   it("adds Managed Prometheus ingestion from the series the mapping writes", () => {
     const e = estimateCost(https(1), { amp: true });
     const amp = e.lines.find((l) => l.item === "Managed Prometheus ingestion");
-    expect(amp?.quantity).toBe(43_200 * 29);
+    // 29 series per run of the check, and the shard's two heartbeat series.
+    expect(amp?.quantity).toBe(43_200 * (29 + 2));
+  });
+
+  it("prices the re-sending of an hourly check's latest samples between its runs", () => {
+    const e = estimateCost(https(1, "1h"), { amp: true });
+    const line = (item: string) => e.lines.find((l) => l.item === item)?.quantity;
+    // 720 runs, and one refresh every two minutes: 21,600 invocations.
+    expect(e.invocationsPerMonth).toBe(720 + 21_600);
+    // Each run's samples re-sent 28 times (every 2 minutes until 90 s before the next run).
+    expect(line("Managed Prometheus ingestion")).toBe(720 * 31 + 720 * 28 * 31);
+    expect(line("CloudWatch PutMetricData")).toBe(720 + 720 * 28);
+    // The refresh adds about $0.24 a month: 21,600 short invocations and 20,160 PutMetricData requests.
+    expect(e.usdPerMonth).toBeLessThan(2);
   });
 });
