@@ -42,8 +42,15 @@ export interface CostOptions {
   checkMetrics?: boolean;
   /** Remote-write to Amazon Managed Service for Prometheus. Default false. */
   amp?: boolean;
-  /** One structured log line per result. Default 1,200 bytes. */
+  /** A logged result (one that is not up). Default 1,200 bytes. */
   logBytesPerResult?: number;
+  /** The run's summary line, logged once per invocation. Default 1,500 bytes. */
+  logBytesPerInvocation?: number;
+  /**
+   * Share of check runs that change alert state (a failure, a recovery, a notification): only those
+   * write state and log a line. Default 0.01.
+   */
+  changeRate?: number;
 }
 
 export interface CostLine {
@@ -197,10 +204,14 @@ export function estimateCost(checks: readonly CheckSpec[], options: CostOptions 
     }
   }
   const runsPerMonth = checks.reduce((n, c) => n + runs(c.intervalMs), 0);
+  const changing = runsPerMonth * (options.changeRate ?? 0.01);
   const intervals = new Set(checks.map((c) => c.intervalMs)).size;
   const metrics =
     intervals + (options.checkMetrics === false ? 0 : checks.reduce((n, c) => n + cloudWatchMetrics(c), 0));
-  const logGb = (runsPerMonth * (options.logBytesPerResult ?? 1_200)) / 1e9;
+  const logGb =
+    (changing * (options.logBytesPerResult ?? 1_200) +
+      invocations * (options.logBytesPerInvocation ?? 1_500)) /
+    1e9;
   const lines: CostLine[] = [
     {
       item: "Lambda requests",
@@ -216,9 +227,9 @@ export function estimateCost(checks: readonly CheckSpec[], options: CostOptions 
     },
     {
       item: "DynamoDB state writes",
-      quantity: runsPerMonth + recordWrites,
+      quantity: changing + recordWrites,
       unit: "write units",
-      usd: (runsPerMonth + recordWrites) * PRICES.dynamoDbPerWrite,
+      usd: (changing + recordWrites) * PRICES.dynamoDbPerWrite,
     },
     {
       item: "DynamoDB state reads",

@@ -138,7 +138,13 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
       }
       return remoteWriteSource ? [cw, remoteWriteSource] : [cw];
     },
+    // One line per result that is not up (the summary line counts the rest); every result at debug
+    // level (POWERTOOLS_LOG_LEVEL=DEBUG). Log ingestion was most of the bill after state writes.
     logResult: (result, { confirmation }) =>
-      logger.info(confirmation ? "confirmation result" : "check result", { result }),
+      (result.status === "up" ? logger.debug : logger.info).call(
+        logger,
+        confirmation ? "confirmation result" : "check result",
+        { result },
+      ),
   };
 }

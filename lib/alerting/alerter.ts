@@ -183,7 +183,7 @@ export class Alerter {
         pending = awaitingConfirmation(state);
         for (const t of transitions)
           if (t.type === "FIRING" && alsoFailing.length > 0) t.alsoFailing = alsoFailing;
-        return {
+        const next = {
           ...state,
           outbox: [
             ...(previous?.outbox ?? []).map((entry) =>
@@ -192,6 +192,8 @@ export class Alerter {
             ...transitions.map((transition) => this.claim({ transition }, claimedUntil)),
           ],
         };
+        // A steady check (healthy, nothing to send, nothing else changed) costs no write.
+        return previous && steady(previous, next) ? undefined : next;
       });
       if (outcome !== true) {
         report.errors.push(`${result.name}: ${outcome}`);
@@ -374,6 +376,18 @@ export class Alerter {
       return `alert state could not be written to ${this.options.store.name}: ${describeError(error)}`;
     }
   }
+}
+
+/**
+ * Whether `next` says nothing `previous` did not: only the run's time and the success count moved
+ * (neither decides anything: a state with no failures is not failing however old, and recovery
+ * counts the `recent` window). Then the stored state stays as it is.
+ */
+function steady(previous: AlertState, next: AlertState): boolean {
+  if (next.failures > 0 || next.incident || next.outbox.length > 0) return false;
+  const comparable = (state: AlertState) =>
+    JSON.stringify({ ...state, lastRunAt: "", successes: 0, version: 0 });
+  return comparable(previous) === comparable(next);
 }
 
 function claimable(entry: OutboxEntry, now: Date): boolean {

@@ -49,6 +49,27 @@ describe("alerter", () => {
     expect(notifier.delivered[1]?.subject).toBe("[RESOLVED] api is UP again after 3m");
   });
 
+  it("writes no state for a steady healthy check, and writes again as soon as it fails", async () => {
+    const { store, notifier, run } = setup([spec("api")]);
+    let puts = 0;
+    const put = store.put.bind(store);
+    store.put = (state, expected) => {
+      puts++;
+      return put(state, expected);
+    };
+    for (let minute = 0; minute < 10; minute++) await run(minute, { api: "up" });
+    // The first runs fill the outcome window; after that a healthy run changes nothing worth a write.
+    expect(puts).toBeLessThanOrEqual(3);
+    const settled = puts;
+    for (let minute = 10; minute < 20; minute++) await run(minute, { api: "up" });
+    expect(puts).toBe(settled);
+    for (let minute = 20; minute < 23; minute++) await run(minute, { api: "down" });
+    expect(puts).toBe(settled + 4);
+    expect(notifier.log()).toEqual(["FIRING api"]);
+    for (let minute = 23; minute < 26; minute++) await run(minute, { api: "up" });
+    expect(notifier.log()).toEqual(["FIRING api", "RESOLVED api"]);
+  });
+
   it("loses nothing in a notifier outage: the FIRING goes out on the first run after it recovers", async () => {
     const { notifier, run, store } = setup([spec("api")]);
     await run(0, { api: "down" });
