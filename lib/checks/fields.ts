@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { DURATION_PATTERN, parseDuration, parseSize, SIZE_PATTERN } from "../units.js";
+import { ANY_REFERENCE, TLS_VERSIONS } from "./syntax.js";
 
 const DURATION_EXPECTED = "a duration such as 300ms, 30s, 5m, 26h or 14d";
 const SIZE_EXPECTED = "a size such as 64KiB, 1MiB or 10MB";
@@ -21,15 +22,6 @@ export const size = z
   .regex(SIZE_PATTERN, { error: SIZE_EXPECTED })
   .transform((text) => parseSize(text) as number)
   .meta({ description: SIZE_EXPECTED });
-
-/** `${env:NAME}`, `${secret:ID}`, `${ssm:NAME}`; `$${` writes a literal `${`. */
-export const REFERENCE = /(?<!\$)\$\{([a-z]+):([^}]*)\}/g;
-export const REFERENCE_PROVIDERS = ["env", "secret", "ssm"] as const;
-const ANY_REFERENCE = /(?<!\$)\$\{[^}]*\}?/g;
-
-export function hasReference(text: string): boolean {
-  return new RegExp(ANY_REFERENCE.source).test(text);
-}
 
 /** A string that may hold run-time references; malformed references are rejected at validation. */
 export const text = z
@@ -70,5 +62,4 @@ export const host = text.refine((value) => value.length > 0 && !/[\s/]/.test(val
 /** A PEM bundle path relative to the check file. */
 export const caFile = z.string({ error: "a path to a PEM file, relative to the check file" }).min(1);
 
-export const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
 export const tlsVersion = z.enum(TLS_VERSIONS, { error: `one of ${TLS_VERSIONS.join(", ")}` });

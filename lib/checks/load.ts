@@ -7,8 +7,8 @@ import path from "node:path";
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import type { MaintenanceWindow } from "../alerting/maintenance.js";
-import type { Kind } from "../probes/index.js";
-import { KINDS, type PROBES } from "../probes/index.js";
+import type { CONFIGS } from "../probes/config/index.js";
+import { KINDS, type Kind } from "../probes/kinds.js";
 import { formatDuration } from "../units.js";
 import { type Diagnostic, describeValue, didYouMean, formatPath } from "./diagnostics.js";
 import { findCheckFiles, readCheckFile } from "./files.js";
@@ -40,7 +40,7 @@ export interface DependencyRef {
 export interface CheckSpec<K extends Kind = Kind> {
   name: string;
   kind: K;
-  config: z.output<(typeof PROBES)[K]["config"]>;
+  config: z.output<(typeof CONFIGS)[K]>;
   intervalMs: number;
   timeoutMs: number;
   severity: Severity;

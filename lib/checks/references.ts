@@ -1,6 +1,6 @@
 /** `${env:NAME}`, `${secret:ID}`, `${ssm:NAME}` in check configs, resolved at run time only. */
 import { CheckSetupError } from "../probes/probe.js";
-import { REFERENCE } from "./fields.js";
+import { REFERENCE } from "./syntax.js";
 
 /** Looks up one reference's value; throws a ReferenceResolutionError when it cannot. */
 export type ReferenceLookup = (id: string) => Promise<string> | string;

@@ -1,8 +1,9 @@
 /** The check file, as a zod schema built from the probe registry; the JSON Schema is generated from it. */
 import { z } from "zod";
-import { maintenanceWindow } from "../alerting/maintenance.js";
+import { maintenanceWindow } from "../alerting/maintenance-window.js";
 import { RESERVED_LABELS } from "../metrics/series.js";
-import { KINDS, PROBES } from "../probes/index.js";
+import { CONFIGS } from "../probes/config/index.js";
+import { KINDS } from "../probes/kinds.js";
 import { duration } from "./fields.js";
 
 export const SEVERITIES = ["critical", "warning", "info"] as const;
@@ -96,8 +97,8 @@ const common = {
     .meta({ description: "Windows in which notifications are held (checks and metrics go on)." }),
 };
 
-const kindFields = Object.fromEntries(KINDS.map((kind) => [kind, PROBES[kind].config.optional()])) as {
-  [K in keyof typeof PROBES]: z.ZodOptional<(typeof PROBES)[K]["config"]>;
+const kindFields = Object.fromEntries(KINDS.map((kind) => [kind, CONFIGS[kind].optional()])) as {
+  [K in keyof typeof CONFIGS]: z.ZodOptional<(typeof CONFIGS)[K]>;
 };
 
 const dependsOn = z

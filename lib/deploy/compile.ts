@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type Diagnostic, formatDiagnostic } from "../checks/diagnostics.js";
-import { REFERENCE } from "../checks/fields.js";
 import type { CheckSpec } from "../checks/load.js";
+import { REFERENCE } from "../checks/syntax.js";
 import { DEFAULT_CONCURRENCY } from "../engine.js";
 import { PROBES } from "../probes/index.js";
 import { ANY_SCOPE, type ArnScope, type Permission, type Probe } from "../probes/probe.js";

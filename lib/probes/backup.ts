@@ -3,25 +3,23 @@
  * good artifact's time. `down` when too old or when there is none; `unknown` when the probe could
  * not tell (access denied, throttled, an API error): a monitor that cannot see must not say stale.
  */
-import { z } from "zod";
-import { duration } from "../checks/fields.js";
 import type { Condition, Observation } from "../result.js";
 import { formatDuration, formatSpan } from "../units.js";
-import { type AwsBackupConfig, awsBackupConfig, awsBackupSource } from "./backup/aws-backup.js";
-import { type DynamoDbConfig, dynamodbConfig, dynamodbSource } from "./backup/dynamodb.js";
-import { type RdsConfig, rdsConfig, rdsSource } from "./backup/rds.js";
-import { type S3Config, s3Config, s3Source } from "./backup/s3.js";
-import { AwsCallError, type BackupSource, type Lookup } from "./backup/source.js";
+import { awsBackupSource } from "./backup/aws-backup.js";
+import { dynamodbSource } from "./backup/dynamodb.js";
+import { rdsSource } from "./backup/rds.js";
+import { s3Source } from "./backup/s3.js";
+import { AwsCallError, BACKUP_SOURCES, type BackupSource, type Lookup } from "./backup/source.js";
+import type { BackupConfig } from "./config/backup.js";
 import { defineProbe, type Permission } from "./probe.js";
 
 const SOURCES = {
-  awsBackup: { schema: awsBackupConfig, source: awsBackupSource as BackupSource<AwsBackupConfig> },
-  s3: { schema: s3Config, source: s3Source as BackupSource<S3Config> },
-  rds: { schema: rdsConfig, source: rdsSource as BackupSource<RdsConfig> },
-  dynamodb: { schema: dynamodbConfig, source: dynamodbSource as BackupSource<DynamoDbConfig> },
-} as const;
+  awsBackup: awsBackupSource as BackupSource<unknown>,
+  s3: s3Source as BackupSource<unknown>,
+  rds: rdsSource as BackupSource<unknown>,
+  dynamodb: dynamodbSource as BackupSource<unknown>,
+} as const satisfies Record<(typeof BACKUP_SOURCES)[number], BackupSource<unknown>>;
 type SourceName = keyof typeof SOURCES;
-const SOURCE_NAMES = Object.keys(SOURCES) as SourceName[];
 
 /** AWS answers that are a definite "there is nothing", not "could not tell". */
 const NOT_FOUND = new Set([
@@ -33,64 +31,17 @@ const NOT_FOUND = new Set([
   "DBInstanceNotFoundFault",
 ]);
 
-const config = z
-  .strictObject({
-    maxAge: duration.meta({
-      description: "Down when the newest backup is older than this (or there is none).",
-    }),
-    degradedAge: duration
-      .optional()
-      .meta({ description: "Degraded when older than this; less than maxAge." }),
-    region: z
-      .string({ error: "an AWS region such as eu-west-1" })
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "an AWS region such as eu-west-1" })
-      .optional()
-      .meta({ description: "Region of the backups. Default: the monitor's own." }),
-    roleArn: z
-      .string({ error: "an IAM role ARN" })
-      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, {
-        error: "an IAM role ARN such as arn:aws:iam::123456789012:role/backup-reader",
-      })
-      .optional()
-      .meta({ description: "A role to assume for reading, e.g. in a central backup account." }),
-    awsBackup: SOURCES.awsBackup.schema.optional().meta({ description: "AWS Backup recovery points." }),
-    s3: SOURCES.s3.schema.optional().meta({ description: "Objects in S3." }),
-    rds: SOURCES.rds.schema.optional().meta({ description: "RDS snapshots." }),
-    dynamodb: SOURCES.dynamodb.schema
-      .optional()
-      .meta({ description: "DynamoDB point-in-time recovery or backups." }),
-  })
-  .superRefine((cfg, ctx) => {
-    const given = SOURCE_NAMES.filter((name) => cfg[name] !== undefined);
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: "custom",
-        message: `exactly one source (${SOURCE_NAMES.join(", ")}), found ${given.length === 0 ? "none" : given.join(" and ")}`,
-      });
-    }
-    if (cfg.degradedAge !== undefined && cfg.degradedAge >= cfg.maxAge) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["degradedAge"],
-        message: `a degradedAge below maxAge (${formatDuration(cfg.maxAge)})`,
-      });
-    }
-  });
-
-export type BackupConfig = z.output<typeof config>;
-
 function sourceOf(cfg: BackupConfig): { name: SourceName; source: BackupSource<unknown>; settings: unknown } {
-  const name = SOURCE_NAMES.find((n) => cfg[n] !== undefined) as SourceName;
-  return { name, source: SOURCES[name].source as BackupSource<unknown>, settings: cfg[name] };
+  const name = BACKUP_SOURCES.find((n) => cfg[n] !== undefined) as SourceName;
+  return { name, source: SOURCES[name], settings: cfg[name] };
 }
 
 function targetOf(cfg: BackupConfig) {
   return { ...(cfg.region ? { region: cfg.region } : {}), ...(cfg.roleArn ? { roleArn: cfg.roleArn } : {}) };
 }
 
-export const backupProbe = defineProbe({
+export const backupProbe = defineProbe<BackupConfig>({
   kind: "backup",
-  config,
   target: (cfg) => {
     const { source, settings } = sourceOf(cfg);
     return source.target(settings);

@@ -4,74 +4,12 @@
  */
 import { randomInt } from "node:crypto";
 import dgram from "node:dgram";
-import { getServers } from "node:dns";
 import net from "node:net";
 import dnsPacket, { type Answer, type Packet } from "dns-packet";
-import { z } from "zod";
-import { text } from "../checks/fields.js";
 import type { Condition, DnsFacts, Observation } from "../result.js";
+import type { DnsConfig, RecordType } from "./config/dns.js";
+import { dnsServer, formatServer, parseResolver } from "./dns-address.js";
 import { defineProbe, type ProbeContext } from "./probe.js";
-
-const RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SOA"] as const;
-type RecordType = (typeof RECORD_TYPES)[number];
-
-const RESOLVER_EXPECTED = "a resolver address such as 1.1.1.1, 127.0.0.1:5353 or [::1]:53";
-
-const resolverAddress = z
-  .string({ error: RESOLVER_EXPECTED })
-  .refine((value) => parseResolver(value) !== undefined, {
-    error: RESOLVER_EXPECTED,
-  });
-
-const count = z
-  .number({ error: "a whole number of answers" })
-  .int({ error: "a whole number of answers" })
-  .min(0, { error: "a whole number of answers" });
-
-const config = z.strictObject({
-  name: text.meta({ description: "The name to resolve." }),
-  type: z.enum(RECORD_TYPES, { error: `one of ${RECORD_TYPES.join(", ")}` }).default("A"),
-  resolver: resolverAddress
-    .optional()
-    .meta({ description: "Server to ask (IP[:port]); default: the system's first configured resolver." }),
-  expect: z
-    .strictObject({
-      contains: z
-        .array(z.string(), { error: "a list of answers" })
-        .optional()
-        .meta({ description: "Each of these must be among the answers." }),
-      equals: z
-        .array(z.string(), { error: "a list of answers" })
-        .optional()
-        .meta({ description: "The answers must be exactly these, in any order." }),
-      count: z
-        .union([count, z.strictObject({ min: count.optional(), max: count.optional() })], {
-          error: "a number of answers, or { min, max }",
-        })
-        .optional()
-        .meta({ description: "How many answers: a number, or { min, max }. Default: at least one." }),
-    })
-    .default({}),
-});
-
-export type DnsConfig = z.output<typeof config>;
-
-/** `1.1.1.1`, `127.0.0.1:5353`, `::1`, `[::1]:53` → host and port. */
-function parseResolver(value: string): { host: string; port: number } | undefined {
-  if (net.isIP(value)) return { host: value, port: 53 };
-  const v4 = /^(\d+\.\d+\.\d+\.\d+):(\d{1,5})$/.exec(value);
-  if (v4 && net.isIPv4(v4[1] as string) && Number(v4[2]) <= 65535)
-    return { host: v4[1] as string, port: Number(v4[2]) };
-  const v6 = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(value);
-  if (v6 && net.isIPv6(v6[1] as string) && Number(v6[2]) <= 65535)
-    return { host: v6[1] as string, port: Number(v6[2]) };
-  return undefined;
-}
-
-/** The server a check asks: its `resolver`, or the system's first (what a blackbox target names). */
-export function dnsServer(resolver: string | undefined): string {
-  return resolver ?? getServers()[0] ?? "127.0.0.1";
-}
 
 /** Largest answer read over TCP: the protocol's own limit. */
 const MAX_TCP_MESSAGE = 65_535;
@@ -215,11 +153,6 @@ function sameAddress(a: string, b: string): boolean {
   return a.replace(/^::ffff:/i, "").toLowerCase() === b.replace(/^::ffff:/i, "").toLowerCase();
 }
 
-function formatServer(server: { host: string; port: number }): string {
-  const host = net.isIPv6(server.host) ? `[${server.host}]` : server.host;
-  return server.port === 53 ? server.host : `${host}:${server.port}`;
-}
-
 /** A record of the asked type as the expectations compare it: `10 mx.example`, TXT strings joined. */
 function formatRecord(record: Answer): string {
   const data = (record as { data: unknown }).data;
@@ -277,9 +210,8 @@ function rcodeText(rcode: string, name: string, type: RecordType, server: string
   }
 }
 
-export const dnsProbe = defineProbe({
+export const dnsProbe = defineProbe<DnsConfig>({
   kind: "dns",
-  config,
   target: (cfg) => `${cfg.name} ${cfg.type}${cfg.resolver ? ` @${cfg.resolver}` : ""}`,
   instance: (cfg) => dnsServer(cfg.resolver),
   async run(cfg, ctx): Promise<Observation> {

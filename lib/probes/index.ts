@@ -1,10 +1,16 @@
-/** The one registry of check kinds: the schema, the CLI and the engine all derive their lists from it. */
+/**
+ * The run-time registry of check kinds: what the engine (and the probe function) runs. No schema
+ * here: the function's bundle carries no validation library (the schemas: lib/probes/config/).
+ */
 import { backupProbe } from "./backup.js";
 import { dnsProbe } from "./dns.js";
 import { httpProbe } from "./http.js";
+import type { Kind } from "./kinds.js";
 import type { Probe } from "./probe.js";
 import { tcpProbe } from "./tcp.js";
 import { tlsProbe } from "./tls.js";
+
+export { KINDS, type Kind } from "./kinds.js";
 
 export const PROBES = {
   http: httpProbe,
@@ -12,7 +18,4 @@ export const PROBES = {
   tcp: tcpProbe,
   dns: dnsProbe,
   backup: backupProbe,
-} as const satisfies Record<string, Probe>;
-
-export type Kind = keyof typeof PROBES;
-export const KINDS = Object.keys(PROBES) as Kind[];
+} as const satisfies Record<Kind, Probe<never>>;

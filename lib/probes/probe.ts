@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import type { AwsClients } from "../aws/clients.js";
 import type { Observation } from "../result.js";
 
@@ -32,23 +31,22 @@ export interface Permission {
 }
 
 /**
- * One kind of check. A probe observes and reports conditions; it never decides the status, owns no
- * timeout and writes no metrics: the engine does.
+ * One kind of check at run time. A probe observes and reports conditions; it never decides the
+ * status, owns no timeout and writes no metrics: the engine does. Its config arrives validated: the
+ * schema (lib/probes/config/) runs when check files are read, never in the probe function.
  */
-export interface Probe<Schema extends z.ZodType = z.ZodType> {
+export interface Probe<Config = unknown> {
   kind: string;
-  /** The kind's block in a check file (`http: {...}`). */
-  config: Schema;
   /** What the check targets, as written (references unresolved): the `instance` label and table column. */
-  target(config: z.output<Schema>): string;
+  target(config: Config): string;
   /** The `instance` label, when it is not the target (a DNS check's: the server asked). */
-  instance?(config: z.output<Schema>): string;
-  run(config: z.output<Schema>, ctx: ProbeContext): Promise<Observation>;
+  instance?(config: Config): string;
+  run(config: Config, ctx: ProbeContext): Promise<Observation>;
   /** The IAM permissions a check of this kind needs, when it reads AWS APIs. */
-  permissions?(config: z.output<Schema>, scope: ArnScope): Permission[];
+  permissions?(config: Config, scope: ArnScope): Permission[];
 }
 
-export function defineProbe<Schema extends z.ZodType>(probe: Probe<Schema>): Probe<Schema> {
+export function defineProbe<Config>(probe: Probe<Config>): Probe<Config> {
   return probe;
 }
 

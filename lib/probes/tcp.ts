@@ -1,7 +1,6 @@
 import net from "node:net";
-import { z } from "zod";
-import { host, port, regex, text } from "../checks/fields.js";
 import type { Condition, Observation } from "../result.js";
+import type { TcpConfig } from "./config/tcp.js";
 import { networkFailure } from "./errors.js";
 import { defineProbe } from "./probe.js";
 import { timedLookup } from "./timing.js";
@@ -9,20 +8,8 @@ import { timedLookup } from "./timing.js";
 /** A banner longer than this is not a banner; stop reading. */
 const MAX_BANNER_BYTES = 65_536;
 
-const config = z.strictObject({
-  host: host.meta({ description: "Host name or IP address." }),
-  port: port.meta({ description: "TCP port." }),
-  send: text.optional().meta({ description: "Text to send once connected (\\r\\n as written in YAML)." }),
-  expect: regex
-    .optional()
-    .meta({ description: "A regular expression the peer's first bytes (up to 64KiB) must match." }),
-});
-
-export type TcpConfig = z.output<typeof config>;
-
-export const tcpProbe = defineProbe({
+export const tcpProbe = defineProbe<TcpConfig>({
   kind: "tcp",
-  config,
   target: (cfg) => `${cfg.host}:${cfg.port}`,
   async run(cfg, ctx): Promise<Observation> {
     const where = `${cfg.host}:${cfg.port}`;

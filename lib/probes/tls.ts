@@ -1,7 +1,6 @@
 import net from "node:net";
 import tls from "node:tls";
-import { z } from "zod";
-import { caFile, duration, host, port, TLS_VERSIONS, text, tlsVersion } from "../checks/fields.js";
+import { TLS_VERSIONS } from "../checks/syntax.js";
 import type { Condition, Observation } from "../result.js";
 import { formatSpan } from "../units.js";
 import {
@@ -13,38 +12,13 @@ import {
   trustCondition,
   validForCondition,
 } from "./certificate.js";
+import type { TlsConfig } from "./config/tls.js";
 import { networkFailure } from "./errors.js";
 import { defineProbe } from "./probe.js";
 import { timedLookup } from "./timing.js";
 
-const config = z.strictObject({
-  /** Host name or address to connect to. */
-  host: host.meta({ description: "Host name or IP address to connect to." }),
-  port: port.default(443).meta({ description: "TCP port. Default 443." }),
-  serverName: text
-    .optional()
-    .meta({ description: "SNI and the name the certificate must match. Default: host." }),
-  ca: caFile.optional().meta({ description: "PEM bundle of trusted roots, relative to the check file." }),
-  expect: z
-    .strictObject({
-      validFor: duration.optional().meta({
-        description: "Minimum remaining validity of the leaf and of every certificate in the chain.",
-      }),
-      hostname: z
-        .boolean()
-        .default(true)
-        .meta({ description: "The certificate must name the host. Default true." }),
-      trusted: z.boolean().default(true).meta({ description: "The chain must verify. Default true." }),
-      minVersion: tlsVersion.optional().meta({ description: "Lowest acceptable negotiated TLS version." }),
-    })
-    .default({ hostname: true, trusted: true }),
-});
-
-export type TlsConfig = z.output<typeof config>;
-
-export const tlsProbe = defineProbe({
+export const tlsProbe = defineProbe<TlsConfig>({
   kind: "tls",
-  config,
   target: (cfg) => `${cfg.host}:${cfg.port}`,
   async run(cfg, ctx): Promise<Observation> {
     const serverName = cfg.serverName ?? cfg.host;

@@ -1,28 +1,7 @@
 /** AWS Backup: the newest COMPLETED recovery point of a resource and/or in a vault, all pages read. */
 import type { RecoveryPointByBackupVault, RecoveryPointByResource } from "@aws-sdk/client-backup";
-import { z } from "zod";
+import type { AwsBackupConfig } from "../config/backup/aws-backup.js";
 import { arn, type BackupSource, call, type Lookup, shortName } from "./source.js";
-
-export const awsBackupConfig = z
-  .strictObject({
-    vault: z
-      .string({ error: "a backup vault name" })
-      .min(2)
-      .optional()
-      .meta({ description: "Backup vault name." }),
-    resourceArn: z
-      .string({ error: "a resource ARN such as arn:aws:rds:eu-west-1:123456789012:db:prod" })
-      .regex(/^arn:aws[a-z-]*:[a-z0-9-]+:/, {
-        error: "a resource ARN such as arn:aws:rds:eu-west-1:123456789012:db:prod",
-      })
-      .optional()
-      .meta({ description: "The protected resource's ARN." }),
-  })
-  .refine((cfg) => cfg.vault !== undefined || cfg.resourceArn !== undefined, {
-    error: "a vault, a resourceArn, or both",
-  });
-
-export type AwsBackupConfig = z.output<typeof awsBackupConfig>;
 
 type Point = RecoveryPointByResource | RecoveryPointByBackupVault;
 

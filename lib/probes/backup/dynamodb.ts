@@ -2,16 +2,8 @@
  * DynamoDB: with point-in-time recovery on, its latest restorable time; otherwise the newest
  * AVAILABLE on-demand backup.
  */
-import { z } from "zod";
+import type { DynamoDbConfig } from "../config/backup/dynamodb.js";
 import { arn, type BackupSource, call, type Lookup } from "./source.js";
-
-export const dynamodbConfig = z.strictObject({
-  table: z
-    .string({ error: "a DynamoDB table name" })
-    .regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: "a DynamoDB table name (3 to 255 letters, digits, _ . -)" }),
-});
-
-export type DynamoDbConfig = z.output<typeof dynamodbConfig>;
 
 export const dynamodbSource: BackupSource<DynamoDbConfig> = {
   target: (cfg) => `dynamodb:${cfg.table}`,

@@ -1,25 +1,6 @@
 /** RDS: the newest `available` snapshot (automated or manual) of an instance or a cluster. */
-import { z } from "zod";
+import type { RdsConfig } from "../config/backup/rds.js";
 import { arn, type BackupSource, call, type Lookup } from "./source.js";
-
-const IDENTIFIER = "an RDS identifier of letters, digits and dashes";
-
-export const rdsConfig = z
-  .strictObject({
-    instance: z
-      .string({ error: IDENTIFIER })
-      .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, { error: IDENTIFIER })
-      .optional(),
-    cluster: z
-      .string({ error: IDENTIFIER })
-      .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, { error: IDENTIFIER })
-      .optional(),
-  })
-  .refine((cfg) => (cfg.instance === undefined) !== (cfg.cluster === undefined), {
-    error: "exactly one of instance or cluster",
-  });
-
-export type RdsConfig = z.output<typeof rdsConfig>;
 
 const GiB = 1_073_741_824;
 

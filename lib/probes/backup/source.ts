@@ -6,6 +6,9 @@
 import type { AwsClients, AwsTarget } from "../../aws/clients.js";
 import type { ArnScope, Permission } from "../probe.js";
 
+/** The sources a backup check may name, exactly one of them. */
+export const BACKUP_SOURCES = ["awsBackup", "s3", "rds", "dynamodb"] as const;
+
 export interface Artifact {
   /** The recovery point ARN, S3 key, snapshot or backup name. */
   identifier: string;

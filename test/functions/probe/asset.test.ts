@@ -4,7 +4,7 @@
  * wire-protocol stand-ins for SNS, CloudWatch and Secrets Manager that hang, fail or deny.
  */
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -160,6 +160,14 @@ function invoke(
 
 const firings = (sns: World["sns"]) =>
   sns.published.filter((m) => m.subject.startsWith("[CRITICAL] api-fail is DOWN"));
+
+describe("the bundled probe function", () => {
+  it("carries no validation library: checks are validated at synth, the schemas stay out", () => {
+    const bundle = readFileSync(path.join(assetDir, "index.mjs"), "utf8");
+    expect(bundle).not.toContain("ZodError");
+    expect(bundle).toContain("probe_ssl_last_chain_info");
+  });
+});
 
 describe("the bundled probe function under faults", () => {
   it("delivers the FIRING long before the budget ends while CloudWatch and remote-write hang", async () => {

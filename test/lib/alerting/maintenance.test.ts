@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { activeWindow, maintenanceWindow } from "../../../lib/alerting/maintenance.js";
+import { activeWindow } from "../../../lib/alerting/maintenance.js";
+import { maintenanceWindow } from "../../../lib/alerting/maintenance-window.js";
 import { formatDiagnostic } from "../../../lib/checks/diagnostics.js";
 import { parseCheckFile } from "../../../lib/checks/load.js";
 

@@ -1,0 +1,17 @@
+/**
+ * Plain values both the check-file schema and the run time need (no validation library here: the
+ * probe function's bundle imports this, the schema's zod pieces stay in lib/checks/fields.ts).
+ */
+
+/** `${env:NAME}`, `${secret:ID}`, `${ssm:NAME}`; `$${` writes a literal `${`. */
+export const REFERENCE = /(?<!\$)\$\{([a-z]+):([^}]*)\}/g;
+export const REFERENCE_PROVIDERS = ["env", "secret", "ssm"] as const;
+/** Anything that starts like a reference, well-formed or not. */
+export const ANY_REFERENCE = /(?<!\$)\$\{[^}]*\}?/g;
+
+export function hasReference(text: string): boolean {
+  return new RegExp(ANY_REFERENCE.source).test(text);
+}
+
+export const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];

@@ -1,0 +1,20 @@
+/**
+ * The schema registry of check kinds: each kind's block of a check file, for the loader, the JSON
+ * Schema and `watchpost validate`. Never imported by the probe function (lib/probes/index.ts is its
+ * registry).
+ */
+import type { z } from "zod";
+import type { Kind } from "../kinds.js";
+import { backupConfig } from "./backup.js";
+import { dnsConfig } from "./dns.js";
+import { httpConfig } from "./http.js";
+import { tcpConfig } from "./tcp.js";
+import { tlsConfig } from "./tls.js";
+
+export const CONFIGS = {
+  http: httpConfig,
+  tls: tlsConfig,
+  tcp: tcpConfig,
+  dns: dnsConfig,
+  backup: backupConfig,
+} as const satisfies Record<Kind, z.ZodType>;
