@@ -77,8 +77,22 @@ export function createHandler(dependencies: () => ShardDependencies | Promise<Sh
               AbortSignal.timeout(Math.max(1_000, deadline - Date.now())),
             )
           : { shards: 0, results: 0, sinks: [], error: "no run records configured" };
-        const failed = Boolean(summary.error) || summary.sinks.some((s) => !s.ok);
-        (failed ? logger.warn : logger.info).call(logger, "refresh finished", { summary });
+        const failedStages = summary.sinks.filter((s) => !s.ok).length + (summary.error ? 1 : 0);
+        // The same FailedStages metric as a run's, so the alarm hears of a refresh that could not send.
+        const stages = Array.from({ length: failedStages }, () => ({
+          stage: "sinks" as const,
+          ok: false,
+          durationMs: 0,
+        }));
+        (failedStages > 0 ? logger.warn : logger.info).call(logger, "refresh finished", {
+          summary,
+          ...(ready.namespace
+            ? monitorMetrics(
+                { counts: { up: 0, degraded: 0, down: 0, unknown: 0, skipped: 0 }, stages },
+                ready.namespace,
+              )
+            : {}),
+        });
         return summary;
       }
       const summary = await runShard(event.shard, ready, context.getRemainingTimeInMillis());

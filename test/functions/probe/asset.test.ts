@@ -282,6 +282,19 @@ describe("the bundled probe function under faults", () => {
     expect(refresh.error).toBeUndefined();
     expect(refresh.summary).toMatchObject({ shards: 1, results: 1 });
     expect(w.cloudwatch.datums.slice(before).map((d) => d.MetricName)).toEqual(["Success", "HttpStatusCode"]);
-    expect(refresh.logs.some((l) => l.message === "refresh finished")).toBe(true);
+    const finished = refresh.logs.find((l) => l.message === "refresh finished");
+    expect(finished).toMatchObject({ FailedStages: 0, _aws: expect.anything() });
+    // A refresh whose records cannot be read says so to the FailedStages alarm.
+    const broken = await invoke(
+      w,
+      10_000,
+      { [FUNCTION_CONFIG_ENV]: JSON.stringify({ ...w.config, stateTable: "gone" }) },
+      JSON.stringify({ refresh: true }),
+    );
+    expect(broken.summary).toMatchObject({
+      shards: 0,
+      error: expect.stringMatching(/^reading run records: ResourceNotFoundException/),
+    });
+    expect(broken.logs.find((l) => l.message === "refresh finished")).toMatchObject({ FailedStages: 1 });
   }, 60_000);
 });
