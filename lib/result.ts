@@ -22,6 +22,8 @@ export interface Condition {
   ok: boolean;
   effect: "fail" | "degrade" | "unknown";
   text: string;
+  /** A limit on how long something took: what was measured, and the limit (ms). */
+  timing?: { tookMs: number; limitMs: number };
 }
 
 export interface CertificateFacts {
@@ -131,6 +133,11 @@ export interface CheckResult {
   startedAt: string;
   /** How long the final attempt took (a retried run took longer: its attempts and pauses). */
   durationMs: number;
+  /**
+   * The worst event-loop delay during the final attempt, ms: timings were taken that late at most. A
+   * `degraded` verdict the delay could explain is measured again before it counts.
+   */
+  loopDelayMs?: number;
   severity: string;
   labels: Record<string, string>;
   conditions: Condition[];

@@ -368,6 +368,7 @@ function evaluate(
       ok,
       effect: "fail",
       text: `took ${latency}ms, expected at most ${formatDuration(expect.latency.fail)}`,
+      timing: { tookMs: latency, limitMs: expect.latency.fail },
     });
   }
   if (expect.latency?.degraded !== undefined) {
@@ -376,6 +377,7 @@ function evaluate(
       ok,
       effect: "degrade",
       text: `took ${latency}ms, expected at most ${formatDuration(expect.latency.degraded)} to be up`,
+      timing: { tookMs: latency, limitMs: expect.latency.degraded },
     });
   }
   for (const [name, matcher] of Object.entries(expect.headers ?? {})) {

@@ -216,3 +216,58 @@ describe("engine", () => {
     expect(JSON.stringify(resolved)).not.toContain(String(web.port));
   });
 });
+
+describe("event-loop delay", () => {
+  it("measures a degraded verdict again when a blocked event loop explains it, and says so", async () => {
+    let requests = 0;
+    // The first answer blocks this process's event loop for 800 ms (as a burst of TLS handshakes
+    // would): the probe's timestamps run that late, though the target itself was instant.
+    const target = await httpTarget((_req, res) => {
+      if (requests++ === 0) {
+        const until = performance.now() + 800;
+        while (performance.now() < until) {
+          // busy
+        }
+      }
+      res.writeHead(200).end("ok");
+    });
+    try {
+      const [result] = await runChecks([
+        // One retry allowed: the re-measure must fit the run's budget (lib/retry.ts) like a retry.
+        check({
+          timeout: "5s",
+          retries: 1,
+          http: { url: `${target.url}/`, expect: { latency: { degraded: "300ms" } } },
+        }),
+      ]);
+      expect(result?.status, `${result?.reason} (delay ${result?.loopDelayMs})`).toBe("up");
+      expect(result?.attempts).toBe(2);
+      expect(result?.reason).toMatch(
+        / \(measured again: the first measurement ran \d+ms late on a busy event loop\)$/,
+      );
+      expect(requests).toBe(2);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("keeps a degraded verdict the loop cannot explain: a target that is slow", async () => {
+    const target = await httpTarget((_req, res) => {
+      setTimeout(() => res.writeHead(200).end("ok"), 600);
+    });
+    try {
+      const [result] = await runChecks([
+        check({
+          timeout: "5s",
+          retries: 1,
+          http: { url: `${target.url}/`, expect: { latency: { degraded: "200ms" } } },
+        }),
+      ]);
+      expect(result?.status).toBe("degraded");
+      expect(result?.attempts).toBe(1);
+      expect(result?.loopDelayMs).toBeLessThan(400);
+    } finally {
+      await target.close();
+    }
+  });
+});
