@@ -50,10 +50,8 @@ class LoopDelaySampler {
    */
   worst(from: number, to: number): number {
     // A block that has just ended has no tick yet: the gap since the last one is its delay so far.
-    let worst =
-      this.timer && this.last >= from - RESOLUTION_MS
-        ? Math.max(0, performance.now() - this.last - RESOLUTION_MS)
-        : 0;
+    const now = performance.now();
+    let worst = this.timer && to >= now - RESOLUTION_MS ? Math.max(0, now - this.last - RESOLUTION_MS) : 0;
     const oldest = Math.max(0, this.count - KEEP);
     for (let i = this.count - 1; i >= oldest; i--) {
       const slot = i % KEEP;
@@ -63,11 +61,6 @@ class LoopDelaySampler {
         worst = Math.max(worst, this.late[slot] as number);
     }
     return worst;
-  }
-
-  /** The delay the most recent tick saw. */
-  current(): number {
-    return this.count === 0 ? 0 : (this.late[(this.count - 1) % KEEP] as number);
   }
 }
 
