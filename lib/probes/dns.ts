@@ -61,7 +61,11 @@ function overUdp(
     let sentAt = 0;
     let malformed = false;
     const socket = dgram.createSocket(net.isIPv6(server.host) ? "udp6" : "udp4");
+    let done = false;
+    // Once: an error may follow an answer (ICMP for a late packet), and closing twice throws.
     const finish = (error: Error | undefined, outcome?: Exchange) => {
+      if (done) return;
+      done = true;
       ctx.signal.removeEventListener("abort", onAbort);
       socket.close();
       if (error) reject(error);
@@ -105,7 +109,10 @@ function overTcp(
     let sentAt = 0;
     let received = Buffer.alloc(0);
     const socket = net.connect({ host: server.host, port: server.port });
+    let done = false;
     const finish = (error: Error | undefined, outcome?: Exchange) => {
+      if (done) return;
+      done = true;
       ctx.signal.removeEventListener("abort", onAbort);
       socket.destroy();
       if (error) reject(error);

@@ -1,3 +1,4 @@
+import dgram from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probe } from "../../support/checks.js";
 import { startDnsServer } from "../../support/dns-server.js";
@@ -170,6 +171,17 @@ describe("dns probe", () => {
   it("ignores garbage and answers with another id, and takes the real one", async () => {
     const result = await lookup({ name: "spoofed.test", expect: { equals: ["10.0.0.8"] } });
     expect(result.status, result.reason).toBe("up");
+  });
+
+  it("names a resolver that refuses the connection (nothing listens on its port)", async () => {
+    const socket = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+    const { port } = socket.address();
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    const result = await probe({ timeout: "2s", dns: { name: "api.test", resolver: `127.0.0.1:${port}` } });
+    expect(result.status).toBe("down");
+    expect(result.reason).toBe(`connection refused by resolver 127.0.0.1:${port}`);
+    expect(result.facts?.dns).toMatchObject({ answered: false });
   });
 
   it("says no answer came when none did", async () => {
