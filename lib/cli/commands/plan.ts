@@ -13,6 +13,7 @@ import {
   references,
   scheduleProblems,
 } from "../../deploy/compile.js";
+import { needsRefresh, REFRESH_EVERY_MS } from "../../runtime/freshness.js";
 import { formatDuration } from "../../units.js";
 import type { Io } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
@@ -53,6 +54,7 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
     ];
     return grants.length > 0 ? [{ check: check.name, grants }] : [];
   });
+  const metricsLine = estimate.lines.find((l) => l.item === "CloudWatch custom metrics");
   const report = {
     shards: shards.map((s) => ({
       id: s.id,
@@ -60,6 +62,19 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
       checks: s.checks.map((c) => c.name),
       invocationsPerMonth: Math.round(MONTH_MS / s.intervalMs),
     })),
+    // Slow shards' latest samples are re-sent between runs by one more schedule.
+    refresh: shards.some((s) => needsRefresh(s.intervalMs))
+      ? {
+          schedule: `rate(${formatDuration(REFRESH_EVERY_MS)})`,
+          shards: shards.filter((s) => needsRefresh(s.intervalMs)).map((s) => s.id),
+          invocationsPerMonth: Math.round(MONTH_MS / REFRESH_EVERY_MS),
+        }
+      : undefined,
+    cloudWatchCheckMetrics: {
+      on: options.checkMetrics,
+      metrics: metricsLine?.quantity ?? 0,
+      usdPerMonth: Number((metricsLine?.usd ?? 0).toFixed(2)),
+    },
     functionTimeoutSeconds: shards.length ? Math.ceil(functionTimeoutMs(shards) / 1000) : 0,
     permissions,
     usdPerMonth: Number(estimate.usdPerMonth.toFixed(2)),
@@ -75,7 +90,15 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
       (s) =>
         `  ${s.id.padEnd(10)} ${s.schedule.padEnd(12)} ${String(s.checks.length).padStart(4)} checks  ${s.invocationsPerMonth.toLocaleString("en")} invocations a month`,
     ),
+    ...(report.refresh
+      ? [
+          `  refresh    ${report.refresh.schedule.padEnd(12)} the latest samples of ${report.refresh.shards.join(", ")} again between runs  ${report.refresh.invocationsPerMonth.toLocaleString("en")} invocations a month`,
+        ]
+      : []),
     `probe function: nodejs24.x, arm64, timeout ${report.functionTimeoutSeconds}s`,
+    options.checkMetrics
+      ? `CloudWatch per-check metrics: on, ${report.cloudWatchCheckMetrics.metrics} custom metrics, $${report.cloudWatchCheckMetrics.usdPerMonth.toFixed(2)} a month (checkMetrics: false, --no-check-metrics here, keeps only the monitor's heartbeat)`
+      : `CloudWatch per-check metrics: off; ${report.cloudWatchCheckMetrics.metrics} custom metric(s) for the monitor's heartbeat`,
     "",
     permissions.length > 0
       ? "IAM permissions the checks ask for (besides the monitor's own table, topic, key and metrics):"

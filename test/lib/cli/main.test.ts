@@ -655,9 +655,18 @@ describe("init, plan and cost", () => {
     expect(text.stdout).toMatch(/^2 checks in 2 shards/);
     expect(text.stdout).toMatch(/1m-0 +rate\(1m\) +1 checks +43,200 invocations a month/);
     expect(text.stdout).toContain("secretsmanager:GetSecretValue on prod/api-token");
+    // The hourly shard's samples are re-sent between its runs by one more schedule.
+    expect(text.stdout).toMatch(
+      /refresh +rate\(2m\) +the latest samples of 1h-0 again between runs +21,600 invocations a month/,
+    );
+    expect(text.stdout).toMatch(/CloudWatch per-check metrics: on, \d+ custom metrics, \$\d+\.\d\d a month/);
+    expect((await cli("plan", "--checks", folder, "--no-check-metrics")).stdout).toContain(
+      "CloudWatch per-check metrics: off; 2 custom metric(s) for the monitor's heartbeat",
+    );
     expect(text.stdout).toMatch(/estimated cost: \$\d+\.\d\d a month/);
     const json = JSON.parse((await cli("plan", "--checks", folder, "--json")).stdout);
     expect(json.shards.map((s: { id: string }) => s.id)).toEqual(["1m-0", "1h-0"]);
+    expect(json.refresh).toEqual({ schedule: "rate(2m)", shards: ["1h-0"], invocationsPerMonth: 21_600 });
     expect(json.permissions).toEqual([
       { check: "api", grants: ["secretsmanager:GetSecretValue on prod/api-token"] },
     ]);
