@@ -10,10 +10,15 @@ import type { CheckResult } from "../result.js";
 
 /** Prometheus' default lookback (`--query.lookback-delta`). */
 export const LOOKBACK_MS = 5 * 60_000;
-/** How often latest samples are re-sent: twice within a lookback, with room for a late schedule. */
-export const REFRESH_EVERY_MS = 2 * 60_000;
-/** Checks this slow or slower have their latest samples re-sent; faster ones send often enough. */
-export const REFRESH_FROM_INTERVAL_MS = 4 * 60_000;
+/** A schedule may fire this late (EventBridge: within a minute), and a run takes time to send. */
+const SLACK_MS = 60_000;
+/**
+ * Checks this slow or slower (4 minutes) have their latest samples re-sent: a faster one's next
+ * samples arrive inside the lookback even when its schedule fires late.
+ */
+export const REFRESH_FROM_INTERVAL_MS = LOOKBACK_MS - SLACK_MS;
+/** How often latest samples are re-sent (2 minutes): twice within that, so one late send is covered. */
+export const REFRESH_EVERY_MS = REFRESH_FROM_INTERVAL_MS / 2;
 /**
  * Re-sending stops this long before a shard's next run is due, so the run's samples (stamped at its
  * start) are never older than a re-sent one: a run that started up to this late stays in order.

@@ -15,7 +15,10 @@ export interface RefreshDependencies {
   /** The sinks results go to (the run record sink is not among them). */
   sinks: SinkSource[];
   location: string;
-  /** Write each shard's heartbeat with its samples. Default true (`--watch` keeps one per check). */
+  /**
+   * Write each shard's heartbeat with its samples. Default true; `--watch` says false (its records
+   * are single checks, not shards: its heartbeat comes with its runs).
+   */
   heartbeat?: boolean;
 }
 
