@@ -8,6 +8,7 @@ import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { sendTestNotifications, type TestOutcome } from "../../lib/alerting/test-notification.js";
 import { parseFunctionConfig } from "../../lib/deploy/function-config.js";
+import { REFRESH_EVERY_MS } from "../../lib/runtime/freshness.js";
 import { monitorMetrics } from "../../lib/runtime/monitor-metrics.js";
 import { formatStages } from "../../lib/runtime/pipeline.js";
 import { type RefreshSummary, runRefresh } from "../../lib/runtime/refresh.js";
@@ -64,7 +65,10 @@ export function createHandler(dependencies: () => ShardDependencies | Promise<Sh
         return report;
       }
       if (event.refresh) {
-        const deadline = Date.now() + context.getRemainingTimeInMillis() - HANDLER_RESERVE_MS;
+        // Over well before the next refresh is due, however long the function's timeout.
+        const deadline =
+          Date.now() +
+          Math.min(context.getRemainingTimeInMillis() - HANDLER_RESERVE_MS, REFRESH_EVERY_MS / 2);
         const summary = ready.records
           ? await runRefresh(
               {
