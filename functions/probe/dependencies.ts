@@ -79,16 +79,20 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
       ])
     : sns;
   const dynamodb = new DynamoDBClient({ maxAttempts: 2 });
-  const refreshCloudWatch = lazySink(
-    `cloudwatch ${config.namespace}`,
-    () =>
-      new CloudWatchSink({
-        client: cloudwatch,
-        namespace: config.namespace,
-        highResolution: config.highResolution,
-        checkMetrics: config.checkMetrics,
-      }),
-  );
+  /** A CloudWatch sink; with a heartbeat interval for a shard's runs, without for a refresh. */
+  const cloudwatchSource = (heartbeatInterval?: string) =>
+    lazySink(
+      `cloudwatch ${config.namespace}`,
+      () =>
+        new CloudWatchSink({
+          client: cloudwatch,
+          namespace: config.namespace,
+          highResolution: config.highResolution,
+          phases: config.phases,
+          checkMetrics: config.checkMetrics,
+          ...(heartbeatInterval ? { heartbeatInterval } : {}),
+        }),
+    );
   return {
     checks,
     location,
@@ -96,7 +100,7 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
     records: new DynamoDbRunRecords({ client: dynamodb, tableName: config.stateTable }),
     // CloudWatch is refreshed only when it has per-check metrics to refresh.
     refreshSinks: [
-      ...(config.checkMetrics ? [refreshCloudWatch] : []),
+      ...(config.checkMetrics ? [cloudwatchSource()] : []),
       ...(remoteWriteSource ? [remoteWriteSource] : []),
     ],
     aws: defaultAwsClients(),
@@ -122,18 +126,7 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
     sinks: (shard) => {
       let cw = cloudwatchSources.get(shard.intervalMs);
       if (!cw) {
-        cw = lazySink(
-          `cloudwatch ${config.namespace}`,
-          () =>
-            new CloudWatchSink({
-              client: cloudwatch,
-              namespace: config.namespace,
-              highResolution: config.highResolution,
-              phases: config.phases,
-              checkMetrics: config.checkMetrics,
-              heartbeatInterval: formatDuration(shard.intervalMs),
-            }),
-        );
+        cw = cloudwatchSource(formatDuration(shard.intervalMs));
         cloudwatchSources.set(shard.intervalMs, cw);
       }
       return remoteWriteSource ? [cw, remoteWriteSource] : [cw];

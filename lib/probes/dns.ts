@@ -50,6 +50,31 @@ async function exchange(
   return overTcp(server, query, matches, ctx);
 }
 
+/**
+ * How an exchange ends, exactly once (an error may follow an answer, ICMP for a late packet, and
+ * closing a UDP socket twice throws): the socket closed, the abort listener gone, the promise settled.
+ * An abort of the probe ends it too.
+ */
+function settleOnce(
+  ctx: ProbeContext,
+  close: () => void,
+  resolve: (outcome: Exchange) => void,
+  reject: (error: Error) => void,
+): (error: Error | undefined, outcome?: Exchange) => void {
+  let done = false;
+  const finish = (error: Error | undefined, outcome?: Exchange) => {
+    if (done) return;
+    done = true;
+    ctx.signal.removeEventListener("abort", onAbort);
+    close();
+    if (error) reject(error);
+    else resolve(outcome as Exchange);
+  };
+  const onAbort = () => finish(ctx.signal.reason ?? new Error("aborted"));
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  return finish;
+}
+
 function overUdp(
   server: { host: string; port: number },
   query: Buffer,
@@ -61,18 +86,7 @@ function overUdp(
     let sentAt = 0;
     let malformed = false;
     const socket = dgram.createSocket(net.isIPv6(server.host) ? "udp6" : "udp4");
-    let done = false;
-    // Once: an error may follow an answer (ICMP for a late packet), and closing twice throws.
-    const finish = (error: Error | undefined, outcome?: Exchange) => {
-      if (done) return;
-      done = true;
-      ctx.signal.removeEventListener("abort", onAbort);
-      socket.close();
-      if (error) reject(error);
-      else resolve(outcome as Exchange);
-    };
-    const onAbort = () => finish(ctx.signal.reason ?? new Error("aborted"));
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const finish = settleOnce(ctx, () => socket.close(), resolve, reject);
     socket.on("error", (error) => finish(error));
     socket.on("message", (message, peer) => {
       if (peer.port !== server.port || !sameAddress(peer.address, server.host)) return;
@@ -109,17 +123,7 @@ function overTcp(
     let sentAt = 0;
     let received = Buffer.alloc(0);
     const socket = net.connect({ host: server.host, port: server.port });
-    let done = false;
-    const finish = (error: Error | undefined, outcome?: Exchange) => {
-      if (done) return;
-      done = true;
-      ctx.signal.removeEventListener("abort", onAbort);
-      socket.destroy();
-      if (error) reject(error);
-      else resolve(outcome as Exchange);
-    };
-    const onAbort = () => finish(ctx.signal.reason ?? new Error("aborted"));
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const finish = settleOnce(ctx, () => socket.destroy(), resolve, reject);
     socket.on("error", (error) => finish(error));
     socket.once("connect", () => {
       sentAt = performance.now();

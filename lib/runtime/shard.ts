@@ -61,19 +61,16 @@ export async function runShard(
   const now = Date.now();
   const intervalMs = specs[0]?.intervalMs ?? 60_000;
   const records = deps.records;
+  // One per run (it keeps the run's latest results across confirmation rounds); nothing to build.
   const recordSink =
-    records && needsRefresh(intervalMs)
-      ? [
-          lazySink(
-            `run record (${records.name})`,
-            () => new RunRecordSink(records, { id: shard, intervalMs }),
-          ),
-        ]
-      : [];
+    records && needsRefresh(intervalMs) ? new RunRecordSink(records, { id: shard, intervalMs }) : undefined;
   const { results, confirmations, ...summary } = await runPipeline({
     checks: specs,
     deadline: Math.min(now + remainingMs - HANDLER_RESERVE_MS, now + intervalMs),
-    sinks: [...deps.sinks({ id: shard, intervalMs }), ...recordSink],
+    sinks: [
+      ...deps.sinks({ id: shard, intervalMs }),
+      ...(recordSink ? [lazySink(recordSink.name, () => recordSink)] : []),
+    ],
     shard: { id: shard, intervalMs },
     alerter: deps.alerter,
     location: deps.location,

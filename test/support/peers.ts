@@ -4,7 +4,9 @@
  * (WATCHPOST_REQUIRE_PEERS=1), where a missing peer is a failure.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import net from "node:net";
+import path from "node:path";
 
 export function peerAvailable(binary: string, aptPackage: string): boolean {
   const found = spawnSync("sh", ["-c", `command -v ${binary}`]).status === 0;
@@ -67,4 +69,25 @@ export async function startPeer(
   }
   await stop();
   throw new Error(`${binary} was not ready within ${waitMs}ms: ${log}`);
+}
+
+/**
+ * A stock Prometheus on loopback with its remote-write receiver on, its data in `dir`: the receiver
+ * the remote-write tests write to and query back.
+ */
+export async function startPrometheus(dir: string): Promise<Peer> {
+  await writeFile(path.join(dir, "prometheus.yml"), "global:\n  scrape_interval: 1m\n");
+  const port = await freePort();
+  return startPeer(
+    "prometheus",
+    [
+      `--config.file=${dir}/prometheus.yml`,
+      `--storage.tsdb.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--web.enable-remote-write-receiver",
+    ],
+    port,
+    "/-/ready",
+    60_000,
+  );
 }

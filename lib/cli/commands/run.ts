@@ -183,7 +183,9 @@ async function watch(checks: CheckSpec[], options: RunOptions, io: Io): Promise<
   const latest = new Map<string, CheckResult>();
   const fastest = Math.min(...checks.map((check) => check.intervalMs));
   const shard = needsRefresh(fastest) ? undefined : { id: "local", intervalMs: fastest };
-  const slow = checks.filter((check) => needsRefresh(check.intervalMs));
+  const slow = new Map(
+    checks.filter((check) => needsRefresh(check.intervalMs)).map((check) => [check.name, check]),
+  );
   // Each slow check is its own record: --watch runs checks on their own intervals, not in shards.
   const records = new MemoryRunRecords();
   let nextRefresh = Date.now() + REFRESH_EVERY_MS;
@@ -197,17 +199,17 @@ async function watch(checks: CheckSpec[], options: RunOptions, io: Io): Promise<
       const outcome = await runOnce(batch, options, io, shard);
       for (const result of outcome.results) {
         latest.set(result.name, result);
-        const spec = slow.find((check) => check.name === result.name);
+        const spec = slow.get(result.name);
         if (spec && result.status !== "skipped")
           await records.put({ shard: spec.name, intervalMs: spec.intervalMs, at: now, results: [result] });
       }
       delivered = outcome.delivered;
     }
-    if (slow.length > 0 && Date.now() >= nextRefresh && !stop?.aborted) {
+    if (slow.size > 0 && Date.now() >= nextRefresh && !stop?.aborted) {
       nextRefresh = Date.now() + REFRESH_EVERY_MS;
       const summary = await runRefresh(
         {
-          checks: { shards: Object.fromEntries(slow.map((check) => [check.name, [check]])) },
+          checks: { shards: Object.fromEntries([...slow].map(([name, check]) => [name, [check]])) },
           records,
           sinks: options.sinks,
           location: options.location,
@@ -219,7 +221,7 @@ async function watch(checks: CheckSpec[], options: RunOptions, io: Io): Promise<
       for (const report of summary.sinks.filter((r) => !r.ok))
         io.stderr.write(`re-sending slow checks' latest samples: ${formatReport(report)}\n`);
     }
-    const wake = slow.length > 0 ? Math.min(nextRefresh, ...due.values()) : Math.min(...due.values());
+    const wake = slow.size > 0 ? Math.min(nextRefresh, ...due.values()) : Math.min(...due.values());
     await pause(wake - Date.now(), stop);
   }
   return exitCode([...latest.values()], delivered);

@@ -10,6 +10,7 @@ import { createHandler } from "../../../functions/probe/handler.js";
 import { Alerter } from "../../../lib/alerting/alerter.js";
 import { MemoryStore } from "../../../lib/alerting/stores/store.js";
 import { defaultAwsClients } from "../../../lib/aws/clients.js";
+import type { CheckSpec } from "../../../lib/checks/load.js";
 import { envResolver } from "../../../lib/checks/references.js";
 import { compile, cutShards } from "../../../lib/deploy/compile.js";
 import { MemoryRunRecords, type RunRecord } from "../../../lib/runtime/freshness.js";
@@ -34,6 +35,24 @@ function context(remainingMs: number): Context {
     awsRequestId: "req-1",
     getRemainingTimeInMillis: () => remainingMs,
   } as unknown as Context;
+}
+
+/** A shard of `specs` with parts in memory: no sinks, no logging, alerts recorded. */
+function shardDependencies(specs: CheckSpec[], extra: Partial<ShardDependencies> = {}): ShardDependencies {
+  return {
+    checks: compile(cutShards(specs, 200)),
+    location: "eu-west-1",
+    aws: defaultAwsClients(),
+    resolvers: { env: envResolver },
+    alerter: new Alerter({
+      store: new MemoryStore(),
+      notifier: new RecordingNotifier(),
+      location: "eu-west-1",
+    }),
+    sinks: () => [],
+    logResult: () => {},
+    ...extra,
+  };
 }
 
 describe("probe function handler", () => {
@@ -115,23 +134,14 @@ describe("probe function handler", () => {
       "cloudwatch Watchpost",
       () => new CloudWatchSink({ client: new CloudWatchClient({ region: "eu-west-1" }) }),
     );
-    const deps: ShardDependencies = {
-      checks: compile(
-        cutShards([check({ name: "cert", interval: "1h", http: { url: `${web.url}/ok` } })], 200),
-      ),
-      location: "eu-west-1",
-      aws: defaultAwsClients(),
-      resolvers: { env: envResolver },
-      alerter: new Alerter({
-        store: new MemoryStore(),
-        notifier: new RecordingNotifier(),
-        location: "eu-west-1",
-      }),
-      sinks: () => [cw],
-      records,
-      refreshSinks: [cw],
-      logResult: () => {},
-    };
+    const deps = shardDependencies(
+      [check({ name: "cert", interval: "1h", http: { url: `${web.url}/ok` } })],
+      {
+        sinks: () => [cw],
+        records,
+        refreshSinks: [cw],
+      },
+    );
     const handler = createHandler(async () => deps);
     const run = (await handler({ shard: "1h-0" }, context(30_000))) as ShardSummary;
     expect(run.sinks.map((s) => [s.sink, s.ok])).toEqual([
@@ -155,19 +165,7 @@ describe("probe function handler", () => {
     const specs = Array.from({ length: 3 }, (_, i) =>
       check({ name: `slow-${i}`, timeout: "10s", http: { url: `${web.url}/hang` } }),
     );
-    const deps = {
-      checks: compile(cutShards(specs, 200)),
-      location: "eu-west-1",
-      aws: defaultAwsClients(),
-      resolvers: { env: envResolver },
-      alerter: new Alerter({
-        store: new MemoryStore(),
-        notifier: new RecordingNotifier(),
-        location: "eu-west-1",
-      }),
-      sinks: () => [],
-      logResult: () => {},
-    } satisfies ShardDependencies;
+    const deps = shardDependencies(specs);
     const started = performance.now();
     const summary = await createHandler(async () => deps)({ shard: "1m-0" }, context(2_000));
     expect(summary).toMatchObject({ checks: 3, counts: { skipped: 3 } });

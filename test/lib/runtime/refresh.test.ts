@@ -24,7 +24,7 @@ import { RemoteWriteSink } from "../../../lib/sinks/remote-write/index.js";
 import { resultFor } from "../../support/alerting.js";
 import { check } from "../../support/checks.js";
 import { type LocalDynamoDb, localDynamoDb } from "../../support/dynamodb.js";
-import { freePort, type Peer, peerAvailable, startPeer } from "../../support/peers.js";
+import { type Peer, peerAvailable, startPrometheus } from "../../support/peers.js";
 import { httpTarget, routes, type Target } from "../../support/servers.js";
 
 const MINUTE = 60_000;
@@ -96,20 +96,7 @@ describe.skipIf(!available)("an hourly check in Prometheus", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "watchpost-refresh-"));
-    await writeFile(path.join(dir, "prometheus.yml"), "global:\n  scrape_interval: 1m\n");
-    const port = await freePort();
-    prometheus = await startPeer(
-      "prometheus",
-      [
-        `--config.file=${dir}/prometheus.yml`,
-        `--storage.tsdb.path=${dir}/data`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        "--web.enable-remote-write-receiver",
-      ],
-      port,
-      "/-/ready",
-      60_000,
-    );
+    prometheus = await startPrometheus(dir);
     web = await httpTarget(routes);
   }, 90_000);
 

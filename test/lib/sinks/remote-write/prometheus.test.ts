@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../../lib/cli/main.js";
 import { createTestPki, type TestPki } from "../../../support/certs.js";
 import { startDnsServer } from "../../../support/dns-server.js";
-import { freePort, type Peer, peerAvailable, startPeer } from "../../../support/peers.js";
+import { type Peer, peerAvailable, startPrometheus } from "../../../support/peers.js";
 import { httpsTarget, routes, type Target } from "../../../support/servers.js";
 
 const available = peerAvailable("prometheus", "prometheus");
@@ -23,20 +23,7 @@ let dir: string;
 beforeAll(async () => {
   if (!available) return;
   dir = await mkdtemp(path.join(tmpdir(), "watchpost-prometheus-"));
-  await writeFile(path.join(dir, "prometheus.yml"), "global:\n  scrape_interval: 1m\n");
-  const port = await freePort();
-  prometheus = await startPeer(
-    "prometheus",
-    [
-      `--config.file=${dir}/prometheus.yml`,
-      `--storage.tsdb.path=${dir}/data`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--web.enable-remote-write-receiver",
-    ],
-    port,
-    "/-/ready",
-    60_000,
-  );
+  prometheus = await startPrometheus(dir);
   pki = await createTestPki();
   web = await httpsTarget(pki.valid, routes);
   await mkdir(path.join(dir, "checks"));
