@@ -5,16 +5,17 @@
  */
 import { readFileSync } from "node:fs";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SNSClient } from "@aws-sdk/client-sns";
-import { SSMClient } from "@aws-sdk/client-ssm";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import { Alerter } from "../../lib/alerting/alerter.js";
 import { ChannelNotifier, RoutedNotifier } from "../../lib/alerting/notifiers/channel.js";
 import { SnsNotifier } from "../../lib/alerting/notifiers/sns.js";
 import { DynamoDbStore } from "../../lib/alerting/stores/dynamodb.js";
 import { defaultAwsClients } from "../../lib/aws/clients.js";
+import { lazyClient } from "../../lib/aws/lazy-client.js";
 import type { CompiledChecks } from "../../lib/deploy/compile.js";
 import type { FunctionConfig } from "../../lib/deploy/function-config.js";
 import { redactUrl } from "../../lib/redact.js";
@@ -37,8 +38,14 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
   // SNS and CloudWatch make one attempt per call: the alerting outbox and the sink's own bounded
   // retries decide what is tried again, not the SDK behind their backs. Reads (state, secrets,
   // parameters) may try twice, inside the run's abort signal and their own per-call bounds.
-  const secrets = new SecretsManagerClient({ maxAttempts: 2 });
-  const cloudwatch = new CloudWatchClient({ maxAttempts: 1 });
+  // Each SDK client is made (and its module loaded) by the first call that needs it.
+  const secrets = lazyClient<SecretsManagerClient>(
+    async () =>
+      new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient({ maxAttempts: 2 }),
+  );
+  const cloudwatch = lazyClient<CloudWatchClient>(
+    async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient({ maxAttempts: 1 }),
+  );
   const remoteWrite = config.remoteWrite;
   const remoteWriteSource = remoteWrite
     ? lazySink(`remote-write ${redactUrl(remoteWrite.url)}`, async () => {
@@ -54,6 +61,7 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
             log,
             labels,
           );
+        const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
         const secret = await secrets.send(new GetSecretValueCommand({ SecretId: remoteWrite.secretArn }), {
           abortSignal: AbortSignal.timeout(SECRET_TIMEOUT_MS),
         });
@@ -66,8 +74,16 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
       })
     : undefined;
   const cloudwatchSources = new Map<number, SinkSource>();
-  const resolvers = awsResolvers({ secrets, ssm: new SSMClient({ maxAttempts: 2 }) });
-  const sns = new SnsNotifier(new SNSClient({ maxAttempts: 1 }), config.topicArn);
+  const ssm = lazyClient<SSMClient>(
+    async () => new (await import("@aws-sdk/client-ssm")).SSMClient({ maxAttempts: 2 }),
+  );
+  const resolvers = awsResolvers({ secrets, ssm });
+  const sns = new SnsNotifier(
+    lazyClient<SNSClient>(
+      async () => new (await import("@aws-sdk/client-sns")).SNSClient({ maxAttempts: 1 }),
+    ),
+    config.topicArn,
+  );
   // The topic (e-mail and other subscriptions) takes everything; each channel what its route matches.
   const notifier = config.channels?.length
     ? new RoutedNotifier([
@@ -78,7 +94,9 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
         })),
       ])
     : sns;
-  const dynamodb = new DynamoDBClient({ maxAttempts: 2 });
+  const dynamodb = lazyClient<DynamoDBClient>(
+    async () => new (await import("@aws-sdk/client-dynamodb")).DynamoDBClient({ maxAttempts: 2 }),
+  );
   /** A CloudWatch sink; with a heartbeat interval for a shard's runs, without for a refresh. */
   const cloudwatchSource = (heartbeatInterval?: string) =>
     lazySink(

@@ -1,5 +1,5 @@
 /** BatchGetItem over any number of keys: 100 per call, unprocessed keys asked again with backoff. */
-import { type AttributeValue, BatchGetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 
 /** BatchGetItem's own limit. */
 const BATCH = 100;
@@ -18,6 +18,7 @@ export async function batchGetItems(
       if (attempt === MAX_ATTEMPTS)
         throw new Error(`DynamoDB left ${pending.length} keys unprocessed after ${MAX_ATTEMPTS} attempts`);
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const { BatchGetItemCommand } = await import("@aws-sdk/client-dynamodb");
       const response = await client.send(
         new BatchGetItemCommand({
           RequestItems: {

@@ -11,6 +11,10 @@ export const FUNCTION_BUNDLE = {
   minify: true,
   sourceMap: true,
   mainFields: ["module", "main"],
+  // The AWS SDK v3 comes with the nodejs24.x runtime (as NodejsFunction assumes by default): taken
+  // from there it costs the asset nothing, and each client is loaded when first used
+  // (lib/aws/lazy-client.ts), so a start-up loads none. See bench/README.md, "cold start".
+  external: ["@aws-sdk/*"],
   // ESM output still meets CommonJS dependencies that call require().
   banner:
     "import { createRequire as __wpRequire } from 'node:module'; const require = __wpRequire(import.meta.url);",
@@ -30,6 +34,7 @@ export function esbuildOptions(entry: string, outfile: string) {
     minify: FUNCTION_BUNDLE.minify,
     sourcemap: FUNCTION_BUNDLE.sourceMap,
     mainFields: [...FUNCTION_BUNDLE.mainFields],
+    external: [...FUNCTION_BUNDLE.external],
     banner: { js: FUNCTION_BUNDLE.banner },
     outfile,
     logLevel: "error" as const,

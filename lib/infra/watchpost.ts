@@ -415,9 +415,8 @@ export class Watchpost extends Construct {
           projectRoot: root,
           depsLockFilePath: path.join(root, "package-lock.json"),
           bundling: {
-            // The SDK goes in the bundle: what was tested is what runs, whatever SDK version (and
-            // wire protocol) the runtime happens to ship, and no import at init depends on the runtime.
-            bundleAwsSDK: true,
+            // The runtime's AWS SDK (lib/deploy/bundle.ts says why); nothing else is left out.
+            externalModules: [...FUNCTION_BUNDLE.external],
             format: OutputFormat.ESM,
             target: FUNCTION_BUNDLE.target,
             minify: FUNCTION_BUNDLE.minify,

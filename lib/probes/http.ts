@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { buildConnector, Client } from "undici";
+import { buildConnector, Client } from "../http/undici.js";
 import { redactUrl } from "../redact.js";
 import type { CertificateFacts, Condition, Facts, Observation, Phase } from "../result.js";
 import { formatBytes, formatDuration } from "../units.js";

@@ -2,8 +2,8 @@
  * `${secret:ID}` (Secrets Manager) and `${ssm:NAME}` (Parameter Store) in the deployed monitor:
  * fetched when a check runs, kept for a while in a warm container, never logged.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import { envResolver, ReferenceResolutionError, type Resolvers } from "../checks/references.js";
 
 export interface AwsReferenceOptions {
@@ -43,6 +43,7 @@ export function awsResolvers(options: AwsReferenceOptions): Resolvers {
     secret: (id) =>
       cached(`secret:${id}`, async () => {
         try {
+          const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
           const response = await options.secrets.send(new GetSecretValueCommand({ SecretId: id }), {
             abortSignal: AbortSignal.timeout(REFERENCE_TIMEOUT_MS),
           });
@@ -55,6 +56,7 @@ export function awsResolvers(options: AwsReferenceOptions): Resolvers {
     ssm: (name) =>
       cached(`ssm:${name}`, async () => {
         try {
+          const { GetParameterCommand } = await import("@aws-sdk/client-ssm");
           const response = await options.ssm.send(
             new GetParameterCommand({ Name: name, WithDecryption: true }),
             { abortSignal: AbortSignal.timeout(REFERENCE_TIMEOUT_MS) },

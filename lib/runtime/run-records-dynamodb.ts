@@ -6,7 +6,7 @@
  */
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
-import { type DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { batchGetItems } from "../aws/batch-get.js";
 import { withTimeout } from "../deadline.js";
 import type { RunRecord, RunRecords } from "./freshness.js";
@@ -40,6 +40,7 @@ export class DynamoDbRunRecords implements RunRecords {
       );
     // Kept for two intervals: a record older than that is never re-sent, and then it ages out.
     const expiresAt = Math.floor((record.at + 2 * record.intervalMs + 86_400_000) / 1000);
+    const { PutItemCommand } = await import("@aws-sdk/client-dynamodb");
     await this.options.client.send(
       new PutItemCommand({
         TableName: this.options.tableName,

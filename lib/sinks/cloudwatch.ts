@@ -2,7 +2,7 @@
  * The CloudWatch sink: PutMetricData in batches within the API's limits, dimensions Check and Kind,
  * proper units, throttling and server errors retried a bounded number of times.
  */
-import { type MetricDatum, PutMetricDataCommand, type StandardUnit } from "@aws-sdk/client-cloudwatch";
+import type { MetricDatum, PutMetricDataCommand, StandardUnit } from "@aws-sdk/client-cloudwatch";
 import { callSignal } from "../deadline.js";
 import { isAbort } from "../errors.js";
 import type { CheckResult } from "../result.js";
@@ -146,6 +146,7 @@ export class CloudWatchSink implements Sink {
         };
       const sent = Date.now();
       try {
+        const { PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
         await this.options.client.send(
           new PutMetricDataCommand({ Namespace: this.options.namespace ?? "Watchpost", MetricData: batch }),
           { abortSignal: callSignal(deadline, signal, timeoutMs) },

@@ -4,11 +4,11 @@
  * deployed, `${env:NAME}` locally), resolved at send time so no URL or key sits in a template or a
  * log. A routed notifier sends each notification to the channels whose severities and labels match.
  */
-import { request } from "undici";
 import { type Resolvers, resolveReferences } from "../../checks/references.js";
 import type { Severity } from "../../checks/schema.js";
 import { withTimeout } from "../../deadline.js";
 import { describeError } from "../../errors.js";
+import { sharedAgent } from "../../http/undici.js";
 import { redactUrl } from "../../redact.js";
 import { USER_AGENT } from "../../version.js";
 import {
@@ -80,7 +80,10 @@ export class ChannelNotifier implements Notifier {
 
   private async post(url: string, body: unknown, options: SendOptions): Promise<Delivery> {
     try {
-      const response = await request(url, {
+      const target = new URL(url);
+      const response = await sharedAgent().request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
         method: "POST",
         headers: { "content-type": "application/json", "user-agent": USER_AGENT },
         body: JSON.stringify(body),

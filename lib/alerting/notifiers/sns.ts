@@ -3,7 +3,7 @@
  * (`dedupKey` among them). Give it a client with the SDK's retries off (`maxAttempts: 1`): a publish
  * that timed out after SNS accepted it would otherwise go out twice in one run; the outbox retries.
  */
-import { type MessageAttributeValue, PublishBatchCommand } from "@aws-sdk/client-sns";
+import type { MessageAttributeValue, PublishBatchCommand } from "@aws-sdk/client-sns";
 import { describeError, isAbort } from "../../errors.js";
 import type { Notification } from "../message.js";
 import type { Delivery, Notifier, SendOptions } from "./notifier.js";
@@ -61,6 +61,7 @@ export class SnsNotifier implements Notifier {
     if (signal?.aborted)
       return batch.map(() => ({ ok: false, error: "not sent: the run's deadline passed" }));
     try {
+      const { PublishBatchCommand } = await import("@aws-sdk/client-sns");
       const response = await this.client.send(
         new PublishBatchCommand({
           TopicArn: this.topicArn,

@@ -2,11 +2,7 @@
  * Alert state in one DynamoDB table, keyed by check name. Writes are conditional on a version
  * attribute; `expiresAt` (the table's TTL attribute) lets state of removed checks age out.
  */
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { batchGetItems } from "../../aws/batch-get.js";
 import { withTimeout } from "../../deadline.js";
 import type { AlertState } from "../state-machine.js";
@@ -50,6 +46,7 @@ export class DynamoDbStore implements StateStore {
   async put(state: AlertState, expectedVersion: number, options: StoreOptions = {}): Promise<boolean> {
     const expiresAt = Math.floor((Date.now() + (this.options.retainMs ?? 30 * 86_400_000)) / 1000);
     try {
+      const { PutItemCommand } = await import("@aws-sdk/client-dynamodb");
       await this.options.client.send(
         new PutItemCommand({
           TableName: this.options.tableName,
@@ -70,11 +67,8 @@ export class DynamoDbStore implements StateStore {
       );
       return true;
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === "ConditionalCheckFailedException"
-      )
-        return false;
+      // By name: the SDK module (and so its class) may be another copy than the client's.
+      if ((error as Error).name === "ConditionalCheckFailedException") return false;
       throw error;
     }
   }

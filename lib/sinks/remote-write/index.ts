@@ -2,8 +2,9 @@
  * The Prometheus remote-write 1.0 sink: spec-exact bodies and headers, retries on 5xx and 429 with
  * capped, jittered backoff bounded by the run's deadline, never a retry on any other 4xx.
  */
-import { Agent, type Dispatcher, request } from "undici";
+
 import { withTimeout } from "../../deadline.js";
+import { Agent, type Dispatcher } from "../../http/undici.js";
 import { heartbeatSeries, type JobLabels, type Series, toSeries } from "../../metrics/series.js";
 import { redactUrl } from "../../redact.js";
 import type { CheckResult } from "../../result.js";
@@ -166,11 +167,12 @@ export class RemoteWriteSink implements Sink {
     const timeout = Math.min(left, this.options.requestTimeoutMs ?? 30_000);
     const headers = this.options.sign ? await this.options.sign(this.url, this.headers, body) : this.headers;
     try {
-      const response = await request(this.url, {
+      const response = await this.dispatcher.request({
+        origin: this.url.origin,
+        path: `${this.url.pathname}${this.url.search}`,
         method: "POST",
         headers,
         body,
-        dispatcher: this.dispatcher,
         signal: withTimeout(timeout, signal),
       });
       const text = (await response.body.text()).slice(0, 1_000).trim();

@@ -1,7 +1,8 @@
 /**
  * The bundled probe function, as `cdk synth` builds it, run as Lambda runs it (a fresh Node process
  * per invocation, the suite's Node: 20, and 24 in CI's second pass) against dynalite for DynamoDB and
- * wire-protocol stand-ins for SNS, CloudWatch and Secrets Manager that hang, fail or deny.
+ * wire-protocol stand-ins for SNS, CloudWatch and Secrets Manager that hang, fail or deny. The AWS SDK
+ * comes from outside the asset, as the runtime provides it.
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -26,6 +27,7 @@ import {
 } from "../../support/aws-stand-ins.js";
 import { type LocalDynamoDb, localDynamoDb } from "../../support/dynamodb.js";
 import { functionConfig } from "../../support/function-config.js";
+import { provideRuntimeSdk } from "../../support/lambda-runtime.js";
 import { httpTarget, routes, type Target, tcpTarget } from "../../support/servers.js";
 
 const invoker = path.join(import.meta.dirname, "../../support/invoke-asset.mjs");
@@ -61,6 +63,7 @@ checks:
   const dirs = readdirSync(assembly.directory).filter((d) => d.startsWith("asset."));
   const bundled = dirs.find((d) => readdirSync(path.join(assembly.directory, d)).includes("index.mjs"));
   assetDir = path.join(assembly.directory, bundled as string);
+  await provideRuntimeSdk(assembly.directory);
 
   web = await httpTarget(routes);
   database = await localDynamoDb();
@@ -166,6 +169,16 @@ describe("the bundled probe function", () => {
     const bundle = readFileSync(path.join(assetDir, "index.mjs"), "utf8");
     expect(bundle).not.toContain("ZodError");
     expect(bundle).toContain("probe_ssl_last_chain_info");
+  });
+
+  it("takes the AWS SDK from the runtime, loaded when first used, and only undici's client from undici", () => {
+    const bundle = readFileSync(path.join(assetDir, "index.mjs"), "utf8");
+    // The SDK's clients are imported by name at run time, never inlined; its request signer is not in.
+    expect(bundle).toMatch(/import\(\s*"@aws-sdk\/client-dynamodb"\s*\)/);
+    expect(bundle).not.toMatch(/from\s*"@aws-sdk\//);
+    expect(bundle).not.toContain("AWS SDK for JavaScript");
+    // undici's mock agents (as its fetch, caches and proxies) stay out.
+    expect(bundle.includes("MockAgent")).toBe(false);
   });
 });
 
