@@ -10,7 +10,9 @@
  *   `password`, and optional `headers`) or by SigV4 with `remoteWriteSigv4Region` (Amazon Managed
  *   Service for Prometheus: the URL's workspace is the only one the function may write to);
  *   `remoteWriteJob` (the `job` label, default `watchpost`) and `remoteWriteInstance` (`target`, the
- *   default, or `check`: what the `instance` label holds).
+ *   default, or `check`: what the `instance` label holds);
+ * - `checkMetrics`: `true` or `false`, per-check CloudWatch metrics (default: on without remote-write,
+ *   off with it; see docs/cost.md).
  */
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
@@ -83,6 +85,9 @@ const regions = (context("regions") ?? "")
   .map((region) => region.trim())
   .filter(Boolean);
 const metrics = remoteWrite();
+const checkMetricsText = context("checkMetrics");
+if (checkMetricsText !== undefined && checkMetricsText !== "true" && checkMetricsText !== "false")
+  refuse(`-c checkMetrics: expected true or false, found "${checkMetricsText}"`);
 const channelsFile = context("channels");
 let channels: ChannelSpec[] = [];
 if (channelsFile) {
@@ -100,6 +105,7 @@ const props = {
   ...(emails.length > 0 ? { subscriptions: emails.map((email) => ({ email })) } : {}),
   ...(metrics ? { remoteWrite: metrics } : {}),
   ...(channels.length > 0 ? { channels } : {}),
+  ...(checkMetricsText !== undefined ? { checkMetrics: checkMetricsText === "true" } : {}),
 };
 
 try {

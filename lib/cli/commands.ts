@@ -125,8 +125,21 @@ export const OPTIONS: Record<string, OptionSpec> = {
     default: "300ms",
     help: "Typical check time (300ms, 1.5s; a bare number is milliseconds)",
   },
-  "no-check-metrics": { type: "boolean", default: false, help: "Price without per-check CloudWatch metrics" },
-  amp: { type: "boolean", default: false, help: "Add Amazon Managed Service for Prometheus ingestion" },
+  "check-metrics": {
+    type: "string",
+    value: "on|off",
+    help: "Per-check CloudWatch metrics (the construct's checkMetrics); default on, off with --prometheus or --amp, as a deployment decides",
+  },
+  prometheus: {
+    type: "boolean",
+    default: false,
+    help: "The deployment remote-writes to Prometheus (so per-check CloudWatch metrics default off)",
+  },
+  amp: {
+    type: "boolean",
+    default: false,
+    help: "Add Amazon Managed Service for Prometheus ingestion (implies --prometheus)",
+  },
   "max-checks-per-shard": {
     type: "string",
     value: "N",
@@ -211,15 +224,19 @@ export const COMMANDS: Record<string, CommandSpec> = {
   plan: {
     summary: "Show what cdk deploy would create: shards, schedules, permissions, monthly cost",
     usage: "watchpost plan [options]",
-    options: ["checks", "json", "max-checks-per-shard", "latency", "no-check-metrics"],
-    examples: ["watchpost plan", "watchpost plan --json"],
+    options: ["checks", "json", "max-checks-per-shard", "latency", "check-metrics", "prometheus"],
+    examples: ["watchpost plan", "watchpost plan --prometheus", "watchpost plan --json"],
     exits: ["2: a problem in a check file, or one cdk synth would refuse"],
   },
   cost: {
     summary: "Estimate what the checks cost a month when deployed",
     usage: "watchpost cost [options]",
-    options: ["checks", "json", "latency", "no-check-metrics", "amp"],
-    examples: ["watchpost cost", "watchpost cost --latency 500 --no-check-metrics --json"],
+    options: ["checks", "json", "latency", "check-metrics", "prometheus", "amp"],
+    examples: [
+      "watchpost cost",
+      "watchpost cost --amp",
+      "watchpost cost --latency 500 --check-metrics off --json",
+    ],
     exits: ["2: a problem in a check file"],
   },
   notify: {

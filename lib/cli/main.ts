@@ -159,6 +159,13 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     );
   const text = (name: string) => values[name] as string | undefined;
   const flag = (name: string) => values[name] === true;
+  /** `--check-metrics on|off`, or undefined: as a deployment would decide. */
+  const checkMetrics = (): boolean | undefined => {
+    const value = text("check-metrics");
+    if (value === undefined) return undefined;
+    if (value === "on" || value === "off") return value === "on";
+    throw new UsageError(`--check-metrics expects on or off, found "${value}"`);
+  };
   const checks = text("checks") ?? "checks";
   switch (command) {
     case "init":
@@ -174,7 +181,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
         checks,
         {
           latency: text("latency") ?? "300ms",
-          checkMetrics: !flag("no-check-metrics"),
+          checkMetrics: checkMetrics(),
+          prometheus: flag("prometheus") || flag("amp"),
           amp: flag("amp"),
           json: flag("json"),
         },
@@ -186,7 +194,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
         {
           json: flag("json"),
           latency: text("latency") ?? "300ms",
-          checkMetrics: !flag("no-check-metrics"),
+          checkMetrics: checkMetrics(),
+          prometheus: flag("prometheus"),
           maxChecksPerShard: wholeNumber("max-checks-per-shard", text("max-checks-per-shard"), 1) ?? 200,
         },
         io,

@@ -32,6 +32,7 @@ import { formatDiagnostic } from "../checks/diagnostics.js";
 import { type CheckSpec, loadChecksSync } from "../checks/load.js";
 import type { Severity } from "../checks/schema.js";
 import { FUNCTION_BUNDLE, PREBUILT_FUNCTION_DIR } from "../deploy/bundle.js";
+import { checkMetricsOn } from "../deploy/check-metrics.js";
 import {
   checkPermissions,
   compile,
@@ -111,8 +112,8 @@ export interface WatchpostProps {
   readonly phaseMetrics?: boolean;
   /**
    * Per-check metrics in CloudWatch (2 to 4 custom metrics per check, billed monthly; see
-   * docs/cost.md). Off, only the monitor's heartbeat goes to CloudWatch: for Prometheus users.
-   * Default true.
+   * docs/cost.md). Off, only the monitor's heartbeat goes to CloudWatch. Default: on without
+   * `remoteWrite`, off with it (the results are read in Prometheus then).
    */
   readonly checkMetrics?: boolean;
   /** Most checks one invocation runs. Default 200 (see bench/README.md). */
@@ -302,7 +303,10 @@ export class Watchpost extends Construct {
     }
 
     this.watchTheWatcher(namespace);
-    this.dashboard = this.buildDashboard(namespace);
+    this.dashboard = this.buildDashboard(
+      namespace,
+      checkMetricsOn(props.checkMetrics, props.remoteWrite !== undefined),
+    );
   }
 
   private subscribe(index: number, s: WatchpostSubscription): void {
@@ -345,7 +349,7 @@ export class Watchpost extends Construct {
       groupThreshold: props.groupThreshold ?? 5,
       highResolution: props.highResolutionMetrics ?? false,
       phases: props.phaseMetrics ?? false,
-      checkMetrics: props.checkMetrics ?? true,
+      checkMetrics: checkMetricsOn(props.checkMetrics, props.remoteWrite !== undefined),
       maxDeliveryAttempts: props.maxDeliveryAttempts ?? 10,
       ...(props.channels?.length ? { channels: props.channels } : {}),
       ...(remoteWrite
@@ -586,7 +590,8 @@ export class Watchpost extends Construct {
     }
   }
 
-  private buildDashboard(namespace: string): cloudwatch.Dashboard {
+  /** With per-check metrics, their graphs; the monitor's own always. */
+  private buildDashboard(namespace: string, checkMetrics: boolean): cloudwatch.Dashboard {
     const dashboard = new cloudwatch.Dashboard(this, "Dashboard", { defaultInterval: Duration.hours(6) });
     const insights = (label: string, query: string) =>
       new cloudwatch.MathExpression({
@@ -595,29 +600,30 @@ export class Watchpost extends Construct {
         period: Duration.minutes(5),
         usingMetrics: {},
       });
-    dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: "Success by check (the 25 worst)",
-        width: 12,
-        left: [
-          insights(
-            "success",
-            `SELECT AVG(Success) FROM SCHEMA("${namespace}", Check, Kind) GROUP BY Check ORDER BY AVG() ASC LIMIT 25`,
-          ),
-        ],
-        leftYAxis: { min: 0, max: 1 },
-      }),
-      new cloudwatch.GraphWidget({
-        title: "Latency by check, ms (the 25 slowest)",
-        width: 12,
-        left: [
-          insights(
-            "duration",
-            `SELECT MAX(Duration) FROM SCHEMA("${namespace}", Check, Kind) GROUP BY Check ORDER BY MAX() DESC LIMIT 25`,
-          ),
-        ],
-      }),
-    );
+    if (checkMetrics)
+      dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: "Success by check (the 25 worst)",
+          width: 12,
+          left: [
+            insights(
+              "success",
+              `SELECT AVG(Success) FROM SCHEMA("${namespace}", Check, Kind) GROUP BY Check ORDER BY AVG() ASC LIMIT 25`,
+            ),
+          ],
+          leftYAxis: { min: 0, max: 1 },
+        }),
+        new cloudwatch.GraphWidget({
+          title: "Latency by check, ms (the 25 slowest)",
+          width: 12,
+          left: [
+            insights(
+              "duration",
+              `SELECT MAX(Duration) FROM SCHEMA("${namespace}", Check, Kind) GROUP BY Check ORDER BY MAX() DESC LIMIT 25`,
+            ),
+          ],
+        }),
+      );
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: "Monitor: invocations, errors, throttles",

@@ -49,6 +49,8 @@ describe("the shipped app's context", () => {
       (fn?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables,
     );
     expect(config).toContain(`\\"remoteWrite\\":{\\"url\\":\\"${url}\\",\\"sigv4Region\\":\\"eu-west-1\\"}`);
+    // Results go to Prometheus: per-check CloudWatch metrics are off unless -c checkMetrics=true.
+    expect(config).toContain(`\\"checkMetrics\\":false`);
     const statements = Object.values(template.Resources)
       .filter((r) => r.Type === "AWS::IAM::Policy")
       .flatMap(
@@ -57,6 +59,18 @@ describe("the shipped app's context", () => {
       );
     const aps = statements.find((st) => st.Action === "aps:RemoteWrite");
     expect(JSON.stringify(aps?.Resource)).toContain("workspace/ws-1234");
+  }, 60_000);
+
+  it("takes -c checkMetrics=true|false and refuses anything else in one line", async () => {
+    const run = await synth({
+      remoteWriteUrl: "https://prometheus.example/api/v1/write",
+      checkMetrics: "true",
+    });
+    expect(run.code).toBe(0);
+    expect(await run.template()).toContain(`\\"checkMetrics\\":true`);
+    const wrong = await synth({ checkMetrics: "yes" });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim()).toBe('-c checkMetrics: expected true or false, found "yes"');
   }, 60_000);
 
   it("refuses a secret that is not a complete ARN, in one line", async () => {

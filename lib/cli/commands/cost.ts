@@ -2,13 +2,17 @@
 import path from "node:path";
 import { loadChecks } from "../../checks/load.js";
 import { estimateCost, formatEstimate } from "../../cost.js";
+import { checkMetricsOn, checkMetricsReason } from "../../deploy/check-metrics.js";
 import { parseDuration } from "../../units.js";
 import { type Io, UsageError } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
 
 export interface CostOptions {
   latency: string;
-  checkMetrics: boolean;
+  /** Asked for, or undefined: as a deployment decides (lib/deploy/check-metrics.ts). */
+  checkMetrics: boolean | undefined;
+  /** The deployment remote-writes to Prometheus. */
+  prometheus: boolean;
   amp: boolean;
   json: boolean;
 }
@@ -32,9 +36,14 @@ export async function cost(target: string, options: CostOptions, io: Io): Promis
   }
   const estimate = estimateCost(loaded.checks, {
     latencyMs,
-    checkMetrics: options.checkMetrics,
+    checkMetrics: checkMetricsOn(options.checkMetrics, options.prometheus),
     amp: options.amp,
   });
-  io.stdout.write(options.json ? `${JSON.stringify(estimate, null, 2)}\n` : `${formatEstimate(estimate)}\n`);
+  const why = `per-check CloudWatch metrics: ${checkMetricsReason(options.checkMetrics, options.prometheus)}`;
+  io.stdout.write(
+    options.json
+      ? `${JSON.stringify({ ...estimate, checkMetricsReason: why }, null, 2)}\n`
+      : `${formatEstimate(estimate)}\n${why}\n`,
+  );
   return 0;
 }

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { loadChecks } from "../../checks/load.js";
 import { estimateCost } from "../../cost.js";
+import { checkMetricsOn, checkMetricsReason } from "../../deploy/check-metrics.js";
 import {
   checkPermissions,
   cutShards,
@@ -22,7 +23,10 @@ import { latencyOption } from "./cost.js";
 export interface PlanOptions {
   json: boolean;
   latency: string;
-  checkMetrics: boolean;
+  /** Asked for, or undefined: as a deployment decides (lib/deploy/check-metrics.ts). */
+  checkMetrics: boolean | undefined;
+  /** The deployment remote-writes to Prometheus. */
+  prometheus: boolean;
   maxChecksPerShard: number;
 }
 
@@ -40,9 +44,10 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
     return 2;
   }
   const shards = cutShards(loaded.checks, options.maxChecksPerShard);
+  const checkMetrics = checkMetricsOn(options.checkMetrics, options.prometheus);
   const estimate = estimateCost(loaded.checks, {
     latencyMs,
-    checkMetrics: options.checkMetrics,
+    checkMetrics,
     maxChecksPerShard: options.maxChecksPerShard,
   });
   const permissions = loaded.checks.flatMap((check) => {
@@ -71,7 +76,8 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
         }
       : undefined,
     cloudWatchCheckMetrics: {
-      on: options.checkMetrics,
+      on: checkMetrics,
+      why: checkMetricsReason(options.checkMetrics, options.prometheus),
       metrics: metricsLine?.quantity ?? 0,
       usdPerMonth: Number((metricsLine?.usd ?? 0).toFixed(2)),
     },
@@ -96,9 +102,9 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
         ]
       : []),
     `probe function: nodejs24.x, arm64, timeout ${report.functionTimeoutSeconds}s`,
-    options.checkMetrics
-      ? `CloudWatch per-check metrics: on, ${report.cloudWatchCheckMetrics.metrics} custom metrics, $${report.cloudWatchCheckMetrics.usdPerMonth.toFixed(2)} a month (checkMetrics: false, --no-check-metrics here, keeps only the monitor's heartbeat)`
-      : `CloudWatch per-check metrics: off; ${report.cloudWatchCheckMetrics.metrics} custom metric(s) for the monitor's heartbeat`,
+    checkMetrics
+      ? `CloudWatch per-check metrics: on, ${report.cloudWatchCheckMetrics.metrics} custom metrics, $${report.cloudWatchCheckMetrics.usdPerMonth.toFixed(2)} a month: ${report.cloudWatchCheckMetrics.why}`
+      : `CloudWatch per-check metrics: off; ${report.cloudWatchCheckMetrics.metrics} custom metric(s) for the monitor's heartbeat: ${report.cloudWatchCheckMetrics.why}`,
     "",
     permissions.length > 0
       ? "IAM permissions the checks ask for (besides the monitor's own table, topic, key and metrics):"

@@ -660,9 +660,21 @@ describe("init, plan and cost", () => {
       /refresh +rate\(2m\) +the latest samples of 1h-0 again between runs +21,600 invocations a month/,
     );
     expect(text.stdout).toMatch(/CloudWatch per-check metrics: on, \d+ custom metrics, \$\d+\.\d\d a month/);
-    expect((await cli("plan", "--checks", folder, "--no-check-metrics")).stdout).toContain(
-      "CloudWatch per-check metrics: off; 2 custom metric(s) for the monitor's heartbeat",
+    expect(text.stdout).toContain("on by default, since CloudWatch is where results are read");
+    // A deployment that remote-writes has them off unless asked; asked, either way.
+    expect((await cli("plan", "--checks", folder, "--prometheus")).stdout).toContain(
+      "CloudWatch per-check metrics: off; 2 custom metric(s) for the monitor's heartbeat: off by default, since results go to Prometheus",
     );
+    expect((await cli("plan", "--checks", folder, "--prometheus", "--check-metrics", "on")).stdout).toMatch(
+      /CloudWatch per-check metrics: on, \d+ custom metrics, .*: on, as asked/,
+    );
+    expect((await cli("plan", "--checks", folder, "--check-metrics", "off")).stdout).toContain(
+      ": off, as asked",
+    );
+    expect(await cli("plan", "--checks", folder, "--check-metrics", "no")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--check-metrics expects on or off, found "no"'),
+    });
     expect(text.stdout).toMatch(/estimated cost: \$\d+\.\d\d a month/);
     const json = JSON.parse((await cli("plan", "--checks", folder, "--json")).stdout);
     expect(json.shards.map((s: { id: string }) => s.id)).toEqual(["1m-0", "1h-0"]);

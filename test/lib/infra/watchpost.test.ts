@@ -322,6 +322,22 @@ describe("Watchpost construct", () => {
     });
   });
 
+  it("publishes per-check CloudWatch metrics by default only where no remote-write takes the results", () => {
+    const dashboard = (template: Template) =>
+      JSON.stringify(Object.values(template.findResources("AWS::CloudWatch::Dashboard"))[0]);
+    const remoteWrite = { url: "https://prometheus.example/api/v1/write" };
+    const alone = synth().template;
+    expect(functionConfig(alone).checkMetrics).toBe(true);
+    expect(dashboard(alone)).toContain("Success by check");
+    const withPrometheus = synth({ remoteWrite }).template;
+    expect(functionConfig(withPrometheus).checkMetrics).toBe(false);
+    // No graph of metrics that are not written; the monitor's own graphs stay.
+    expect(dashboard(withPrometheus)).not.toContain("Success by check");
+    expect(dashboard(withPrometheus)).toContain("Monitor: invocations");
+    expect(functionConfig(synth({ remoteWrite, checkMetrics: true }).template).checkMetrics).toBe(true);
+    expect(functionConfig(synth({ checkMetrics: false }).template).checkMetrics).toBe(false);
+  });
+
   it("writes to Amazon Managed Prometheus with aps:RemoteWrite on that workspace alone, or with a secret", () => {
     const workspace = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-abc";
     const { template } = synth({
