@@ -2,6 +2,8 @@
  * Runs a batch of checks: concurrency, per-check timeouts, the run's deadline, isolation, and the
  * verdict. Probes only observe; everything common to every kind lives here.
  */
+
+import { AdaptiveLimit } from "./adaptive-limit.js";
 import type { AwsClients } from "./aws/clients.js";
 import type { CheckSpec } from "./checks/load.js";
 import { envResolver, type ReferenceLookup, type Resolvers, resolveReferences } from "./checks/references.js";
@@ -47,11 +49,19 @@ export async function runChecks(
     ...(options.onStage ? { onStage: options.onStage } : {}),
   };
   const results: CheckResult[] = new Array(specs.length);
+  // Fewer in flight while the event loop runs late, so timings stay true as a shard grows.
+  const gate = new AdaptiveLimit(concurrency, loopDelay);
   let next = 0;
   const worker = async () => {
     while (next < specs.length) {
       const index = next++;
-      const result = await runCheck(specs[index] as CheckSpec, environment);
+      await gate.enter();
+      let result: CheckResult;
+      try {
+        result = await runCheck(specs[index] as CheckSpec, environment);
+      } finally {
+        gate.leave();
+      }
       results[index] = result;
       options.onResult?.(result);
     }

@@ -122,12 +122,7 @@ export function certificateFacts(
   const leaf = socket.getPeerX509Certificate();
   if (!leaf) return undefined;
   const presented = chainOf(leaf);
-  const verifiedUntil = socket.authorized ? verifiedChainExpiry(leaf, presented, ca) : undefined;
-  const chain = presented.map((cert) => ({
-    subject: distinguishedName(cert.subject),
-    notAfter: new Date(cert.validTo).toISOString(),
-  }));
-  const earliest = Math.min(...chain.map((cert) => Date.parse(cert.notAfter)));
+  const described = describeChain(leaf, presented, socket.authorized ? ca : undefined, socket.authorized);
   // The probes turn off Node's own hostname check (it rebuilds the chain as objects on every
   // handshake): X509Certificate answers the same question without that.
   const hostnameMatches = (isIP(hostname) ? leaf.checkIP(hostname) : leaf.checkHost(hostname)) !== undefined;
@@ -137,6 +132,51 @@ export function certificateFacts(
       : "ERR_TLS_CERT_ALTNAME_INVALID"
     : String(socket.authorizationError ?? "unknown");
   return {
+    ...described,
+    trusted: socket.authorized,
+    ...(verifyError ? { verifyError } : {}),
+    hostnameMatches,
+  };
+}
+
+type ChainDescription = Omit<CertificateFacts, "trusted" | "verifyError" | "hostnameMatches">;
+
+/**
+ * What a presented chain says, by the chain's fingerprints and the trust store: a target shows the
+ * same chain probe after probe, and building chains to the roots checks signatures. Bounded; the
+ * oldest description goes first.
+ */
+const descriptions = new Map<string, ChainDescription>();
+const MAX_DESCRIPTIONS = 1_000;
+
+/** A short name for each trust store (a `ca:` bundle can be large), for the descriptions' keys. */
+const trustStores = new Map<string, number>();
+function trustStoreId(ca: string | undefined): number {
+  const key = ca ?? "";
+  let id = trustStores.get(key);
+  if (id === undefined) {
+    id = trustStores.size;
+    trustStores.set(key, id);
+  }
+  return id;
+}
+
+function describeChain(
+  leaf: X509Certificate,
+  presented: readonly X509Certificate[],
+  ca: string | undefined,
+  verified: boolean,
+): ChainDescription {
+  const key = `${verified ? `verified:${trustStoreId(ca)}` : "unverified"}|${presented.map((c) => c.fingerprint256).join(",")}`;
+  const known = descriptions.get(key);
+  if (known) return known;
+  const verifiedUntil = verified ? verifiedChainExpiry(leaf, presented, ca) : undefined;
+  const chain = presented.map((cert) => ({
+    subject: distinguishedName(cert.subject),
+    notAfter: new Date(cert.validTo).toISOString(),
+  }));
+  const earliest = Math.min(...chain.map((cert) => Date.parse(cert.notAfter)));
+  const described: ChainDescription = {
     subject: distinguishedName(leaf.subject),
     issuer: distinguishedName(leaf.issuer),
     sans: subjectAltNames(leaf.subjectAltName ?? ""),
@@ -144,9 +184,6 @@ export function certificateFacts(
     notAfter: new Date(leaf.validTo).toISOString(),
     earliestNotAfter: new Date(earliest).toISOString(),
     chain,
-    trusted: socket.authorized,
-    ...(verifyError ? { verifyError } : {}),
-    hostnameMatches,
     fingerprint256: leaf.fingerprint256,
     ...(verifiedUntil !== undefined ? { verifiedChainNotAfter: new Date(verifiedUntil).toISOString() } : {}),
     blackbox: {
@@ -156,6 +193,9 @@ export function certificateFacts(
       fingerprint: hexFingerprint(leaf.fingerprint256),
     },
   };
+  if (descriptions.size >= MAX_DESCRIPTIONS) descriptions.delete(descriptions.keys().next().value as string);
+  descriptions.set(key, described);
+  return described;
 }
 
 /**
@@ -222,9 +262,6 @@ export async function readCa(baseDir: string, file: string | undefined): Promise
 }
 
 const contexts = new Map<string, SecureContext>();
-
-/** Node's hostname check, turned off: certificateFacts makes the same check for less. */
-export const skipNodeHostnameCheck = (): undefined => undefined;
 
 /**
  * One TLS context per trust store, shared by every probe: building one parses the roots (the

@@ -8,7 +8,6 @@ import {
   hostnameCondition,
   readCa,
   secureContextFor,
-  skipNodeHostnameCheck,
   trustCondition,
   validForCondition,
 } from "./certificate.js";
@@ -16,6 +15,7 @@ import type { TlsConfig } from "./config/tls.js";
 import { networkFailure } from "./errors.js";
 import { defineProbe } from "./probe.js";
 import { timedLookup } from "./timing.js";
+import { skipNodeHostnameCheck, skipPeerChainObjects } from "./tls-socket.js";
 
 export const tlsProbe = defineProbe<TlsConfig>({
   kind: "tls",
@@ -37,6 +37,7 @@ export const tlsProbe = defineProbe<TlsConfig>({
       rejectUnauthorized: false,
       lookup: lookup.fn,
     });
+    skipPeerChainObjects(socket);
     socket.once("connect", () => {
       connectedAt = performance.now();
       ctx.stage(`TLS handshake with ${where}`);

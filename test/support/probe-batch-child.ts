@@ -1,17 +1,15 @@
 /**
- * Probes one URL N times through Watchpost's engine at a given concurrency, and prints wall time,
- * CPU time, peak memory and each probe's processing phase: the Watchpost half of bench/probe.ts.
+ * Probes N URLs through Watchpost's engine at a given concurrency, and prints wall time, CPU time,
+ * peak memory and each probe's processing phase: the engine half of bench/probe.ts. The URLs are
+ * one per line in a file (argument 2).
  */
+import { readFileSync } from "node:fs";
 import { runChecks } from "../../lib/engine.js";
 import { check } from "./checks.js";
 
-const [url, count, concurrency, caDir] = [
-  process.argv[2] as string,
-  Number(process.argv[3]),
-  Number(process.argv[4]),
-  process.argv[5],
-];
-const specs = Array.from({ length: count }, (_, i) =>
+const [urlFile, concurrency, caDir] = [process.argv[2] as string, Number(process.argv[3]), process.argv[4]];
+const urls = readFileSync(urlFile, "utf8").split("\n").filter(Boolean);
+const specs = urls.map((url, i) =>
   check(
     { name: `p${i}`, timeout: "10s", http: { url, ...(url.startsWith("https") ? { ca: "ca.pem" } : {}) } },
     caDir,

@@ -210,6 +210,26 @@ describe("http probe: verdicts and reasons", () => {
     }
   });
 
+  it("ends processing at the response's first byte, not when the last header arrives", async () => {
+    // The status line after 100 ms, the rest of the head 400 ms later: blackbox's processing phase
+    // ends at the first byte (httptrace's GotFirstResponseByte), and so does Watchpost's.
+    const slowHead = await tcpTarget((socket) =>
+      socket.once("data", () => {
+        setTimeout(() => socket.write("HTTP/1.1 200 OK\r\n"), 100);
+        setTimeout(() => socket.end("content-length: 2\r\nconnection: close\r\n\r\nok"), 500);
+      }),
+    );
+    try {
+      const result = await probe({ http: { url: `http://127.0.0.1:${slowHead.port}/` } });
+      expect(result.status).toBe("up");
+      expect(result.phases?.processing).toBeGreaterThanOrEqual(95);
+      expect(result.phases?.processing).toBeLessThan(400);
+      expect(result.phases?.transfer).toBeGreaterThanOrEqual(300);
+    } finally {
+      await slowHead.close();
+    }
+  });
+
   it("reports a peer that closes without answering", async () => {
     const rude = await tcpTarget((socket) => socket.on("data", () => socket.destroy()));
     try {
