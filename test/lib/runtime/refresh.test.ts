@@ -4,7 +4,7 @@
  * check is still there for an instant query ten minutes after its run, and without the re-sending
  * it is not.
  */
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
