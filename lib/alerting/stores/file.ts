@@ -3,8 +3,9 @@
  * lock file beside it (`state.json.lock`), so runs in several processes that share the file never
  * lose each other's updates: the version check and the write happen under the lock.
  */
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { withFileLock, writeWhole } from "../../file-lock.js";
 import type { AlertState } from "../state-machine.js";
 import type { StateStore } from "./store.js";
 
@@ -13,13 +14,10 @@ interface StateFile {
   checks: Record<string, AlertState>;
 }
 
-/** A lock older than this was left by a process that died holding it. */
-const STALE_LOCK_MS = 30_000;
-/** Longest wait for another process's lock. */
-const LOCK_WAIT_MS = 20_000;
-
 export class FileStore implements StateStore {
   readonly name: string;
+  /** A run's writes all at once: they go in one batch, one read and one rewrite of the file. */
+  readonly writesInFlight = Number.POSITIVE_INFINITY;
   /** Writes asked for and not yet done; the one flush loop that does them. */
   private pending: {
     state: AlertState;
@@ -86,19 +84,14 @@ export class FileStore implements StateStore {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0);
       try {
-        const written = await this.locked(async () => {
+        const written = await withFileLock(this.file, async () => {
           const file = await this.read();
           const outcomes = batch.map(({ state, expectedVersion }) => {
             if ((file.checks[state.check]?.version ?? 0) !== expectedVersion) return false;
             file.checks[state.check] = state;
             return true;
           });
-          if (outcomes.some(Boolean)) {
-            // Write then rename, so an interrupted run never leaves half a file.
-            const temporary = `${this.file}.${process.pid}.tmp`;
-            await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`);
-            await rename(temporary, this.file);
-          }
+          if (outcomes.some(Boolean)) await writeWhole(this.file, `${JSON.stringify(file, null, 2)}\n`);
           return outcomes;
         });
         for (const [index, write] of batch.entries()) write.resolve(written[index] as boolean);
@@ -107,35 +100,5 @@ export class FileStore implements StateStore {
       }
     }
     this.flushing = undefined;
-  }
-
-  /** Runs `work` holding `<file>.lock`, created exclusively; a stale lock is taken over. */
-  private async locked<T>(work: () => Promise<T>): Promise<T> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const lock = `${this.file}.lock`;
-    const started = Date.now();
-    for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
-      try {
-        const handle = await open(lock, "wx");
-        await handle.writeFile(`${process.pid}\n`);
-        await handle.close();
-        break;
-      } catch (error) {
-        if ((error as { code?: string }).code !== "EEXIST") throw error;
-        const age = await stat(lock).then(
-          (s) => Date.now() - s.mtimeMs,
-          () => 0,
-        );
-        if (age > STALE_LOCK_MS) await unlink(lock).catch(() => undefined);
-        else if (Date.now() - started > LOCK_WAIT_MS)
-          throw new Error(`${lock} has been held by another process for over ${LOCK_WAIT_MS / 1000}s`);
-        else await new Promise((resolve) => setTimeout(resolve, wait * (0.5 + Math.random())));
-      }
-    }
-    try {
-      return await work();
-    } finally {
-      await unlink(lock).catch(() => undefined);
-    }
   }
 }

@@ -10,6 +10,12 @@ export interface StateStore {
   getMany(checks: readonly string[], options?: StoreOptions): Promise<Map<string, AlertState>>;
   /** False when someone else wrote first; the caller re-reads and decides again. */
   put(state: AlertState, expectedVersion: number, options?: StoreOptions): Promise<boolean>;
+  /**
+   * How many writes the store wants in flight at once. A store that batches whatever is waiting
+   * (the state file: one read and one rewrite per batch) wants a run's writes all at once; one that
+   * makes a request per write wants them bounded. Default 16.
+   */
+  readonly writesInFlight?: number;
 }
 
 export interface StoreOptions {

@@ -1,0 +1,49 @@
+/**
+ * A file that several local processes share (the CLI's state file, the locations' reports): each
+ * change is made holding `<file>.lock`, created exclusively, and written whole through a temporary
+ * file and a rename, so no writer loses another's update and no reader sees half a file.
+ */
+import { mkdir, open, rename, stat, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+/** A lock older than this was left by a process that died holding it. */
+const STALE_LOCK_MS = 30_000;
+/** Longest wait for another process's lock. */
+const LOCK_WAIT_MS = 20_000;
+
+/** Runs `work` holding `<file>.lock`; a stale lock is taken over. */
+export async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const lock = `${file}.lock`;
+  const started = Date.now();
+  for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      const handle = await open(lock, "wx");
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EEXIST") throw error;
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > STALE_LOCK_MS) await unlink(lock).catch(() => undefined);
+      else if (Date.now() - started > LOCK_WAIT_MS)
+        throw new Error(`${lock} has been held by another process for over ${LOCK_WAIT_MS / 1000}s`);
+      else await new Promise((resolve) => setTimeout(resolve, wait * (0.5 + Math.random())));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
+}
+
+/** Write then rename, so an interrupted process never leaves half a file. */
+export async function writeWhole(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, file);
+}
