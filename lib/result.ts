@@ -140,8 +140,22 @@ export interface CheckResult {
   loopDelayMs?: number;
   severity: string;
   labels: Record<string, string>;
+  /**
+   * With several locations, the result alerting decides on is the quorum's (lib/runtime/quorum.ts):
+   * what each location that reported saw. Absent on a location's own result.
+   */
+  locations?: LocationVerdict[];
   conditions: Condition[];
   /** Phase durations in milliseconds. */
   phases?: Partial<Record<Phase, number>>;
   facts?: Facts;
+}
+
+/** What one location saw of a check in its latest run. */
+export interface LocationVerdict {
+  location: string;
+  status: Status;
+  reason: string;
+  /** When that location's run started (ISO 8601). */
+  at: string;
 }

@@ -113,6 +113,11 @@ export class Alerter {
     return this.options.notifier.name;
   }
 
+  /** The store's own preference (the state file: all at once), else a bound. */
+  private get writesInFlight(): number {
+    return this.options.store.writesInFlight ?? STATE_WRITES_IN_FLIGHT;
+  }
+
   /** Where notifications go: for a test notification sent outside any run. */
   get notifier(): Notifier {
     return this.options.notifier;
@@ -164,7 +169,7 @@ export class Alerter {
       return fresh && (state as AlertState).failures > 0;
     };
 
-    await forEachLimit(judged, STATE_WRITES_IN_FLIGHT, async (result) => {
+    await forEachLimit(judged, this.writesInFlight, async (result) => {
       const spec = bySpec.get(result.name) as CheckSpec;
       const policy = spec.alert;
       const inMaintenance = activeWindow(policy.maintenance, now) !== undefined;
@@ -175,7 +180,8 @@ export class Alerter {
       const outcome = await this.update(result.name, states, store, (previous) => {
         const { state, transitions } = step(previous, result, policy, {
           now,
-          location: this.options.location,
+          // A quorum's verdict names the locations that saw it; a single location names itself.
+          location: result.locations ? verdictLocations(result) : this.options.location,
           inMaintenance,
           failingDependencies,
         });
@@ -215,7 +221,7 @@ export class Alerter {
 
     await forEachLimit(
       [...new Set(mine.map((entry) => entry.transition.check))],
-      STATE_WRITES_IN_FLIGHT,
+      this.writesInFlight,
       async (check) => {
         // Settling may run again on a conflicting write: letters count only from the one written.
         let letters: DeadLetter[] = [];
@@ -397,4 +403,12 @@ function claimable(entry: OutboxEntry, now: Date): boolean {
 function release(entry: OutboxEntry): OutboxEntry {
   const { claimedBy: _, claimedUntil: __, ...rest } = entry;
   return rest;
+}
+
+/** The locations whose own verdict is the quorum's (`eu-west-1, us-east-1`). */
+function verdictLocations(result: CheckResult): string {
+  const agreeing = (result.locations ?? []).filter((l) => l.status === result.status).map((l) => l.location);
+  return agreeing.length > 0
+    ? agreeing.join(", ")
+    : (result.locations ?? []).map((l) => l.location).join(", ");
 }

@@ -26,6 +26,8 @@ export interface AlertPolicy {
   renotifyEveryMs?: number;
   runbook?: string;
   notifyDegraded: boolean;
+  /** Locations that must see a failure; undefined: a majority of those that reported. */
+  quorum?: number;
   /** The file's windows and the check's own. */
   maintenance: MaintenanceWindow[];
 }
@@ -46,6 +48,8 @@ export interface CheckSpec<K extends Kind = Kind> {
   severity: Severity;
   labels: Record<string, string>;
   alert: AlertPolicy;
+  /** Where it runs; undefined: every location of the deployment (or of `--locations`). */
+  locations?: string[];
   /** Retries within a run after a failed attempt (lib/retry.ts). */
   retries: number;
   /** The checks this one depends on, directly. */
@@ -421,6 +425,28 @@ function buildSpecs(
         message: `expected ${withinName} of at least ${afterName} (${after}): ${after} of the last ${within} runs can never happen, found ${within}`,
       });
     }
+    const locations = entry.locations ?? defaults.locations;
+    if (locations && new Set(locations).size !== locations.length) {
+      const field = entry.locations ? ["checks", index, "locations"] : ["defaults", "locations"];
+      diagnostics.push({
+        file,
+        ...locate(field),
+        path: formatPath(field),
+        message: `expected each location once, found ${locations.filter((l, i) => locations.indexOf(l) !== i).join(", ")} twice`,
+      });
+    }
+    if (locations && alert.quorum !== undefined && alert.quorum > locations.length) {
+      const field =
+        entry.alert?.quorum !== undefined
+          ? ["checks", index, "alert", "quorum"]
+          : ["defaults", "alert", "quorum"];
+      diagnostics.push({
+        file,
+        ...locate(field),
+        path: formatPath(field),
+        message: `expected a quorum of at most the check's ${locations.length} location(s) (${locations.join(", ")}), found ${alert.quorum}`,
+      });
+    }
     checks.push({
       name: entry.name,
       kind,
@@ -438,8 +464,10 @@ function buildSpecs(
         ...(alert.renotifyEvery !== undefined ? { renotifyEveryMs: alert.renotifyEvery } : {}),
         ...(alert.runbook !== undefined ? { runbook: alert.runbook } : {}),
         notifyDegraded: alert.notifyDegraded ?? false,
+        ...(alert.quorum !== undefined ? { quorum: alert.quorum } : {}),
         maintenance: [...(defaults.maintenance ?? []), ...(entry.maintenance ?? [])],
       },
+      ...(locations ? { locations } : {}),
       retries: entry.retries ?? defaults.retries ?? DEFAULTS.retries,
       dependsOn: (entry.dependsOn ?? []).map((check) => ({ check, intervalMs: 0 })),
       dependents: [],

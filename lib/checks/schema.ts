@@ -64,7 +64,17 @@ const alert = z.strictObject({
     .boolean({ error: "true or false" })
     .optional()
     .meta({ description: "Alert (as warning) when the check is degraded. Default false." }),
+  quorum: count("locations").optional().meta({
+    description:
+      "With several locations: how many must see a failure for the run to count as failed. Default: a majority of the locations that reported within the interval.",
+  }),
 });
+
+const LOCATION_EXPECTED =
+  "a location: an AWS region such as eu-west-1, or a name of lower-case letters, digits and dashes";
+const locationName = z
+  .string({ error: LOCATION_EXPECTED })
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, { error: LOCATION_EXPECTED });
 
 const common = {
   interval: duration.optional().meta({ description: "How often the check runs. Default 1m." }),
@@ -81,6 +91,14 @@ const common = {
     .optional()
     .meta({ description: "Extra labels on the check's metrics and notifications." }),
   alert: alert.optional(),
+  locations: z
+    .array(locationName, { error: "a list of locations" })
+    .min(1, { error: "a list of at least one location" })
+    .optional()
+    .meta({
+      description:
+        "Where the check runs: some of the deployment's locations (AWS regions; --location names locally). Default: every location.",
+    }),
   retries: z
     .number({ error: "a whole number of retries from 0 to 3" })
     .int({ error: "a whole number of retries from 0 to 3" })

@@ -49,6 +49,11 @@ export const OPTIONS: Record<string, OptionSpec> = {
     default: "local",
     help: "The location label on metrics and alerts",
   },
+  locations: {
+    type: "string",
+    value: "A,B,C",
+    help: "Act as --location among these locations, sharing --state: each reports its results; the first also alerts when a quorum agrees",
+  },
   state: {
     type: "string",
     value: "FILE",
@@ -195,6 +200,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "wide",
       "concurrency",
       "location",
+      "locations",
       "state",
       "webhook",
       "channels",

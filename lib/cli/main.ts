@@ -4,6 +4,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { FileStore } from "../alerting/stores/file.js";
 import { didYouMean } from "../checks/diagnostics.js";
+import { FileRunRecords, runRecordsFileFor } from "../runtime/run-records-file.js";
 import { VERSION } from "../version.js";
 import { cost } from "./commands/cost.js";
 import { demo } from "./commands/demo.js";
@@ -210,6 +211,14 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     concurrency,
     only: splitList(values.only as string[] | undefined),
     location: text("location") ?? "local",
+    ...(command === "run" && text("locations") !== undefined
+      ? {
+          locations: {
+            names: splitList([text("locations") as string]),
+            records: new FileRunRecords(runRecordsFileFor(path.resolve(text("state") as string))),
+          },
+        }
+      : {}),
     sinks: await buildSinks(values, io),
     alerter: buildAlerter(
       command === "demo" ? undefined : text("state"),

@@ -29,8 +29,12 @@ export function needsRefresh(intervalMs: number): boolean {
   return intervalMs >= REFRESH_FROM_INTERVAL_MS;
 }
 
-/** A shard's latest run, as kept for re-sending. */
+/**
+ * A shard's latest run at one location, as kept for re-sending and, with several locations, as that
+ * location's report for the quorum (lib/runtime/quorum.ts).
+ */
 export interface RunRecord {
+  location: string;
   shard: string;
   intervalMs: number;
   /** When the run started (epoch ms): the heartbeat's value, and its samples' time. */
@@ -60,11 +64,17 @@ export function refreshable(record: RunRecord, now: number): CheckResult[] {
   );
 }
 
-/** Where run records live between invocations: the state table when deployed, memory for --watch. */
+/**
+ * Where run records live between invocations, by location and shard: the state table when deployed,
+ * a file beside the state file for local locations, memory for --watch.
+ */
 export interface RunRecords {
   readonly name: string;
   put(record: RunRecord, signal?: AbortSignal): Promise<void>;
-  getMany(shards: readonly string[], signal?: AbortSignal): Promise<RunRecord[]>;
+  /** The records of these shards at one location. */
+  getMany(location: string, shards: readonly string[], signal?: AbortSignal): Promise<RunRecord[]>;
+  /** One shard's records at these locations. */
+  getAt(locations: readonly string[], shard: string, signal?: AbortSignal): Promise<RunRecord[]>;
 }
 
 export class MemoryRunRecords implements RunRecords {
@@ -72,12 +82,20 @@ export class MemoryRunRecords implements RunRecords {
   private readonly records = new Map<string, RunRecord>();
 
   async put(record: RunRecord): Promise<void> {
-    this.records.set(record.shard, structuredClone(record));
+    this.records.set(`${record.location}/${record.shard}`, structuredClone(record));
   }
 
-  async getMany(shards: readonly string[]): Promise<RunRecord[]> {
-    return shards.flatMap((shard) => {
-      const record = this.records.get(shard);
+  async getMany(location: string, shards: readonly string[]): Promise<RunRecord[]> {
+    return this.find(shards.map((shard) => `${location}/${shard}`));
+  }
+
+  async getAt(locations: readonly string[], shard: string): Promise<RunRecord[]> {
+    return this.find(locations.map((location) => `${location}/${shard}`));
+  }
+
+  private find(keys: string[]): RunRecord[] {
+    return keys.flatMap((key) => {
+      const record = this.records.get(key);
       return record ? [structuredClone(record)] : [];
     });
   }

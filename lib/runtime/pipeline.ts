@@ -16,6 +16,21 @@ import { type CheckResult, STATUSES, type Status } from "../result.js";
 import type { Sink, SinkReport } from "../sinks/sink.js";
 import { formatDuration } from "../units.js";
 import { confirmationDelay } from "./confirm.js";
+import type { QuorumRound, SilentLocation } from "./quorum.js";
+
+/**
+ * With several locations, the home location's part (lib/runtime/quorum.ts): before alerting, its
+ * results are joined with the other locations' latest reports, and alerting decides on that.
+ */
+export interface QuorumSource {
+  /** Every check of the shard, those this location does not probe itself included. */
+  readonly checks: readonly CheckSpec[];
+  gather(
+    own: readonly CheckResult[],
+    checks: readonly CheckSpec[],
+    signal: AbortSignal,
+  ): Promise<QuorumRound>;
+}
 
 /** A sink made when a run first needs it, inside the run's isolation (reading a secret may fail). */
 export interface SinkSource {
@@ -49,6 +64,8 @@ export interface PipelineInput {
   signal?: AbortSignal;
   sinks: readonly SinkSource[];
   alerter?: Alerter;
+  /** The home location's quorum over every location's reports; alerting decides on its results. */
+  quorum?: QuorumSource;
   /** Where the probes run: the AWS region, or `local`. */
   location: string;
   /** The shard this run is (the deployed monitor, `--watch`): its sinks write its heartbeat. */
@@ -88,6 +105,8 @@ export interface RunSummary {
   counts: Record<Status, number>;
   sinks: SinkReport[];
   alerts?: AlertReport;
+  /** With a quorum: the expected locations that did not report in time. */
+  silentLocations?: SilentLocation[];
   stages: StageReport[];
 }
 
@@ -151,9 +170,9 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     };
     announce(results, probesMs, false);
 
-    const deliver = (batch: CheckResult[], batchStartedAt: number) =>
-      deliverBatch(batch, batchStartedAt, sinks, input, controller.signal);
-    const rounds = [await deliver(results, runStartedAt)];
+    const deliver = (batch: CheckResult[], batchStartedAt: number, confirmation: boolean) =>
+      deliverBatch(batch, batchStartedAt, sinks, input, controller.signal, confirmation);
+    const rounds = [await deliver(results, runStartedAt, false)];
     const confirmations: CheckResult[] = [];
     let pending = new Set(rounds[0]?.alerts?.report.pending ?? []);
     while (input.confirm && input.alerter && pending.size > 0 && !controller.signal.aborted) {
@@ -172,7 +191,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
           const confirmed = await probe(specs);
           announce(confirmed, Date.now() - roundStartedAt, true);
           confirmations.push(...confirmed);
-          return [await deliver(confirmed, roundStartedAt)];
+          return [await deliver(confirmed, roundStartedAt, true)];
         }),
       );
       rounds.push(...batches.flat());
@@ -195,6 +214,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
         : {}),
     });
     const alertRounds = rounds.flatMap((round) => (round.alerts ? [round.alerts] : []));
+    const silent = rounds[0]?.silent;
     const alerts = alertRounds.length > 0 ? mergeAlerts(alertRounds) : undefined;
     if (alerts) stages.push(alerts.stage);
     return {
@@ -205,6 +225,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       ) as Record<Status, number>,
       sinks: sinkReports,
       ...(alerts ? { alerts: alerts.report } : {}),
+      ...(silent ? { silentLocations: silent } : {}),
       stages,
     };
   } finally {
@@ -216,6 +237,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
 interface Round {
   sinks: SinkReport[];
   alerts?: { report: AlertReport; stage: StageReport };
+  silent?: SilentLocation[];
 }
 
 /** One batch of results to every sink and to alerting, side by side, each bounded by the run. */
@@ -225,6 +247,7 @@ async function deliverBatch(
   sinks: { source: SinkSource; built: Promise<Settled<Sink>> }[],
   input: PipelineInput,
   signal: AbortSignal,
+  confirmation: boolean,
 ): Promise<Round> {
   const stageDeadline = Math.min(input.deadline, Date.now() + POST_PROBE_BUDGET_MS);
   // Stages are told a deadline a little before the one they are cut at, so a stage that stops in
@@ -259,10 +282,54 @@ async function deliverBatch(
       }),
     ),
     input.alerter
-      ? alert(input.alerter, results, input.checks, batchStartedAt, toldDeadline, stageDeadline, signal)
+      ? decideAndAlert(input, input.alerter, results, confirmation, {
+          batchStartedAt,
+          told: toldDeadline,
+          deadline: stageDeadline,
+          signal,
+        })
       : undefined,
   ]);
-  return { sinks: sinkReports, ...(alerts ? { alerts } : {}) };
+  return {
+    sinks: sinkReports,
+    ...(alerts ? { alerts: alerts.alerts } : {}),
+    ...(alerts?.silent ? { silent: alerts.silent } : {}),
+  };
+}
+
+/**
+ * Alerting on this location's results, or, with a quorum, on every location's: the first batch
+ * decides every check of the shard, a confirmation round the checks it re-probed.
+ */
+async function decideAndAlert(
+  input: PipelineInput,
+  alerter: Alerter,
+  results: CheckResult[],
+  confirmation: boolean,
+  bounds: { batchStartedAt: number; told: number; deadline: number; signal: AbortSignal },
+): Promise<{ alerts: { report: AlertReport; stage: StageReport }; silent?: SilentLocation[] }> {
+  const { batchStartedAt, told, deadline, signal } = bounds;
+  if (!input.quorum)
+    return { alerts: await alert(alerter, results, input.checks, batchStartedAt, told, deadline, signal) };
+  const names = new Set(results.map((r) => r.name));
+  const checks = confirmation
+    ? input.quorum.checks.filter((spec) => names.has(spec.name))
+    : input.quorum.checks;
+  const gathered = await bounded(settle(input.quorum.gather(results, checks, signal)), deadline);
+  if (gathered === TIMED_OUT || "error" in gathered) {
+    const error = `the other locations' reports could not be read: ${gathered === TIMED_OUT ? "no answer before the run's deadline" : describeError(gathered.error)}`;
+    return {
+      alerts: {
+        report: emptyReport(alerter.notifierName, [error]),
+        stage: { stage: "alerting", ok: false, durationMs: 0, error },
+      },
+    };
+  }
+  const round = gathered.value;
+  return {
+    alerts: await alert(alerter, round.results, checks, batchStartedAt, told, deadline, signal),
+    silent: round.silent,
+  };
 }
 
 /** One sink's reports over a run's batches, as one. */

@@ -45,6 +45,7 @@ export async function runRefresh(
   let records: Awaited<ReturnType<RunRecords["getMany"]>>;
   try {
     records = await deps.records.getMany(
+      deps.location,
       slow.map((shard) => shard.id),
       signal,
     );

@@ -16,8 +16,10 @@ export class RunRecordSink implements Sink {
   constructor(
     private readonly records: RunRecords,
     private readonly shard: { id: string; intervalMs: number },
+    /** What the record is for, in the summary: `run record`, or a location's `location report`. */
+    label = "run record",
   ) {
-    this.name = `run record (${records.name})`;
+    this.name = `${label} (${records.name})`;
   }
 
   async write(results: readonly CheckResult[], context: SinkContext): Promise<SinkReport> {
@@ -27,6 +29,7 @@ export class RunRecordSink implements Sink {
     try {
       await this.records.put(
         {
+          location: context.location,
           shard: this.shard.id,
           intervalMs: this.shard.intervalMs,
           at: this.at,

@@ -45,7 +45,7 @@ export class DynamoDbRunRecords implements RunRecords {
       new PutItemCommand({
         TableName: this.options.tableName,
         Item: {
-          check: { S: `${KEY_PREFIX}${record.shard}` },
+          check: { S: `${KEY_PREFIX}${record.location}/${record.shard}` },
           at: { N: String(record.at) },
           intervalMs: { N: String(record.intervalMs) },
           results: { B: results },
@@ -56,19 +56,38 @@ export class DynamoDbRunRecords implements RunRecords {
     );
   }
 
-  async getMany(shards: readonly string[], signal?: AbortSignal): Promise<RunRecord[]> {
+  getMany(location: string, shards: readonly string[], signal?: AbortSignal): Promise<RunRecord[]> {
+    return this.read(
+      shards.map((shard) => ({ location, shard })),
+      signal,
+    );
+  }
+
+  getAt(locations: readonly string[], shard: string, signal?: AbortSignal): Promise<RunRecord[]> {
+    return this.read(
+      locations.map((location) => ({ location, shard })),
+      signal,
+    );
+  }
+
+  private async read(
+    keys: { location: string; shard: string }[],
+    signal?: AbortSignal,
+  ): Promise<RunRecord[]> {
     const items = await batchGetItems(
       this.options.client,
       this.options.tableName,
-      shards.map((shard) => ({ check: { S: `${KEY_PREFIX}${shard}` } })),
+      keys.map(({ location, shard }) => ({ check: { S: `${KEY_PREFIX}${location}/${shard}` } })),
       { callOptions: () => ({ abortSignal: withTimeout(this.options.requestTimeoutMs ?? 5_000, signal) }) },
     );
     const out: RunRecord[] = [];
     for (const item of items) {
-      const shard = item.check?.S?.slice(KEY_PREFIX.length);
-      if (!shard || !item.results?.B) continue;
+      const key = item.check?.S?.slice(KEY_PREFIX.length) ?? "";
+      const slash = key.indexOf("/");
+      if (slash <= 0 || !item.results?.B) continue;
       out.push({
-        shard,
+        location: key.slice(0, slash),
+        shard: key.slice(slash + 1),
         at: Number(item.at?.N),
         intervalMs: Number(item.intervalMs?.N),
         results: JSON.parse((await gunzipAsync(item.results.B)).toString("utf8")) as RunRecord["results"],

@@ -6,12 +6,19 @@ import { didYouMean } from "../../checks/diagnostics.js";
 import { type CheckSpec, loadChecks } from "../../checks/load.js";
 import { pause } from "../../deadline.js";
 import type { CheckResult } from "../../result.js";
-import { MemoryRunRecords, needsRefresh, REFRESH_EVERY_MS } from "../../runtime/freshness.js";
+import {
+  MemoryRunRecords,
+  needsRefresh,
+  REFRESH_EVERY_MS,
+  type RunRecords,
+} from "../../runtime/freshness.js";
+import type { QuorumSource } from "../../runtime/pipeline.js";
 import { type RunSummary, runPipeline, type SinkSource } from "../../runtime/pipeline.js";
 import { runRefresh } from "../../runtime/refresh.js";
 import { formatReport } from "../../sinks/sink.js";
 import { type Io, UsageError } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
+import { planLocations } from "../locations.js";
 import { exitCodeFor, formatSummary, formatTable, useColour } from "../output.js";
 import { Progress } from "../progress.js";
 
@@ -25,6 +32,17 @@ export interface RunOptions {
   location: string;
   sinks: SinkSource[];
   alerter: Alerter;
+  /** `--locations`: this process is one of several locations sharing the state file. */
+  locations?: { names: string[]; records: RunRecords };
+}
+
+/** What a run does: every check and the options as given, or one location's part of them. */
+interface Part {
+  checks: CheckSpec[];
+  options: RunOptions;
+  /** Whether this process alerts (a location other than the home only reports). */
+  alerts: boolean;
+  quorum?: QuorumSource;
 }
 
 export async function run(target: string, options: RunOptions, io: Io): Promise<number> {
@@ -34,6 +52,18 @@ export async function run(target: string, options: RunOptions, io: Io): Promise<
     return 2;
   }
   return execute(select(loaded.checks, options.only), options, io);
+}
+
+function part(checks: CheckSpec[], options: RunOptions): Part {
+  if (!options.locations) return { checks, options, alerts: true };
+  const plan = planLocations(checks, options.location, options.locations.names, options.locations.records);
+  return {
+    checks: plan.checks,
+    // A location reports every run; only the home decides and notifies.
+    options: { ...options, sinks: [...options.sinks, plan.report] },
+    alerts: plan.quorum !== undefined,
+    ...(plan.quorum ? { quorum: plan.quorum } : {}),
+  };
 }
 
 export function select(checks: CheckSpec[], only: string[]): CheckSpec[] {
@@ -53,11 +83,13 @@ export function select(checks: CheckSpec[], only: string[]): CheckSpec[] {
 /** The exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells expect. */
 export const INTERRUPTED = 130;
 
-export async function execute(checks: CheckSpec[], options: RunOptions, io: Io): Promise<number> {
+export async function execute(all: CheckSpec[], given: RunOptions, io: Io): Promise<number> {
+  const role = part(all, given);
+  const { checks, options } = role;
   try {
     const code = options.watch
-      ? await watch(checks, options, io)
-      : await runOnce(checks, options, io).then(({ results, delivered }) => exitCode(results, delivered));
+      ? await watch(role, io)
+      : await runOnce(checks, role, io).then(({ results, delivered }) => exitCode(results, delivered));
     if (!io.stopSignal?.aborted) return code;
     io.stderr.write("watchpost: interrupted; results above are what finished\n");
     return INTERRUPTED;
@@ -85,10 +117,11 @@ async function awsClients(): Promise<AwsClients> {
  */
 async function runOnce(
   checks: CheckSpec[],
-  options: RunOptions,
+  role: Part,
   io: Io,
   shard?: { id: string; intervalMs: number },
 ): Promise<{ results: CheckResult[]; delivered: boolean }> {
+  const options = role.options;
   const out = options.json ? io.stderr : io.stdout;
   const progress = Progress.for(io.stderr, checks.length, options.json);
   progress?.start();
@@ -97,14 +130,15 @@ async function runOnce(
     deadline: Date.now() + Math.min(...checks.map((check) => check.intervalMs)),
     ...(io.stopSignal ? { signal: io.stopSignal } : {}),
     sinks: options.sinks,
-    alerter: options.alerter,
+    ...(role.alerts ? { alerter: options.alerter } : {}),
+    ...(role.quorum ? { quorum: role.quorum } : {}),
     location: options.location,
     ...(shard ? { shard } : {}),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(checks.some((check) => check.kind === "backup") ? { aws: await awsClients() } : {}),
     // Confirmation re-probes need alert state between runs to mean anything: --watch has it; a
     // one-shot run stays as quick as its checks.
-    confirm: options.watch,
+    confirm: options.watch && role.alerts,
     ...(progress
       ? {
           onStage: (check: string, stage: string) => progress.stage(check, stage),
@@ -124,6 +158,10 @@ async function runOnce(
     );
   }
   for (const error of alerts?.errors ?? []) out.write(`alerts: ${error}\n`);
+  for (const silent of summary.silentLocations ?? [])
+    io.stderr.write(
+      `locations: ${silent.location} has not reported ${silent.lastReportAt === undefined ? "at all" : `since ${new Date(silent.lastReportAt).toISOString()}`}; not counted up or down\n`,
+    );
   for (const { check, dependencies } of alerts?.held ?? [])
     out.write(`alerts: ${check} is held: it depends on ${dependencies.join(", ")}, failing too\n`);
   // Sinks and alerting said their piece above; the probes stage says only when checks were skipped.
@@ -178,7 +216,8 @@ function print(
  * does (lib/runtime/freshness.ts); the heartbeat is `shard="local"` when some check runs often
  * enough to keep it fresh.
  */
-async function watch(checks: CheckSpec[], options: RunOptions, io: Io): Promise<number> {
+async function watch(role: Part, io: Io): Promise<number> {
+  const { checks, options } = role;
   const due = new Map(checks.map((check) => [check.name, 0]));
   const latest = new Map<string, CheckResult>();
   const fastest = Math.min(...checks.map((check) => check.intervalMs));
@@ -196,12 +235,18 @@ async function watch(checks: CheckSpec[], options: RunOptions, io: Io): Promise<
     const batch = checks.filter((check) => (due.get(check.name) ?? 0) <= now);
     for (const check of batch) due.set(check.name, now + check.intervalMs);
     if (batch.length > 0) {
-      const outcome = await runOnce(batch, options, io, shard);
+      const outcome = await runOnce(batch, role, io, shard);
       for (const result of outcome.results) {
         latest.set(result.name, result);
         const spec = slow.get(result.name);
         if (spec && result.status !== "skipped")
-          await records.put({ shard: spec.name, intervalMs: spec.intervalMs, at: now, results: [result] });
+          await records.put({
+            location: options.location,
+            shard: spec.name,
+            intervalMs: spec.intervalMs,
+            at: now,
+            results: [result],
+          });
       }
       delivered = outcome.delivered;
     }

@@ -286,7 +286,7 @@ describe("the bundled probe function under faults", () => {
       true,
     ]);
     const records = new DynamoDbRunRecords({ client: database.client, tableName: w.config.stateTable });
-    const [record] = await records.getMany(["1h-0"]);
+    const [record] = await records.getMany("eu-west-1", ["1h-0"]);
     expect(record?.results.map((r) => [r.name, r.status])).toEqual([["api-hourly", "up"]]);
     // Ten minutes later, as the refresh schedule would find it.
     await records.put({ ...(record as RunRecord), at: Date.now() - 10 * 60_000 });

@@ -148,7 +148,7 @@ describe("probe function handler", () => {
       ["cloudwatch Watchpost", true],
       ["run record (memory)", true],
     ]);
-    const [record] = await records.getMany(["1h-0"]);
+    const [record] = await records.getMany("eu-west-1", ["1h-0"]);
     expect(record?.results.map((r) => r.name)).toEqual(["cert"]);
     // Too soon after the run: nothing to re-send yet.
     expect(await handler({ refresh: true }, context(10_000))).toMatchObject({ shards: 0, results: 0 });

@@ -36,7 +36,13 @@ describe("what is re-sent, and when", () => {
     kind: "backup",
     facts: { backup: { identifier: "b", newestAt: "2026-11-22T00:00:00Z", ageSeconds: 3_600 } },
   };
-  const record: RunRecord = { shard: "1h-0", intervalMs: HOUR, at: 1_000_000_000_000, results: [backup] };
+  const record: RunRecord = {
+    location: "local",
+    shard: "1h-0",
+    intervalMs: HOUR,
+    at: 1_000_000_000_000,
+    results: [backup],
+  };
 
   it("nothing in the run's first minute: its own samples are fresh", () => {
     expect(refreshable(record, record.at + 30_000)).toEqual([]);
@@ -68,7 +74,7 @@ describe("run records in the state table (dynalite)", () => {
     const first = await sink.write([resultFor("a", "down"), resultFor("b", "up")], context);
     expect(first).toMatchObject({ ok: true, samples: 2 });
     await sink.write([resultFor("a", "up")], { ...context, runStartedAt: 21_000 });
-    const [stored] = await records.getMany(["1h-0", "15m-0"]);
+    const [stored] = await records.getMany("local", ["1h-0", "15m-0"]);
     expect(stored?.at).toBe(1_000);
     expect(stored?.results.map((r) => [r.name, r.status])).toEqual([
       ["a", "up"],

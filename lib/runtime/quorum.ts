@@ -1,0 +1,171 @@
+/**
+ * Several locations, one decision. Every location probes the checks it runs and keeps its latest
+ * results as a run record (its report); the home location, before alerting, reads the other
+ * locations' reports of the same shard and turns each check's reports into one result: down when
+ * `alert.quorum` locations saw it down (default: a majority of those that reported), and so on.
+ * Alerting then runs on that result exactly as on a single location's, through the same
+ * conditional write, so a transition is decided once and delivered once.
+ *
+ * A location whose latest result of a check started longer ago than the check's interval plus
+ * `REPORT_SLACK_MS` (or that has none)
+ * did not report: it counts neither up nor down, and the run names it as silent. When fewer
+ * locations reported than the quorum needs, the check is `unknown` for that run.
+ */
+import type { CheckSpec } from "../checks/load.js";
+import type { CheckResult, LocationVerdict, Status } from "../result.js";
+import type { RunRecord, RunRecords } from "./freshness.js";
+
+/** How late a location's report may be: a schedule fires within a minute of its time. */
+export const REPORT_SLACK_MS = 60_000;
+
+/** An expected location with no fresh report, and when it last reported, if ever. */
+export interface SilentLocation {
+  location: string;
+  lastReportAt?: number;
+}
+
+export interface QuorumRound {
+  /** One result per check: what alerting decides on. */
+  results: CheckResult[];
+  /** Expected locations with no fresh report for this shard. */
+  silent: SilentLocation[];
+}
+
+/** The locations a check runs at: its own list, or every location of the deployment. */
+export function checkLocations(spec: CheckSpec, all: readonly string[]): string[] {
+  return spec.locations ?? [...all];
+}
+
+/** A location's result, as one verdict. */
+function verdict(location: string, result: CheckResult): LocationVerdict {
+  return { location, status: result.status, reason: result.reason, at: result.startedAt };
+}
+
+const list = (names: string[]) =>
+  names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+
+/** `eu-west-1 (status 503), us-east-1 (timed out after 10s)` */
+const described = (verdicts: LocationVerdict[]) =>
+  verdicts.map((v) => (v.reason ? `${v.location} (${v.reason})` : v.location)).join(", ");
+
+/**
+ * One check's verdicts (one per location that reported) as one result. `base` is a location's
+ * result to carry the rest (kind, target, facts): the first that agrees with the decision.
+ */
+export function decide(
+  spec: CheckSpec,
+  reported: { location: string; result: CheckResult }[],
+  expected: readonly string[],
+  silent: readonly string[],
+  now: number,
+): CheckResult {
+  const verdicts = reported.map((r) => verdict(r.location, r.result));
+  const count = (...statuses: Status[]) => verdicts.filter((v) => statuses.includes(v.status)).length;
+  const of = `of ${expected.length} location${expected.length === 1 ? "" : "s"}`;
+  const quiet = silent.length > 0 ? `; no report from ${list([...silent])}` : "";
+  const quorum = spec.alert.quorum ?? Math.floor(verdicts.length / 2) + 1;
+  const first = reported[0]?.result;
+  if (!first)
+    return {
+      name: spec.name,
+      kind: spec.kind,
+      target: "",
+      status: "unknown",
+      reason: `no location reported (expected ${list([...expected])})`,
+      attempts: 0,
+      startedAt: new Date(now).toISOString(),
+      durationMs: 0,
+      severity: spec.severity,
+      labels: spec.labels,
+      locations: [],
+      conditions: [],
+    };
+  const pick = (status: Status) => reported.find((r) => r.result.status === status)?.result ?? first;
+  const others = (status: Status) => {
+    const rest = verdicts.filter((v) => v.status !== status);
+    const groups = (["down", "degraded", "unknown", "up"] as Status[]).flatMap((s) => {
+      const these = rest.filter((v) => v.status === s);
+      return these.length > 0 ? [`${s} from ${described(these)}`] : [];
+    });
+    return groups.length > 0 ? `; ${groups.join("; ")}` : "";
+  };
+  let status: Status;
+  let reason: string;
+  if (verdicts.length < quorum) {
+    status = "unknown";
+    reason = `only ${verdicts.length} ${of} reported, ${quorum} needed for a verdict${quiet}`;
+  } else if (count("down") >= quorum) {
+    status = "down";
+    reason = `down from ${count("down")} ${of}: ${described(verdicts.filter((v) => v.status === "down"))}${others("down")}${quiet}`;
+  } else if (count("down", "degraded") >= quorum) {
+    status = "degraded";
+    reason = `degraded or down from ${count("down", "degraded")} ${of}: ${described(verdicts.filter((v) => v.status === "down" || v.status === "degraded"))}${others("degraded")}${quiet}`;
+  } else if (count("unknown") >= quorum) {
+    status = "unknown";
+    reason = `unknown from ${count("unknown")} ${of}: ${described(verdicts.filter((v) => v.status === "unknown"))}${others("unknown")}${quiet}`;
+  } else {
+    status = "up";
+    const failing = verdicts.length - count("up");
+    reason =
+      failing === 0 && silent.length === 0
+        ? (pick("up").reason ?? "")
+        : `up from ${count("up")} ${of}${others("up")}${quiet}`;
+  }
+  const base = pick(status);
+  return { ...base, status, reason, locations: verdicts };
+}
+
+/**
+ * The home location's round: its own results joined with the other locations' latest reports of
+ * `shard`, one result per check.
+ */
+export async function gatherQuorum(input: {
+  records: RunRecords;
+  shard: string;
+  home: string;
+  locations: readonly string[];
+  checks: readonly CheckSpec[];
+  own: readonly CheckResult[];
+  now: number;
+  signal?: AbortSignal;
+}): Promise<QuorumRound> {
+  const { home, checks, now } = input;
+  const others = input.locations.filter((location) => location !== home);
+  const records = others.length > 0 ? await input.records.getAt(others, input.shard, input.signal) : [];
+  const byLocation = new Map<string, RunRecord>(records.map((record) => [record.location, record]));
+  // Each result by its own start: a location's report may hold results of several runs.
+  const fresh = (spec: CheckSpec, result: CheckResult) =>
+    now - Date.parse(result.startedAt) <= spec.intervalMs + REPORT_SLACK_MS;
+  const ownByName = new Map(input.own.map((result) => [result.name, result]));
+  const silentSet = new Set<string>();
+  const results: CheckResult[] = [];
+  for (const spec of checks) {
+    const expected = checkLocations(spec, input.locations);
+    const reported: { location: string; result: CheckResult }[] = [];
+    const silent: string[] = [];
+    for (const location of expected) {
+      if (location === home) {
+        const own = ownByName.get(spec.name);
+        if (own && own.status !== "skipped") reported.push({ location, result: own });
+        else if (!own) silent.push(location);
+        continue;
+      }
+      const found = byLocation.get(location)?.results.find((r) => r.name === spec.name);
+      const result = found && fresh(spec, found) ? found : undefined;
+      // A check that location skipped (no time left in its run) is its fault, not a verdict.
+      if (result && result.status !== "skipped") reported.push({ location, result });
+      else if (!result) {
+        silent.push(location);
+        silentSet.add(location);
+      }
+    }
+    results.push(decide(spec, reported, expected, silent, now));
+  }
+  return {
+    results,
+    silent: [...silentSet].sort().map((location) => {
+      const at = byLocation.get(location)?.at;
+      return at !== undefined ? { location, lastReportAt: at } : { location };
+    }),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Run records in a file that several local processes share: `watchpost run --location NAME`
+ * processes that act as locations keep their reports beside the state file (`state.json` →
+ * `state.runs.json`), each written under the file's lock so no location's report overwrites
+ * another's.
+ */
+import { readFile } from "node:fs/promises";
+import { withFileLock, writeWhole } from "../file-lock.js";
+import type { RunRecord, RunRecords } from "./freshness.js";
+
+interface RecordsFile {
+  format: 1;
+  records: Record<string, RunRecord>;
+}
+
+/** `.watchpost/state.json` → `.watchpost/state.runs.json`. */
+export function runRecordsFileFor(stateFile: string): string {
+  return stateFile.endsWith(".json") ? `${stateFile.slice(0, -5)}.runs.json` : `${stateFile}.runs.json`;
+}
+
+export class FileRunRecords implements RunRecords {
+  readonly name: string;
+
+  constructor(private readonly file: string) {
+    this.name = `file ${file}`;
+  }
+
+  private async read(): Promise<RecordsFile> {
+    let text: string;
+    try {
+      text = await readFile(this.file, "utf8");
+    } catch (error) {
+      if ((error as { code?: string }).code === "ENOENT") return { format: 1, records: {} };
+      throw error;
+    }
+    try {
+      const parsed = JSON.parse(text) as RecordsFile;
+      if (parsed.format !== 1 || typeof parsed.records !== "object")
+        throw new Error("not a run records file");
+      return parsed;
+    } catch (error) {
+      throw new Error(
+        `${this.file} is not a Watchpost run records file (${(error as Error).message}); move it away to start afresh`,
+        { cause: error },
+      );
+    }
+  }
+
+  async put(record: RunRecord): Promise<void> {
+    await withFileLock(this.file, async () => {
+      const file = await this.read();
+      file.records[`${record.location}/${record.shard}`] = record;
+      await writeWhole(this.file, `${JSON.stringify(file)}\n`);
+    });
+  }
+
+  async getMany(location: string, shards: readonly string[]): Promise<RunRecord[]> {
+    return this.find(shards.map((shard) => `${location}/${shard}`));
+  }
+
+  async getAt(locations: readonly string[], shard: string): Promise<RunRecord[]> {
+    return this.find(locations.map((location) => `${location}/${shard}`));
+  }
+
+  private async find(keys: string[]): Promise<RunRecord[]> {
+    const file = await this.read();
+    return keys.flatMap((key) => (file.records[key] ? [file.records[key]] : []));
+  }
+}
