@@ -101,11 +101,7 @@ describe("locations sharing a state file", () => {
 
     // ap stops reporting: once its last report is older than the interval and a minute, the home
     // names it and decides on the others (still down, 2 of 2: no second FIRING).
-    const records = JSON.parse(
-      await import("node:fs/promises").then((fs) =>
-        fs.readFile(path.join(folder, "state.runs.json"), "utf8"),
-      ),
-    );
+    const records = JSON.parse(await readFile(path.join(folder, "state.runs.json"), "utf8"));
     const old = new Date(Date.now() - 5 * 60_000).toISOString();
     for (const result of records.records["ap/local"].results) result.startedAt = old;
     await writeFile(path.join(folder, "state.runs.json"), JSON.stringify(records));
