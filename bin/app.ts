@@ -4,7 +4,11 @@
  * - `checksDir`: the check files (default `checks`);
  * - `notifyEmail`: e-mail subscriptions to the notifications topic, comma-separated;
  * - `channels`: a channels file (Slack, PagerDuty, Teams, webhooks; targets as `${secret:ID}`);
- * - `regions`: `eu-west-1,us-east-1` for one stack per region (default one environment-agnostic stack);
+ * - `regions`: `eu-west-1,us-east-1` for one independent monitor per region (default one
+ *   environment-agnostic stack);
+ * - `locations`: `eu-west-1,us-east-1,ap-southeast-2` for one monitor probing from several regions
+ *   (one stack each) that alerts when a quorum agrees; `homeLocation` the region that decides
+ *   (default the first);
  * - `remoteWriteUrl`: Prometheus remote-write from the probe function, authenticated by
  *   `remoteWriteSecretArn` (a Secrets Manager secret with `bearerToken`, or `username` and
  *   `password`, and optional `headers`) or by SigV4 with `remoteWriteSigv4Region` (Amazon Managed
@@ -19,7 +23,12 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { ChannelsFileError, deployProblems, loadChannels } from "../lib/alerting/channels/config.js";
 import type { ChannelSpec } from "../lib/alerting/notifiers/channel.js";
 import { WatchpostStack } from "../lib/infra/stack.js";
-import { ampWorkspaceArn, WatchpostChecksError, type WatchpostRemoteWrite } from "../lib/infra/watchpost.js";
+import {
+  ampWorkspaceArn,
+  WatchpostChecksError,
+  WatchpostConfigError,
+  type WatchpostRemoteWrite,
+} from "../lib/infra/watchpost.js";
 import { INSTANCE_MODES, type InstanceMode } from "../lib/metrics/series.js";
 
 const app = new App();
@@ -108,15 +117,33 @@ const props = {
   ...(checkMetricsText !== undefined ? { checkMetrics: checkMetricsText === "true" } : {}),
 };
 
+const locations = (context("locations") ?? "")
+  .split(",")
+  .map((region) => region.trim())
+  .filter(Boolean);
+const homeLocation = context("homeLocation");
+if (locations.length > 0 && regions.length > 0)
+  refuse(
+    "-c regions and -c locations: give one (regions: independent monitors; locations: one monitor, a quorum)",
+  );
+if (homeLocation && locations.length === 0) refuse("-c homeLocation needs -c locations");
+
 try {
-  if (regions.length === 0) {
+  if (locations.length > 0) {
+    for (const region of locations)
+      new WatchpostStack(app, `Watchpost-${region}`, {
+        ...props,
+        env: { region },
+        locations: { regions: locations, ...(homeLocation ? { home: homeLocation } : {}) },
+      });
+  } else if (regions.length === 0) {
     new WatchpostStack(app, "Watchpost", props);
   } else {
     for (const region of regions)
       new WatchpostStack(app, `Watchpost-${region}`, { ...props, env: { region } });
   }
 } catch (error) {
-  // A bad check file is the user's to fix: its messages, not a stack trace.
-  if (!(error instanceof WatchpostChecksError)) throw error;
+  // A bad check file or setting is the user's to fix: its messages, not a stack trace.
+  if (!(error instanceof WatchpostChecksError) && !(error instanceof WatchpostConfigError)) throw error;
   refuse(error.message);
 }

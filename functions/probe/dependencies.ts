@@ -94,8 +94,14 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
         })),
       ])
     : sns;
+  // With several locations the state table is the home region's.
+  const stateRegion = config.locations?.stateRegion;
   const dynamodb = lazyClient<DynamoDBClient>(
-    async () => new (await import("@aws-sdk/client-dynamodb")).DynamoDBClient({ maxAttempts: 2 }),
+    async () =>
+      new (await import("@aws-sdk/client-dynamodb")).DynamoDBClient({
+        maxAttempts: 2,
+        ...(stateRegion ? { region: stateRegion } : {}),
+      }),
   );
   /** A CloudWatch sink; with a heartbeat interval for a shard's runs, without for a refresh. */
   const cloudwatchSource = (heartbeatInterval?: string) =>
@@ -116,6 +122,7 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
     location,
     namespace: config.namespace,
     records: new DynamoDbRunRecords({ client: dynamodb, tableName: config.stateTable }),
+    ...(config.locations ? { locations: { all: config.locations.all, home: config.locations.home } } : {}),
     // CloudWatch is refreshed only when it has per-check metrics to refresh.
     refreshSinks: [
       ...(config.checkMetrics ? [cloudwatchSource()] : []),

@@ -9,7 +9,7 @@ import type { Context } from "aws-lambda";
 import { sendTestNotifications, type TestOutcome } from "../../lib/alerting/test-notification.js";
 import { parseFunctionConfig } from "../../lib/deploy/function-config.js";
 import { REFRESH_EVERY_MS } from "../../lib/runtime/freshness.js";
-import { monitorMetrics } from "../../lib/runtime/monitor-metrics.js";
+import { monitorMetrics, silentLocationMetrics } from "../../lib/runtime/monitor-metrics.js";
 import { formatStages } from "../../lib/runtime/pipeline.js";
 import { type RefreshSummary, runRefresh } from "../../lib/runtime/refresh.js";
 import {
@@ -106,6 +106,10 @@ export function createHandler(dependencies: () => ShardDependencies | Promise<Sh
         stages: formatStages(summary),
         ...(ready.namespace ? monitorMetrics(summary, ready.namespace) : {}),
       });
+      // A location that has not reported: named in its own line, counted for its alarm.
+      if (ready.namespace)
+        for (const line of silentLocationMetrics(summary, ready.namespace))
+          logger.warn("location silent", line);
       return summary;
     });
 }

@@ -36,6 +36,18 @@ export interface FunctionConfig {
   };
   /** Slack, PagerDuty, Teams and webhook channels besides the topic; targets are `${secret:…}` references. */
   channels?: ChannelSpec[];
+  /**
+   * Several locations (regions) probing together: every one reports its results to the state table
+   * in the home region; the home decides on a quorum and alerts (lib/runtime/quorum.ts).
+   */
+  locations?: {
+    /** Every location, this one included. */
+    all: string[];
+    /** The location that holds the state and decides. */
+    home: string;
+    /** The state table's region (the home's), when this function runs elsewhere. */
+    stateRegion: string;
+  };
 }
 
 export class FunctionConfigError extends Error {
@@ -106,6 +118,20 @@ export function parseFunctionConfig(env: Record<string, string | undefined>): Fu
     }
     if (config.remoteWrite.secretArn && config.remoteWrite.sigv4Region)
       fail("remoteWrite: give secretArn or sigv4Region, not both");
+  }
+  if (value.locations !== undefined) {
+    const l = (value.locations ?? {}) as Record<string, unknown>;
+    const all = l.all;
+    if (!Array.isArray(all) || all.length < 2 || !all.every((x) => typeof x === "string" && x !== ""))
+      fail(`locations.all: expected a list of at least two locations, found ${JSON.stringify(all)}`);
+    const home = string("home", l, "locations.home");
+    if (!(all as string[]).includes(home))
+      fail(`locations.home: expected one of ${JSON.stringify(all)}, found ${JSON.stringify(home)}`);
+    config.locations = {
+      all: all as string[],
+      home,
+      stateRegion: string("stateRegion", l, "locations.stateRegion"),
+    };
   }
   if (value.channels !== undefined) {
     if (!Array.isArray(value.channels))

@@ -2,12 +2,22 @@
  * Every cdk-nag (AwsSolutions) finding Watchpost accepts, each with its reason, in one place.
  * Anything not acknowledged here fails the synth.
  */
-import { type CfnElement, Stack, Validations } from "aws-cdk-lib";
+import { type CfnElement, Stack, Token, Validations } from "aws-cdk-lib";
 import { checkPermissions } from "../deploy/compile.js";
 import type { Watchpost } from "./watchpost.js";
 
-/** How cdk-nag writes the pseudo parameters in a finding's resource. */
-const NAG_SCOPE = { partition: "<AWS::Partition>", region: "<AWS::Region>", account: "<AWS::AccountId>" };
+/**
+ * How cdk-nag writes a finding's resource: the pseudo parameters as `<AWS::Region>`, or the stack's
+ * own region and account where it names them (a stack per location or region).
+ */
+function nagScope(stack: Stack) {
+  const literal = (value: string, pseudo: string) => (Token.isUnresolved(value) ? pseudo : value);
+  return {
+    partition: "<AWS::Partition>",
+    region: literal(stack.region, "<AWS::Region>"),
+    account: literal(stack.account, "<AWS::AccountId>"),
+  };
+}
 
 export function acknowledgeFindings(watchpost: Watchpost): void {
   Validations.of(watchpost.deadLetterQueue).acknowledge({
@@ -22,7 +32,7 @@ export function acknowledgeFindings(watchpost: Watchpost): void {
     "cloudwatch:PutMetricData supports no resource-level permissions; a cloudwatch:namespace condition limits it to the Watchpost namespace",
   ];
   const perResource = new Map<string, string>();
-  for (const permission of checkPermissions(watchpost.checks, NAG_SCOPE)) {
+  for (const permission of checkPermissions(watchpost.checks, nagScope(Stack.of(watchpost)))) {
     if (!permission.reason) continue;
     for (const resource of permission.resources.filter((r) => r.includes("*"))) {
       if (resource === "*") everything.push(`${permission.actions.join(", ")}: ${permission.reason}`);

@@ -26,9 +26,11 @@ export class WatchpostStack extends Stack {
       value: this.watchpost.table.tableName,
       description: "Alert state (one item per check)",
     });
-    new CfnOutput(this, "ProbeFunction", {
-      value: (this.watchpost.functions[0] as { functionName: string }).functionName,
-      description: 'Invoke with {"notifyTest": true} to send a test notification',
-    });
+    const probe = this.watchpost.functions[0];
+    if (probe)
+      new CfnOutput(this, "ProbeFunction", {
+        value: probe.functionName,
+        description: 'Invoke with {"notifyTest": true} to send a test notification',
+      });
   }
 }

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
@@ -45,7 +45,7 @@ import {
 import { FUNCTION_CONFIG_ENV, type FunctionConfig } from "../deploy/function-config.js";
 import type { InstanceMode } from "../metrics/series.js";
 import { needsRefresh, REFRESH_EVERY_MS } from "../runtime/freshness.js";
-import { MONITOR_METRICS } from "../runtime/monitor-metrics.js";
+import { LOCATION_SILENT, MONITOR_METRICS } from "../runtime/monitor-metrics.js";
 import { formatDuration } from "../units.js";
 
 /** Who receives notifications. Give exactly one endpoint; filters narrow what it receives. */
@@ -132,6 +132,25 @@ export interface WatchpostProps {
   readonly logRetention?: logs.RetentionDays;
   /** VPC placement for private checks. Default: none (every check runs outside a VPC). */
   readonly privateNetwork?: WatchpostPrivateNetwork;
+  /**
+   * Probe from several AWS regions and alert only when a quorum of them agrees. Give every region's
+   * stack the same `locations`; each runs the checks placed in its region and reports them to the
+   * home region's state table, and the home decides and notifies. Default: this stack's region alone.
+   */
+  readonly locations?: WatchpostLocations;
+}
+
+/** The regions that probe together; see README, "Several locations". */
+export interface WatchpostLocations {
+  /** Every region that probes, this stack's among them. At least two. */
+  readonly regions: string[];
+  /** The region that keeps the alert state, decides and notifies. Default: the first region. */
+  readonly home?: string;
+  /**
+   * The home's state table name, so the other regions can find it (the same in every stack).
+   * Default `watchpost-state`.
+   */
+  readonly stateTableName?: string;
 }
 
 export const DEFAULT_MAX_CHECKS_PER_SHARD = 200;
@@ -147,9 +166,29 @@ export function ampWorkspaceArn(url: string, region: string): string | undefined
   return id ? `arn:${Aws.PARTITION}:aps:${region}:${Aws.ACCOUNT_ID}:workspace/${id}` : undefined;
 }
 
+/** Where this stack probes from, among several locations. */
+interface Placement {
+  regions: string[];
+  home: string;
+  self: string;
+  /** Not the home: state and decisions are the home region's. */
+  remote: boolean;
+  tableName: string;
+}
+
+/** Whether a check runs in this stack's region. */
+function runsHere(check: CheckSpec, placed: Placement): boolean {
+  return (check.locations ?? placed.regions).includes(placed.self);
+}
+
 /** A check file problem found at synth time: the same messages as `watchpost validate`. */
 export class WatchpostChecksError extends Error {
   override name = "WatchpostChecksError";
+}
+
+/** A construct setting that cannot work (locations that do not include this stack's region …). */
+export class WatchpostConfigError extends Error {
+  override name = "WatchpostConfigError";
 }
 
 /**
@@ -181,7 +220,8 @@ function withChecks(prebuilt: string, compiled: string): string {
 export class Watchpost extends Construct {
   /** Notifications, and the monitor's own alarms, go here. */
   readonly topic: sns.Topic;
-  readonly table: dynamodb.Table;
+  /** Alert state and run records: this stack's own, or the home region's with several locations. */
+  readonly table: dynamodb.ITable;
   readonly deadLetterQueue: sqs.Queue;
   /** Encrypts the topic and the dead-letter queue. */
   readonly key: kms.Key;
@@ -192,6 +232,8 @@ export class Watchpost extends Construct {
   readonly checks: CheckSpec[];
   /** The remote-write credentials, given as a secret or imported from its ARN. */
   private readonly remoteWriteSecret: secretsmanager.ISecret | undefined;
+  /** This stack's place among several locations; undefined with one. */
+  private placed: Placement | undefined;
 
   constructor(scope: Construct, id: string, props: WatchpostProps) {
     super(scope, id);
@@ -222,14 +264,23 @@ export class Watchpost extends Construct {
     for (const [index, subscription] of (props.subscriptions ?? []).entries())
       this.subscribe(index, subscription);
 
-    this.table = new dynamodb.Table(this, "State", {
-      partitionKey: { name: "check", type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      timeToLiveAttribute: "expiresAt",
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const locations = this.placement(props.locations);
+    this.placed = locations;
+    this.table = locations?.remote
+      ? dynamodb.Table.fromTableArn(
+          this,
+          "State",
+          `arn:${Aws.PARTITION}:dynamodb:${locations.home}:${Aws.ACCOUNT_ID}:table/${locations.tableName}`,
+        )
+      : new dynamodb.Table(this, "State", {
+          ...(locations ? { tableName: locations.tableName } : {}),
+          partitionKey: { name: "check", type: dynamodb.AttributeType.STRING },
+          billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          encryption: dynamodb.TableEncryption.AWS_MANAGED,
+          timeToLiveAttribute: "expiresAt",
+          removalPolicy: RemovalPolicy.DESTROY,
+        });
 
     this.deadLetterQueue = new sqs.Queue(this, "DeadLetters", {
       encryption: sqs.QueueEncryption.KMS,
@@ -261,7 +312,12 @@ export class Watchpost extends Construct {
       ["PrivateProbe", privateChecks, "vpc-"],
     ] as const) {
       if (checks.length === 0) continue;
-      const shards = cutShards(checks, maxPerShard, prefix);
+      // Cut from every check, so a shard is the same at every location; a location other than the
+      // home runs only the shards that hold checks placed there.
+      const shards = cutShards(checks, maxPerShard, prefix).filter(
+        (shard) => !locations?.remote || shard.checks.some((check) => runsHere(check, locations)),
+      );
+      if (shards.length === 0) continue;
       this.shards.push(...shards);
       const fn = this.probeFunction(
         fnId,
@@ -309,6 +365,47 @@ export class Watchpost extends Construct {
     );
   }
 
+  /** This stack's part among several locations, checked; undefined with one location. */
+  private placement(given: WatchpostLocations | undefined): Placement | undefined {
+    if (!given) return undefined;
+    const regions = given.regions;
+    if (regions.length < 2 || new Set(regions).size !== regions.length)
+      throw new WatchpostConfigError(
+        `locations.regions: expected at least two different regions, found [${regions.join(", ")}]`,
+      );
+    const home = given.home ?? (regions[0] as string);
+    if (!regions.includes(home))
+      throw new WatchpostConfigError(`locations.home: expected one of ${regions.join(", ")}, found ${home}`);
+    const region = Stack.of(this).region;
+    if (Token.isUnresolved(region))
+      throw new WatchpostConfigError(
+        "locations: this stack has no region of its own; give it env: { region } (one stack per location)",
+      );
+    if (!regions.includes(region))
+      throw new WatchpostConfigError(
+        `locations: this stack's region ${region} is not one of ${regions.join(", ")}`,
+      );
+    const misplaced = this.checks.flatMap((check) => {
+      const unknown = (check.locations ?? []).filter((l) => !regions.includes(l));
+      return unknown.length > 0
+        ? [
+            `${check.source.file}:${check.source.line}: check ${check.name} runs at ${unknown.join(", ")}, not among the locations ${regions.join(", ")}`,
+          ]
+        : [];
+    });
+    if (misplaced.length > 0)
+      throw new WatchpostChecksError(
+        `${misplaced.length} problem(s) in the check files:\n${misplaced.join("\n")}`,
+      );
+    return {
+      regions,
+      home,
+      self: region,
+      remote: region !== home,
+      tableName: given.stateTableName ?? "watchpost-state",
+    };
+  }
+
   private subscribe(index: number, s: WatchpostSubscription): void {
     const endpoints = [s.email, s.url, s.queue, s.function].filter((e) => e !== undefined);
     if (endpoints.length !== 1)
@@ -352,6 +449,9 @@ export class Watchpost extends Construct {
       checkMetrics: checkMetricsOn(props.checkMetrics, props.remoteWrite !== undefined),
       maxDeliveryAttempts: props.maxDeliveryAttempts ?? 10,
       ...(props.channels?.length ? { channels: props.channels } : {}),
+      ...(this.placed
+        ? { locations: { all: this.placed.regions, home: this.placed.home, stateRegion: this.placed.home } }
+        : {}),
       ...(remoteWrite
         ? {
             remoteWrite: {
@@ -562,6 +662,21 @@ export class Watchpost extends Construct {
       "Watchpost: a run's sink or alerting stage failed (a secret denied, a receiver down, the state table unreachable). See the shard's 'shard finished' log line.",
       monitor(MONITOR_METRICS.failedStages),
     );
+    // The home hears from every other location each run; one alarm per location names the silent one.
+    const placed = this.placed;
+    if (placed && !placed.remote)
+      for (const location of placed.regions.filter((region) => region !== placed.home))
+        atLeast(
+          `LocationSilent-${location}`,
+          `Watchpost: the ${location} location has not reported its results to the home region (${placed.home}) in time; its checks are decided without it. See the 'location silent' log lines.`,
+          new cloudwatch.Metric({
+            namespace,
+            metricName: LOCATION_SILENT,
+            dimensionsMap: { Location: location },
+            statistic: "Sum",
+            period,
+          }),
+        );
     atLeast(
       "DeadLettersAlarm",
       "Watchpost: an invocation failed or a schedule could not invoke the function (see the dead-letter queue).",
@@ -654,6 +769,47 @@ export class Watchpost extends Construct {
         right: [this.deadLetterQueue.metricApproximateNumberOfMessagesVisible()],
       }),
     );
+    // The home's view of every location: results each region's function sent (CloudWatch is
+    // regional; a dashboard may graph another region's metrics), and which went silent.
+    const placed = this.placed;
+    if (placed && !placed.remote) {
+      const intervals = [...new Set(this.shards.map((s) => formatDuration(s.intervalMs)))];
+      dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: "Locations: results sent, by region",
+          width: 12,
+          left: placed.regions.flatMap((region) =>
+            intervals.map(
+              (interval) =>
+                new cloudwatch.Metric({
+                  namespace,
+                  metricName: "Results",
+                  dimensionsMap: { Interval: interval },
+                  statistic: "Sum",
+                  region,
+                  label: `${region} ${interval}`,
+                }),
+            ),
+          ),
+        }),
+        new cloudwatch.GraphWidget({
+          title: "Locations: runs without a report, by region",
+          width: 12,
+          left: placed.regions
+            .filter((region) => region !== placed.home)
+            .map(
+              (location) =>
+                new cloudwatch.Metric({
+                  namespace,
+                  metricName: LOCATION_SILENT,
+                  dimensionsMap: { Location: location },
+                  statistic: "Sum",
+                  label: location,
+                }),
+            ),
+        }),
+      );
+    }
     return dashboard;
   }
 }

@@ -14,6 +14,37 @@ export const MONITOR_METRICS = {
   failedStages: "FailedStages",
 } as const;
 
+/** With several locations: the home's count of a location's missing reports, by `Location`. */
+export const LOCATION_SILENT = "LocationSilent";
+
+/**
+ * One EMF object per location that did not report to the home in time (each its own log line: EMF
+ * gives a dimension one value per line). The construct alarms on each location's.
+ */
+export function silentLocationMetrics(
+  summary: Pick<RunSummary, "silentLocations">,
+  namespace: string,
+  now = Date.now(),
+): Record<string, unknown>[] {
+  return (summary.silentLocations ?? []).map((silent) => ({
+    _aws: {
+      Timestamp: now,
+      CloudWatchMetrics: [
+        {
+          Namespace: namespace,
+          Dimensions: [["Location"]],
+          Metrics: [{ Name: LOCATION_SILENT, Unit: "Count" }],
+        },
+      ],
+    },
+    Location: silent.location,
+    [LOCATION_SILENT]: 1,
+    ...(silent.lastReportAt !== undefined
+      ? { lastReportAt: new Date(silent.lastReportAt).toISOString() }
+      : {}),
+  }));
+}
+
 /** The EMF object for one run; log it as a top-level JSON line. */
 export function monitorMetrics(
   summary: Pick<RunSummary, "counts" | "alerts" | "stages">,

@@ -7,6 +7,7 @@ import type { CompiledChecks } from "../deploy/compile.js";
 import type { CheckResult } from "../result.js";
 import { needsRefresh, type RunRecords } from "./freshness.js";
 import { lazySink, type RunSummary, runPipeline, type SinkSource } from "./pipeline.js";
+import { checkLocations, gatherQuorum } from "./quorum.js";
 import { RunRecordSink } from "./run-record-sink.js";
 
 export interface ShardDependencies {
@@ -27,6 +28,11 @@ export interface ShardDependencies {
   records?: RunRecords;
   /** The sinks a refresh re-sends to (no per-run heartbeat of their own). */
   refreshSinks?: SinkSource[];
+  /**
+   * Several locations: this one runs the shard's checks placed here and reports them (a run record
+   * each run); the home also decides every check of the shard on the quorum. Needs `records`.
+   */
+  locations?: { all: string[]; home: string };
 }
 
 export interface ShardSummary extends Omit<RunSummary, "results" | "confirmations"> {
@@ -52,18 +58,43 @@ export async function runShard(
   deps: ShardDependencies,
   remainingMs: number,
 ): Promise<ShardSummary> {
-  const specs: CheckSpec[] | undefined = deps.checks.shards[shard];
-  if (!specs) {
+  const all: CheckSpec[] | undefined = deps.checks.shards[shard];
+  if (!all) {
     throw new UnknownShardError(
       `no shard "${shard}" in the deployed checks (known: ${Object.keys(deps.checks.shards).slice(0, 10).join(", ")})`,
     );
   }
   const now = Date.now();
-  const intervalMs = specs[0]?.intervalMs ?? 60_000;
+  const intervalMs = all[0]?.intervalMs ?? 60_000;
   const records = deps.records;
+  const locations = deps.locations;
+  const specs = locations
+    ? all.filter((spec) => checkLocations(spec, locations.all).includes(deps.location))
+    : all;
+  const home = !locations || locations.home === deps.location;
   // One per run (it keeps the run's latest results across confirmation rounds); nothing to build.
+  // With several locations it is also this location's report to the home.
   const recordSink =
-    records && needsRefresh(intervalMs) ? new RunRecordSink(records, { id: shard, intervalMs }) : undefined;
+    records && (needsRefresh(intervalMs) || locations)
+      ? new RunRecordSink(records, { id: shard, intervalMs }, locations ? "location report" : "run record")
+      : undefined;
+  const quorum =
+    locations && home && records
+      ? {
+          checks: all,
+          gather: (own: readonly CheckResult[], checks: readonly CheckSpec[], signal: AbortSignal) =>
+            gatherQuorum({
+              records,
+              shard,
+              home: deps.location,
+              locations: locations.all,
+              checks,
+              own,
+              now: Date.now(),
+              signal,
+            }),
+        }
+      : undefined;
   const { results, confirmations, ...summary } = await runPipeline({
     checks: specs,
     deadline: Math.min(now + remainingMs - HANDLER_RESERVE_MS, now + intervalMs),
@@ -72,7 +103,9 @@ export async function runShard(
       ...(recordSink ? [lazySink(recordSink.name, () => recordSink)] : []),
     ],
     shard: { id: shard, intervalMs },
-    alerter: deps.alerter,
+    // Only the home decides and notifies; the other locations report.
+    ...(home ? { alerter: deps.alerter } : {}),
+    ...(quorum ? { quorum } : {}),
     location: deps.location,
     resolvers: deps.resolvers,
     aws: deps.aws,

@@ -9,31 +9,33 @@ const root = path.join(import.meta.dirname, "../..");
 
 async function synth(context: Record<string, string>) {
   const outdir = await mkdtemp(path.join(tmpdir(), "watchpost-app-"));
-  return new Promise<{ code: number | null; stderr: string; template: () => Promise<string> }>(
-    (resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "bin/app.ts"], {
-        cwd: root,
-        env: {
-          ...process.env,
-          CDK_OUTDIR: outdir,
-          CDK_CONTEXT_JSON: JSON.stringify({ ...context, "aws:cdk:bundling-stacks": [] }),
-        },
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      let stderr = "";
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk;
-      });
-      child.on("error", reject);
-      child.on("close", (code) =>
-        resolve({
-          code,
-          stderr,
-          template: () => readFile(path.join(outdir, "Watchpost.template.json"), "utf8"),
-        }),
-      );
-    },
-  );
+  return new Promise<{
+    code: number | null;
+    stderr: string;
+    template: (stack?: string) => Promise<string>;
+  }>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bin/app.ts"], {
+      cwd: root,
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({ ...context, "aws:cdk:bundling-stacks": [] }),
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      resolve({
+        code,
+        stderr,
+        template: (stack = "Watchpost") => readFile(path.join(outdir, `${stack}.template.json`), "utf8"),
+      }),
+    );
+  });
 }
 
 describe("the shipped app's context", () => {
@@ -72,6 +74,22 @@ describe("the shipped app's context", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr.trim()).toBe('-c checkMetrics: expected true or false, found "yes"');
   }, 60_000);
+
+  it("synthesizes one monitor probing from three regions offline: one decision point, a stack each", async () => {
+    const run = await synth({ locations: "eu-west-1,us-east-1,ap-southeast-2" });
+    expect(run.code).toBe(0);
+    const home = await run.template("Watchpost-eu-west-1");
+    const away = await run.template("Watchpost-ap-southeast-2");
+    expect(home).toContain('"TableName": "watchpost-state"');
+    expect(away).not.toContain("AWS::DynamoDB::Table");
+    for (const template of [home, away])
+      expect(template).toContain(
+        '\\"locations\\":{\\"all\\":[\\"eu-west-1\\",\\"us-east-1\\",\\"ap-southeast-2\\"],\\"home\\":\\"eu-west-1\\",\\"stateRegion\\":\\"eu-west-1\\"}',
+      );
+    const both = await synth({ locations: "eu-west-1,us-east-1", regions: "eu-west-1" });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain("-c regions and -c locations: give one");
+  }, 90_000);
 
   it("refuses a secret that is not a complete ARN, in one line", async () => {
     const run = await synth({

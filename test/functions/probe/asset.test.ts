@@ -245,6 +245,43 @@ describe("the bundled probe function under faults", () => {
     expect(firings(w.sns)).toHaveLength(1);
   }, 60_000);
 
+  it("decides on a quorum of regions: one region's failure alone never pages, two of three do, named", async () => {
+    const allOk = await httpTarget((_req, res) => res.writeHead(200).end("ok"));
+    closing.push(allOk);
+    const w = await world();
+    const regions = ["eu-west-1", "us-east-1", "ap-southeast-2"];
+    w.config = { ...w.config, locations: { all: regions, home: "eu-west-1", stateRegion: "eu-west-1" } };
+    const at = (region: string, target: Target) => ({
+      AWS_REGION: region,
+      WATCHPOST_TEST_TARGET: target.url,
+    });
+    // The other regions see every check up; they report and decide nothing.
+    for (const region of ["us-east-1", "ap-southeast-2"]) {
+      const run = await invoke(w, 20_000, at(region, allOk));
+      expect(run.error).toBeUndefined();
+      expect(run.summary.alerts).toBeUndefined();
+      expect(run.summary.sinks.map((s) => [s.sink, s.ok])).toContainEqual([
+        `location report (dynamodb ${w.config.stateTable})`,
+        true,
+      ]);
+    }
+    // The home sees api-fail fail: 1 of 3, so up by the quorum, and nothing is sent.
+    const alone = await invoke(w, 20_000, at("eu-west-1", web));
+    expect(alone.summary.counts).toMatchObject({ up: 1, down: 1 });
+    expect(alone.summary.alerts).toMatchObject({ decided: 0 });
+    expect(firings(w.sns)).toHaveLength(0);
+    // us-east-1 sees it fail too: 2 of 3 pages once, saying who saw what.
+    await invoke(w, 20_000, at("us-east-1", web));
+    const quorum = await invoke(w, 20_000, at("eu-west-1", web));
+    expect(quorum.summary.alerts).toMatchObject({ decided: 1, delivered: 1 });
+    const [firing] = firings(w.sns);
+    expect(firing?.message).toMatch(
+      /down from 2 of 3 locations: eu-west-1 \(status 503[^)]*\), us-east-1 \(status 503[^)]*\); up from ap-southeast-2 \(200 OK\)/,
+    );
+    expect(firing?.message).toContain("eu-west-1, us-east-1");
+    expect(quorum.summary.silentLocations).toEqual([]);
+  }, 90_000);
+
   it("delivers one FIRING when two invocations of one shard race", async () => {
     // Both invocations read the state before either writes: the race is made to happen.
     const barrier = await barrierProxy(databaseUrl, "BatchGetItem", 2);

@@ -23,3 +23,28 @@ describe("scale", () => {
     expect(bytes).toBeLessThan(1_000_000);
   }, 120_000);
 });
+
+describe("scale across locations", () => {
+  it("synthesizes 10,000 checks × 3 locations into three stacks within CloudFormation's limits", async () => {
+    const checksDir = await manyChecks(10_000);
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const regions = ["eu-west-1", "us-east-1", "ap-southeast-2"];
+    const stacks = regions.map(
+      (region) =>
+        new WatchpostStack(app, `Watchpost-${region}`, {
+          checksDir,
+          env: { region },
+          locations: { regions },
+        }),
+    );
+    app.synth();
+    for (const stack of stacks) {
+      const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, unknown> };
+      expect(Object.keys(template.Resources).length).toBeLessThanOrEqual(500);
+      expect(Buffer.byteLength(JSON.stringify(template))).toBeLessThan(1_000_000);
+      // Every location runs every shard (no check here is placed in some regions only).
+      expect(stack.watchpost.shards.length).toBe(32 + 3 * 10);
+    }
+  }, 180_000);
+});

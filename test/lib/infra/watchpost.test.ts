@@ -322,6 +322,79 @@ describe("Watchpost construct", () => {
     });
   });
 
+  it("probes from several regions: the home keeps the state and decides, the others report to it", () => {
+    const regions = ["eu-west-1", "us-east-1", "ap-southeast-2"];
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const [home, away] = regions.map(
+      (region) =>
+        new WatchpostStack(app, `Watchpost-${region}`, {
+          checksDir,
+          env: { region },
+          locations: { regions },
+        }),
+    ) as [WatchpostStack, WatchpostStack];
+    app.synth();
+    const homeTemplate = Template.fromStack(home);
+    const awayTemplate = Template.fromStack(away);
+    // One state table, in the home region, under a name the others can find.
+    homeTemplate.hasResourceProperties("AWS::DynamoDB::Table", { TableName: "watchpost-state" });
+    awayTemplate.resourceCountIs("AWS::DynamoDB::Table", 0);
+    expect(functionConfig(homeTemplate).locations).toEqual({
+      all: regions,
+      home: "eu-west-1",
+      stateRegion: "eu-west-1",
+    });
+    expect(functionConfig(awayTemplate).locations).toEqual({
+      all: regions,
+      home: "eu-west-1",
+      stateRegion: "eu-west-1",
+    });
+    // The others write their reports to the home's table, and nothing else of it.
+    const awayPolicies = JSON.stringify(awayTemplate.findResources("AWS::IAM::Policy"));
+    expect(awayPolicies).toContain(":dynamodb:eu-west-1:");
+    expect(awayPolicies).toContain(":table/watchpost-state");
+    // The home alarms on each other location that goes silent, and shows every location.
+    const alarms = Object.keys(homeTemplate.findResources("AWS::CloudWatch::Alarm"));
+    expect(alarms.filter((id) => id.includes("LocationSilent")).length).toBe(2);
+    expect(
+      Object.keys(awayTemplate.findResources("AWS::CloudWatch::Alarm")).some((id) =>
+        id.includes("LocationSilent"),
+      ),
+    ).toBe(false);
+    const dashboard = JSON.stringify(homeTemplate.findResources("AWS::CloudWatch::Dashboard"));
+    expect(dashboard).toContain("Locations: results sent, by region");
+    expect(dashboard).toContain('\\"region\\":\\"ap-southeast-2\\"');
+  });
+
+  it("refuses locations that cannot work, in one line", async () => {
+    const attempt = (props: Partial<WatchpostStackProps>) => () => {
+      const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+      new WatchpostStack(app, "Watchpost", { checksDir, ...props });
+    };
+    expect(attempt({ locations: { regions: ["eu-west-1", "us-east-1"] } })).toThrow(
+      "locations: this stack has no region of its own; give it env: { region } (one stack per location)",
+    );
+    expect(
+      attempt({ env: { region: "sa-east-1" }, locations: { regions: ["eu-west-1", "us-east-1"] } }),
+    ).toThrow("locations: this stack's region sa-east-1 is not one of eu-west-1, us-east-1");
+    expect(attempt({ env: { region: "eu-west-1" }, locations: { regions: ["eu-west-1"] } })).toThrow(
+      "locations.regions: expected at least two different regions, found [eu-west-1]",
+    );
+    const placed = await mkdtemp(path.join(tmpdir(), "watchpost-placed-"));
+    await writeFile(
+      path.join(placed, "checks.yml"),
+      "checks:\n  - name: api\n    locations: [eu-west-1, mars-north-1]\n    http: { url: https://api.example.com }\n",
+    );
+    expect(
+      attempt({
+        checksDir: placed,
+        env: { region: "eu-west-1" },
+        locations: { regions: ["eu-west-1", "us-east-1"] },
+      }),
+    ).toThrow(/checks\.yml:2: check api runs at mars-north-1, not among the locations eu-west-1, us-east-1/);
+  });
+
   it("publishes per-check CloudWatch metrics by default only where no remote-write takes the results", () => {
     const dashboard = (template: Template) =>
       JSON.stringify(Object.values(template.findResources("AWS::CloudWatch::Dashboard"))[0]);
