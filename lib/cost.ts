@@ -42,6 +42,12 @@ export interface CostOptions {
   checkMetrics?: boolean;
   /** Remote-write to Amazon Managed Service for Prometheus. Default false. */
   amp?: boolean;
+  /**
+   * Locations (regions) probing every check; the first decides. Default 1. Each runs and pays for
+   * its own invocations, logs and CloudWatch metrics (CloudWatch is regional); each writes its report
+   * to the home's table every run, and the home reads the others' before deciding.
+   */
+  locations?: number;
   /** A logged result (one that is not up). Default 1,200 bytes. */
   logBytesPerResult?: number;
   /** The run's summary line, logged once per invocation. Default 1,500 bytes. */
@@ -203,13 +209,31 @@ export function estimateCost(checks: readonly CheckSpec[], options: CostOptions 
       if (options.checkMetrics !== false) putRequests += runs(shard.intervalMs) * resends;
     }
   }
-  const runsPerMonth = checks.reduce((n, c) => n + runs(c.intervalMs), 0);
-  const changing = runsPerMonth * (options.changeRate ?? 0.01);
+  // Every location runs what one location runs; the home alone reads and writes alert state.
+  const places = Math.max(1, options.locations ?? 1);
+  invocations *= places;
+  gbSeconds *= places;
+  secondsWeighted *= places;
+  putRequests *= places;
+  recordWrites *= places;
+  recordReads *= places;
+  refreshSamples *= places;
+  if (places > 1)
+    for (const shard of shards) {
+      const units = Math.ceil((shard.checks.length * 200) / 1024);
+      // Each location's report, every run; the home reads the others' before deciding.
+      recordWrites += runs(shard.intervalMs) * places * units;
+      recordReads += runs(shard.intervalMs) * (places - 1) * Math.ceil(units / 4);
+    }
+  const decisions = checks.reduce((n, c) => n + runs(c.intervalMs), 0);
+  const runsPerMonth = decisions * places;
+  const changing = decisions * (options.changeRate ?? 0.01);
   const intervals = new Set(checks.map((c) => c.intervalMs)).size;
   const metrics =
-    intervals + (options.checkMetrics === false ? 0 : checks.reduce((n, c) => n + cloudWatchMetrics(c), 0));
+    places *
+    (intervals + (options.checkMetrics === false ? 0 : checks.reduce((n, c) => n + cloudWatchMetrics(c), 0)));
   const logGb =
-    (changing * (options.logBytesPerResult ?? 1_200) +
+    (changing * places * (options.logBytesPerResult ?? 1_200) +
       invocations * (options.logBytesPerInvocation ?? 1_500)) /
     1e9;
   const lines: CostLine[] = [
@@ -233,9 +257,9 @@ export function estimateCost(checks: readonly CheckSpec[], options: CostOptions 
     },
     {
       item: "DynamoDB state reads",
-      quantity: runsPerMonth + recordReads,
+      quantity: decisions + recordReads,
       unit: "read units",
-      usd: (runsPerMonth + recordReads) * PRICES.dynamoDbPerRead,
+      usd: (decisions + recordReads) * PRICES.dynamoDbPerRead,
     },
     { item: "CloudWatch Logs ingestion", quantity: logGb, unit: "GB", usd: logGb * PRICES.logsPerGb },
     {
@@ -248,8 +272,9 @@ export function estimateCost(checks: readonly CheckSpec[], options: CostOptions 
   ];
   if (options.amp) {
     const samples =
-      checks.reduce((n, c) => n + runs(c.intervalMs) * seriesPerRun(c), 0) +
-      shards.reduce((n, shard) => n + runs(shard.intervalMs) * 2, 0) +
+      places *
+        (checks.reduce((n, c) => n + runs(c.intervalMs) * seriesPerRun(c), 0) +
+          shards.reduce((n, shard) => n + runs(shard.intervalMs) * 2, 0)) +
       refreshSamples;
     lines.push({
       item: "Managed Prometheus ingestion",

@@ -52,7 +52,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   locations: {
     type: "string",
     value: "A,B,C",
-    help: "Act as --location among these locations, sharing --state: each reports its results; the first also alerts when a quorum agrees",
+    help: "Several locations, the first deciding on a quorum: run acts as --location among them, sharing --state; plan and cost price a deployment in each",
   },
   state: {
     type: "string",
@@ -230,14 +230,27 @@ export const COMMANDS: Record<string, CommandSpec> = {
   plan: {
     summary: "Show what cdk deploy would create: shards, schedules, permissions, monthly cost",
     usage: "watchpost plan [options]",
-    options: ["checks", "json", "max-checks-per-shard", "latency", "check-metrics", "prometheus"],
-    examples: ["watchpost plan", "watchpost plan --prometheus", "watchpost plan --json"],
+    options: [
+      "checks",
+      "json",
+      "max-checks-per-shard",
+      "latency",
+      "check-metrics",
+      "prometheus",
+      "locations",
+    ],
+    examples: [
+      "watchpost plan",
+      "watchpost plan --prometheus",
+      "watchpost plan --locations eu-west-1,us-east-1,ap-southeast-2",
+      "watchpost plan --json",
+    ],
     exits: ["2: a problem in a check file, or one cdk synth would refuse"],
   },
   cost: {
     summary: "Estimate what the checks cost a month when deployed",
     usage: "watchpost cost [options]",
-    options: ["checks", "json", "latency", "check-metrics", "prometheus", "amp"],
+    options: ["checks", "json", "latency", "check-metrics", "prometheus", "amp", "locations"],
     examples: [
       "watchpost cost",
       "watchpost cost --amp",

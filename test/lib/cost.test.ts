@@ -21,6 +21,19 @@ describe("cost model", () => {
     expect(e.usdPerMillionRuns).toBeLessThan((PRICES.cloudWatchSyntheticsPerRun * 1e6) / 30);
   });
 
+  it("prices three locations: each runs, logs and keeps metrics; each reports every run; the home alone decides", () => {
+    const one = estimateCost(https(200));
+    const three = estimateCost(https(200), { locations: 3 });
+    const line = (e: typeof one, item: string) => e.lines.find((l) => l.item === item)?.quantity ?? 0;
+    expect(three.invocationsPerMonth).toBe(3 * one.invocationsPerMonth);
+    expect(three.runsPerMonth).toBe(3 * one.runsPerMonth);
+    expect(line(three, "CloudWatch custom metrics")).toBe(3 * line(one, "CloudWatch custom metrics"));
+    // 200 checks' report is about 40 KB: 40 write units per location and run, read by the home as
+    // ten read units per other location.
+    expect(line(three, "DynamoDB state writes") - line(one, "DynamoDB state writes")).toBe(43_200 * 3 * 40);
+    expect(line(three, "DynamoDB state reads") - line(one, "DynamoDB state reads")).toBe(43_200 * 2 * 10);
+  });
+
   it("drops the custom metrics when per-check CloudWatch metrics are off, and prices them in tiers", () => {
     const on = estimateCost(https(10_000));
     const off = estimateCost(https(10_000), { checkMetrics: false });

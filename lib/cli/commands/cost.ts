@@ -14,6 +14,8 @@ export interface CostOptions {
   /** The deployment remote-writes to Prometheus. */
   prometheus: boolean;
   amp: boolean;
+  /** `--locations`: the deployment's locations; none or one is a single location. */
+  locations: string[];
   json: boolean;
 }
 
@@ -38,6 +40,7 @@ export async function cost(target: string, options: CostOptions, io: Io): Promis
     latencyMs,
     checkMetrics: checkMetricsOn(options.checkMetrics, options.prometheus),
     amp: options.amp,
+    locations: Math.max(1, options.locations.length),
   });
   const why = `per-check CloudWatch metrics: ${checkMetricsReason(options.checkMetrics, options.prometheus)}`;
   io.stdout.write(

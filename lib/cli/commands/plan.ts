@@ -27,6 +27,8 @@ export interface PlanOptions {
   checkMetrics: boolean | undefined;
   /** The deployment remote-writes to Prometheus. */
   prometheus: boolean;
+  /** `--locations`: the deployment's locations, the first deciding; none or one is a single location. */
+  locations: string[];
   maxChecksPerShard: number;
 }
 
@@ -49,6 +51,7 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
     latencyMs,
     checkMetrics,
     maxChecksPerShard: options.maxChecksPerShard,
+    locations: Math.max(1, options.locations.length),
   });
   const permissions = loaded.checks.flatMap((check) => {
     const { secrets, parameters } = references([check]);
@@ -60,19 +63,21 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
     return grants.length > 0 ? [{ check: check.name, grants }] : [];
   });
   const metricsLine = estimate.lines.find((l) => l.item === "CloudWatch custom metrics");
+  const places = Math.max(1, options.locations.length);
   const report = {
+    ...(places > 1 ? { locations: { all: options.locations, home: options.locations[0] } } : {}),
     shards: shards.map((s) => ({
       id: s.id,
       schedule: `rate(${formatDuration(s.intervalMs)})`,
       checks: s.checks.map((c) => c.name),
-      invocationsPerMonth: Math.round(MONTH_MS / s.intervalMs),
+      invocationsPerMonth: Math.round(MONTH_MS / s.intervalMs) * places,
     })),
     // Slow shards' latest samples are re-sent between runs by one more schedule.
     refresh: shards.some((s) => needsRefresh(s.intervalMs))
       ? {
           schedule: `rate(${formatDuration(REFRESH_EVERY_MS)})`,
           shards: shards.filter((s) => needsRefresh(s.intervalMs)).map((s) => s.id),
-          invocationsPerMonth: Math.round(MONTH_MS / REFRESH_EVERY_MS),
+          invocationsPerMonth: Math.round(MONTH_MS / REFRESH_EVERY_MS) * places,
         }
       : undefined,
     cloudWatchCheckMetrics: {
@@ -91,7 +96,12 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
     return 0;
   }
   const lines = [
-    `${loaded.checks.length} checks in ${shards.length} shard${shards.length === 1 ? "" : "s"} (one schedule and one invocation each per interval):`,
+    ...(report.locations
+      ? [
+          `locations: ${report.locations.home} (home: keeps the alert state, decides on the quorum, notifies), ${report.locations.all.slice(1).join(", ")}; one stack each, every shard run in each (invocations below are for all of them)`,
+        ]
+      : []),
+    `${loaded.checks.length} checks in ${shards.length} shard${shards.length === 1 ? "" : "s"} (one schedule and one invocation each per interval${places > 1 ? " and location" : ""}):`,
     ...report.shards.map(
       (s) =>
         `  ${s.id.padEnd(10)} ${s.schedule.padEnd(12)} ${String(s.checks.length).padStart(4)} checks  ${s.invocationsPerMonth.toLocaleString("en")} invocations a month`,

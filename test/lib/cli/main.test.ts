@@ -676,6 +676,11 @@ describe("init, plan and cost", () => {
       stderr: expect.stringContaining('--check-metrics expects on or off, found "no"'),
     });
     expect(text.stdout).toMatch(/estimated cost: \$\d+\.\d\d a month/);
+    const placed = await cli("plan", "--checks", folder, "--locations", "eu-west-1,us-east-1,ap-southeast-2");
+    expect(placed.stdout).toContain(
+      "locations: eu-west-1 (home: keeps the alert state, decides on the quorum, notifies), us-east-1, ap-southeast-2",
+    );
+    expect(placed.stdout).toMatch(/1m-0 +rate\(1m\) +\d+ checks +129,600 invocations a month/);
     const json = JSON.parse((await cli("plan", "--checks", folder, "--json")).stdout);
     expect(json.shards.map((s: { id: string }) => s.id)).toEqual(["1m-0", "1h-0"]);
     expect(json.refresh).toEqual({ schedule: "rate(2m)", shards: ["1h-0"], invocationsPerMonth: 21_600 });
