@@ -1,9 +1,10 @@
 /**
  * A file that several local processes share (the CLI's state file, the locations' reports): each
  * change is made holding `<file>.lock`, created exclusively, and written whole through a temporary
- * file and a rename, so no writer loses another's update and no reader sees half a file.
+ * file and a rename, so no writer loses another's update and no reader sees half a file. Read as
+ * JSON of one known format; anything else is named, with the way out.
  */
-import { mkdir, open, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /** A lock older than this was left by a process that died holding it. */
@@ -46,4 +47,32 @@ export async function writeWhole(file: string, text: string): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, text);
   await rename(temporary, file);
+}
+
+/**
+ * The file's JSON, or `empty` when there is no file yet; `valid` says whether it is the format
+ * expected, `what` names that format in the error (`a Watchpost state file`).
+ */
+export async function readShared<T>(
+  file: string,
+  empty: () => T,
+  valid: (parsed: unknown) => boolean,
+  what: string,
+): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return empty();
+    throw error;
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (!valid(parsed)) throw new Error(`not ${what}`);
+    return parsed as T;
+  } catch (error) {
+    throw new Error(`${file} is not ${what} (${(error as Error).message}); move it away to start afresh`, {
+      cause: error,
+    });
+  }
 }

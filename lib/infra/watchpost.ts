@@ -708,6 +708,16 @@ export class Watchpost extends Construct {
   /** With per-check metrics, their graphs; the monitor's own always. */
   private buildDashboard(namespace: string, checkMetrics: boolean): cloudwatch.Dashboard {
     const dashboard = new cloudwatch.Dashboard(this, "Dashboard", { defaultInterval: Duration.hours(6) });
+    const intervals = [...new Set(this.shards.map((s) => formatDuration(s.intervalMs)))];
+    /** The heartbeat of one interval's runs, here or in another region. */
+    const results = (interval: string, region?: string) =>
+      new cloudwatch.Metric({
+        namespace,
+        metricName: "Results",
+        dimensionsMap: { Interval: interval },
+        statistic: "Sum",
+        ...(region ? { region, label: `${region} ${interval}` } : {}),
+      });
     const insights = (label: string, query: string) =>
       new cloudwatch.MathExpression({
         expression: query,
@@ -757,15 +767,7 @@ export class Watchpost extends Construct {
       new cloudwatch.GraphWidget({
         title: "Monitor: results per interval, dead letters",
         width: 8,
-        left: [...new Set(this.shards.map((s) => formatDuration(s.intervalMs)))].map(
-          (interval) =>
-            new cloudwatch.Metric({
-              namespace,
-              metricName: "Results",
-              dimensionsMap: { Interval: interval },
-              statistic: "Sum",
-            }),
-        ),
+        left: intervals.map((interval) => results(interval)),
         right: [this.deadLetterQueue.metricApproximateNumberOfMessagesVisible()],
       }),
     );
@@ -773,24 +775,11 @@ export class Watchpost extends Construct {
     // regional; a dashboard may graph another region's metrics), and which went silent.
     const placed = this.placed;
     if (placed && !placed.remote) {
-      const intervals = [...new Set(this.shards.map((s) => formatDuration(s.intervalMs)))];
       dashboard.addWidgets(
         new cloudwatch.GraphWidget({
           title: "Locations: results sent, by region",
           width: 12,
-          left: placed.regions.flatMap((region) =>
-            intervals.map(
-              (interval) =>
-                new cloudwatch.Metric({
-                  namespace,
-                  metricName: "Results",
-                  dimensionsMap: { Interval: interval },
-                  statistic: "Sum",
-                  region,
-                  label: `${region} ${interval}`,
-                }),
-            ),
-          ),
+          left: placed.regions.flatMap((region) => intervals.map((interval) => results(interval, region))),
         }),
         new cloudwatch.GraphWidget({
           title: "Locations: runs without a report, by region",

@@ -4,8 +4,7 @@
  * `state.runs.json`), each written under the file's lock so no location's report overwrites
  * another's.
  */
-import { readFile } from "node:fs/promises";
-import { withFileLock, writeWhole } from "../file-lock.js";
+import { readShared, withFileLock, writeWhole } from "../shared-file.js";
 import type { RunRecord, RunRecords } from "./freshness.js";
 
 interface RecordsFile {
@@ -25,25 +24,14 @@ export class FileRunRecords implements RunRecords {
     this.name = `file ${file}`;
   }
 
-  private async read(): Promise<RecordsFile> {
-    let text: string;
-    try {
-      text = await readFile(this.file, "utf8");
-    } catch (error) {
-      if ((error as { code?: string }).code === "ENOENT") return { format: 1, records: {} };
-      throw error;
-    }
-    try {
-      const parsed = JSON.parse(text) as RecordsFile;
-      if (parsed.format !== 1 || typeof parsed.records !== "object")
-        throw new Error("not a run records file");
-      return parsed;
-    } catch (error) {
-      throw new Error(
-        `${this.file} is not a Watchpost run records file (${(error as Error).message}); move it away to start afresh`,
-        { cause: error },
-      );
-    }
+  private read(): Promise<RecordsFile> {
+    return readShared<RecordsFile>(
+      this.file,
+      () => ({ format: 1, records: {} }),
+      (parsed) =>
+        (parsed as RecordsFile)?.format === 1 && typeof (parsed as RecordsFile).records === "object",
+      "a Watchpost run records file",
+    );
   }
 
   async put(record: RunRecord): Promise<void> {

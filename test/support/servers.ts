@@ -46,6 +46,32 @@ export function httpsTarget(
   return start(https.createServer(tls, handler), "https");
 }
 
+/** A webhook receiver that keeps each JSON body it was sent, in order, and tells `onReceive`. */
+export async function webhookReceiver<T = WebhookBody>(
+  onReceive: () => void = () => {},
+): Promise<{ hook: Target; received: T[] }> {
+  const received: T[] = [];
+  const hook = await httpTarget((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      received.push(JSON.parse(body));
+      res.writeHead(204).end();
+      onReceive();
+    });
+  });
+  return { hook, received };
+}
+
+/** What Watchpost's webhook channel sends, as far as the tests look. */
+export interface WebhookBody {
+  type: string;
+  subject: string;
+  transitions: { check: string; status: string; dedupKey: string; location: string; reason: string }[];
+}
+
 /** A raw TCP peer: `onSocket` decides what (if anything) it says. */
 export function tcpTarget(onSocket: (socket: net.Socket) => void): Promise<Target> {
   return start(net.createServer(onSocket), "tcp");

@@ -3,9 +3,9 @@
  * lock file beside it (`state.json.lock`), so runs in several processes that share the file never
  * lose each other's updates: the version check and the write happen under the lock.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { withFileLock, writeWhole } from "../../file-lock.js";
+import { readShared, withFileLock, writeWhole } from "../../shared-file.js";
 import type { AlertState } from "../state-machine.js";
 import type { StateStore } from "./store.js";
 
@@ -31,25 +31,13 @@ export class FileStore implements StateStore {
     this.name = `file ${file}`;
   }
 
-  private async read(): Promise<StateFile> {
-    let text: string;
-    try {
-      text = await readFile(this.file, "utf8");
-    } catch (error) {
-      if ((error as { code?: string }).code === "ENOENT") return { format: 1, checks: {} };
-      throw error;
-    }
-    try {
-      const parsed = JSON.parse(text) as StateFile;
-      if (parsed.format !== 1 || typeof parsed.checks !== "object")
-        throw new Error("not a Watchpost state file");
-      return parsed;
-    } catch (error) {
-      throw new Error(
-        `${this.file} is not a Watchpost state file (${(error as Error).message}); move it away to start afresh`,
-        { cause: error },
-      );
-    }
+  private read(): Promise<StateFile> {
+    return readShared<StateFile>(
+      this.file,
+      () => ({ format: 1, checks: {} }),
+      (parsed) => (parsed as StateFile)?.format === 1 && typeof (parsed as StateFile).checks === "object",
+      "a Watchpost state file",
+    );
   }
 
   /**

@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundle } from "../../support/bundle.js";
 import { netnsAvailable, Partitionable } from "../../support/netns.js";
-import { httpTarget, type Target } from "../../support/servers.js";
+import { type Target, type WebhookBody, webhookReceiver } from "../../support/servers.js";
 
 const available = netnsAvailable();
 const ADDRESS = "10.250.7.1";
@@ -20,7 +20,7 @@ let cli: string;
 let folder: string;
 let hook: Target;
 let server: ChildProcess | undefined;
-const received: { type: string; transitions: { check: string; location: string; reason: string }[] }[] = [];
+let received: WebhookBody[] = [];
 
 function startTarget(): Promise<void> {
   const script = `require("node:http").createServer((q, s) => s.end("ok")).listen(8080, "0.0.0.0", () => process.stdout.write("ready\\n"));`;
@@ -80,16 +80,7 @@ describe.skipIf(!available)("three locations in network namespaces, quorum 2 of 
       path.join(folder, "checks.yml"),
       `checks:\n  - name: api\n    timeout: 2s\n    retries: 0\n    alert: { failAfter: 2, quorum: 2, confirmAfter: false }\n    http: { url: "http://${ADDRESS}:8080/health" }\n`,
     );
-    hook = await httpTarget((req, res) => {
-      let body = "";
-      req.on("data", (chunk) => {
-        body += chunk;
-      });
-      req.on("end", () => {
-        received.push(JSON.parse(body));
-        res.writeHead(204).end();
-      });
-    });
+    ({ hook, received } = await webhookReceiver());
     net.setUp([{ name: "a", root: true }, { name: "b" }, { name: "c" }]);
     await startTarget();
   }, 60_000);

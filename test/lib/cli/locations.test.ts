@@ -11,29 +11,22 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../lib/cli/main.js";
 import { stream } from "../../support/cli.js";
-import { closedPort, httpTarget, type Target } from "../../support/servers.js";
+import {
+  closedPort,
+  httpTarget,
+  type Target,
+  type WebhookBody,
+  webhookReceiver,
+} from "../../support/servers.js";
 
 let service: Target;
 let hook: Target;
 let healthy = true;
-const received: {
-  type: string;
-  subject: string;
-  transitions: { check: string; location: string; reason: string }[];
-}[] = [];
+let received: WebhookBody[];
 
 beforeAll(async () => {
   service = await httpTarget((_req, res) => res.writeHead(healthy ? 200 : 503).end());
-  hook = await httpTarget((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => {
-      body += chunk;
-    });
-    req.on("end", () => {
-      received.push(JSON.parse(body));
-      res.writeHead(204).end();
-    });
-  });
+  ({ hook, received } = await webhookReceiver());
 });
 afterAll(async () => {
   await service.close();

@@ -10,7 +10,7 @@ import { Progress } from "../../../lib/cli/progress.js";
 import type { CheckResult } from "../../../lib/result.js";
 import { stream } from "../../support/cli.js";
 import { decodeWriteRequest } from "../../support/remote-write.js";
-import { closedPort, httpTarget, routes, type Target } from "../../support/servers.js";
+import { closedPort, httpTarget, routes, type Target, webhookReceiver } from "../../support/servers.js";
 
 const fixtures = path.join(import.meta.dirname, "../../fixtures");
 
@@ -340,21 +340,7 @@ describe("watchpost run with alerting", () => {
   it("recovers silently from one failure, fires once for three, resolves once (seen through --webhook)", async () => {
     let healthy = true;
     const service = await httpTarget((_req, res) => res.writeHead(healthy ? 200 : 503).end());
-    const received: {
-      subject: string;
-      type: string;
-      transitions: { check: string; status: string; dedupKey: string }[];
-    }[] = [];
-    const hook = await httpTarget((req, res) => {
-      let body = "";
-      req.on("data", (chunk) => {
-        body += chunk;
-      });
-      req.on("end", () => {
-        received.push(JSON.parse(body));
-        res.writeHead(204).end();
-      });
-    });
+    const { hook, received } = await webhookReceiver();
     const folder = await mkdtemp(path.join(tmpdir(), "watchpost-alerts-"));
     await writeFile(
       path.join(folder, "checks.yml"),
@@ -482,22 +468,7 @@ describe("watchpost validate, schema, demo", () => {
 });
 
 describe("pages people trust (watchpost run with a real target and a local webhook)", () => {
-  /** A webhook receiver that keeps what it was sent, and tells `onReceive`. */
-  async function webhook(onReceive = () => {}) {
-    const received: { type: string; subject: string }[] = [];
-    const hook = await httpTarget((req, res) => {
-      let body = "";
-      req.on("data", (chunk) => {
-        body += chunk;
-      });
-      req.on("end", () => {
-        received.push(JSON.parse(body));
-        res.writeHead(204).end();
-        onReceive();
-      });
-    });
-    return { hook, received };
-  }
+  const webhook = webhookReceiver;
 
   it("gives no page for a target failing 10 % of requests at random over 100 runs; a real outage still fires", async () => {
     const random = seededRandom(12);
