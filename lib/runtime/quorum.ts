@@ -7,13 +7,13 @@
  * conditional write, so a transition is decided once and delivered once.
  *
  * A location whose latest result of a check started longer ago than the check's interval plus
- * `REPORT_SLACK_MS` (or that has none)
- * did not report: it counts neither up nor down, and the run names it as silent. When fewer
- * locations reported than the quorum needs, the check is `unknown` for that run.
+ * `REPORT_SLACK_MS` (or that has none) did not report: it counts neither up nor down, and the run
+ * names it as silent. When fewer locations reported than the quorum needs, the check is `unknown`
+ * for that run.
  */
 import type { CheckSpec } from "../checks/load.js";
 import type { CheckResult, LocationVerdict, Status } from "../result.js";
-import type { RunRecord, RunRecords } from "./freshness.js";
+import type { RunRecords } from "./freshness.js";
 
 /** How late a location's report may be: a schedule fires within a minute of its time. */
 export const REPORT_SLACK_MS = 60_000;
@@ -49,8 +49,8 @@ const described = (verdicts: LocationVerdict[]) =>
   verdicts.map((v) => (v.reason ? `${v.location} (${v.reason})` : v.location)).join(", ");
 
 /**
- * One check's verdicts (one per location that reported) as one result. `base` is a location's
- * result to carry the rest (kind, target, facts): the first that agrees with the decision.
+ * One check's verdicts (one per location that reported) as one result, which carries the rest
+ * (kind, target, facts) of the first location's result that agrees with the decision.
  */
 export function decide(
   spec: CheckSpec,
@@ -81,8 +81,9 @@ export function decide(
       conditions: [],
     };
   const pick = (status: Status) => reported.find((r) => r.result.status === status)?.result ?? first;
-  const others = (status: Status) => {
-    const rest = verdicts.filter((v) => v.status !== status);
+  /** What the locations not already named saw. */
+  const others = (...named: Status[]) => {
+    const rest = verdicts.filter((v) => !named.includes(v.status));
     const groups = (["down", "degraded", "unknown", "up"] as Status[]).flatMap((s) => {
       const these = rest.filter((v) => v.status === s);
       return these.length > 0 ? [`${s} from ${described(these)}`] : [];
@@ -99,7 +100,7 @@ export function decide(
     reason = `down from ${count("down")} ${of}: ${described(verdicts.filter((v) => v.status === "down"))}${others("down")}${quiet}`;
   } else if (count("down", "degraded") >= quorum) {
     status = "degraded";
-    reason = `degraded or down from ${count("down", "degraded")} ${of}: ${described(verdicts.filter((v) => v.status === "down" || v.status === "degraded"))}${others("degraded")}${quiet}`;
+    reason = `degraded or down from ${count("down", "degraded")} ${of}: ${described(verdicts.filter((v) => v.status === "down" || v.status === "degraded"))}${others("down", "degraded")}${quiet}`;
   } else if (count("unknown") >= quorum) {
     status = "unknown";
     reason = `unknown from ${count("unknown")} ${of}: ${described(verdicts.filter((v) => v.status === "unknown"))}${others("unknown")}${quiet}`;
@@ -132,7 +133,16 @@ export async function gatherQuorum(input: {
   const { home, checks, now } = input;
   const others = input.locations.filter((location) => location !== home);
   const records = others.length > 0 ? await input.records.getAt(others, input.shard, input.signal) : [];
-  const byLocation = new Map<string, RunRecord>(records.map((record) => [record.location, record]));
+  const byLocation = new Map<string, Map<string, CheckResult>>(
+    records.map((record) => [record.location, new Map(record.results.map((r) => [r.name, r]))]),
+  );
+  // When each location last reported anything: its newest result's start.
+  const lastReport = new Map<string, number>(
+    records.map((record) => [
+      record.location,
+      Math.max(...record.results.map((r) => Date.parse(r.startedAt))),
+    ]),
+  );
   // Each result by its own start: a location's report may hold results of several runs.
   const fresh = (spec: CheckSpec, result: CheckResult) =>
     now - Date.parse(result.startedAt) <= spec.intervalMs + REPORT_SLACK_MS;
@@ -150,7 +160,7 @@ export async function gatherQuorum(input: {
         else if (!own) silent.push(location);
         continue;
       }
-      const found = byLocation.get(location)?.results.find((r) => r.name === spec.name);
+      const found = byLocation.get(location)?.get(spec.name);
       const result = found && fresh(spec, found) ? found : undefined;
       // A check that location skipped (no time left in its run) is its fault, not a verdict.
       if (result && result.status !== "skipped") reported.push({ location, result });
@@ -164,8 +174,8 @@ export async function gatherQuorum(input: {
   return {
     results,
     silent: [...silentSet].sort().map((location) => {
-      const at = byLocation.get(location)?.at;
-      return at !== undefined ? { location, lastReportAt: at } : { location };
+      const at = lastReport.get(location);
+      return at !== undefined && Number.isFinite(at) ? { location, lastReportAt: at } : { location };
     }),
   };
 }

@@ -99,7 +99,11 @@ describe("decide", () => {
       [],
       NOW,
     );
-    expect(result.status).toBe("degraded");
+    expect(result).toMatchObject({
+      status: "degraded",
+      reason:
+        "degraded or down from 2 of 3 locations: eu-west-1 (took 900ms, expected at most 300ms), us-east-1 (status 503); up from ap-southeast-2 (200 OK)",
+    });
   });
 });
 
