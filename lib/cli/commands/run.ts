@@ -12,8 +12,7 @@ import {
   REFRESH_EVERY_MS,
   type RunRecords,
 } from "../../runtime/freshness.js";
-import type { QuorumSource } from "../../runtime/pipeline.js";
-import { type RunSummary, runPipeline, type SinkSource } from "../../runtime/pipeline.js";
+import { type QuorumSource, type RunSummary, runPipeline, type SinkSource } from "../../runtime/pipeline.js";
 import { runRefresh } from "../../runtime/refresh.js";
 import { formatReport } from "../../sinks/sink.js";
 import { type Io, UsageError } from "../context.js";
