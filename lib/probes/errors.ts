@@ -55,10 +55,8 @@ export function describeNetworkError(error: unknown, where: string): string {
     case "ENETUNREACH":
       return `network unreachable: ${where}`;
     case "ETIMEDOUT":
-    case "UND_ERR_CONNECT_TIMEOUT":
       return `connection to ${where} timed out`;
-    case "UND_ERR_SOCKET":
-    case "UND_ERR_CLOSED":
+    case "ERR_RESPONSE_INCOMPLETE":
       return `connection closed by ${where} before a complete response`;
     case "HPE_INVALID_CONSTANT":
     case "HPE_INVALID_VERSION":

@@ -1,6 +1,5 @@
-import type { Socket } from "node:net";
-import type { TLSSocket } from "node:tls";
-import { buildConnector, Client } from "../http/undici.js";
+import net, { isIP, type Socket } from "node:net";
+import tls, { type TLSSocket } from "node:tls";
 import { redactUrl } from "../redact.js";
 import type { CertificateFacts, Condition, Facts, Observation, Phase } from "../result.js";
 import { formatBytes, formatDuration } from "../units.js";
@@ -8,7 +7,7 @@ import { USER_AGENT } from "../version.js";
 import { certificateFacts, readCa, secureContextFor, validForCondition } from "./certificate.js";
 import type { HttpConfig } from "./config/http.js";
 import { describeCertificateError, networkFailure } from "./errors.js";
-import { skipInformationalResponses } from "./informational.js";
+import { exchangeHttp1, Http1Error, type Http1Head } from "./http1.js";
 import { parseJsonPath, select } from "./json-path.js";
 import { defineProbe, type ProbeContext } from "./probe.js";
 import { timedLookup } from "./timing.js";
@@ -173,98 +172,84 @@ async function exchange(
   // What blackbox_exporter reports of TLS is the final hop's: an earlier hop's certificate goes.
   for (const key of HOP_FACTS) delete facts[key];
   const lookup = timedLookup();
-  const base = buildConnector({
-    rejectUnauthorized: false,
-    ...(https
-      ? { secureContext: secureContextFor(options.ca), checkServerIdentity: skipNodeHostnameCheck }
-      : {}),
-    maxCachedSessions: 0,
-    lookup: lookup.fn,
-    timeout: 0,
-  });
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(url.port || (https ? 443 : 80));
   const start = performance.now();
   let tcpAt = 0;
-  let readyAt = 0;
-  // When the final response's status line came off the socket: processing ends at the socket's
-  // event, not when undici's parser and a promise later hand the response over.
-  let firstByteAt = 0;
-  // Ours to close: undici does not destroy a socket still in its TLS handshake when the request is
-  // aborted, and one left open keeps the process (or the Lambda sandbox) alive.
-  const sockets: Socket[] = [];
-  const client = new Client(url.origin, {
-    pipelining: 0,
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    connect(connectOptions, callback) {
-      ctx.stage(`connecting to ${url.host}`);
-      const socket = base(connectOptions, (error, connected) => {
-        readyAt = performance.now();
-        facts.resolved ??= lookup.resolved(url.hostname);
-        if (error || !connected) return callback(error ?? new Error("connect failed"), null);
-        if (https) {
-          const tlsSocket = connected as TLSSocket;
-          facts.certificate = certificateFacts(tlsSocket, url.hostname.replace(/^\[|\]$/g, ""), options.ca);
-          facts.tlsVersion = tlsSocket.getProtocol() ?? undefined;
-          const cipher = tlsSocket.getCipher();
-          facts.tlsCipher = cipher?.standardName ?? cipher?.name;
-          const rejected = facts.certificate
-            ? facts.certificate.verifyError
-            : tlsSocket.authorized
-              ? undefined
-              : tlsSocket.authorizationError;
-          if (!options.insecure && rejected) {
-            const code = String(rejected);
-            tlsSocket.destroy();
-            const message = describeCertificateError(code) ?? code;
-            return callback(Object.assign(new Error(message), { code }), null);
-          }
-        }
-        facts.remoteAddress = connected.remoteAddress;
-        skipInformationalResponses(connected as Socket, (version) => {
-          firstByteAt = performance.now();
-          facts.httpVersion = version;
-        });
-        ctx.stage(`waiting for response headers from ${url.host}`);
-        callback(null, connected);
-      });
-      // undici's connector returns the socket although its type says void.
-      sockets.push(socket as unknown as Socket);
-      if (https) skipPeerChainObjects(socket as unknown as TLSSocket);
-      quietReset(socket as unknown as Socket);
-      (socket as unknown as Socket).prependOnceListener("connect", () => {
-        tcpAt = performance.now();
-        if (https) ctx.stage(`TLS handshake with ${url.host}`);
-      });
-      return socket;
-    },
+  ctx.stage(`connecting to ${url.host}`);
+  // A fresh connection per probe, no session resumed: every probe pays the whole handshake, as
+  // blackbox_exporter's do.
+  const socket: Socket = https
+    ? tls.connect({
+        host,
+        port,
+        servername: isIP(host) ? undefined : host,
+        secureContext: secureContextFor(options.ca),
+        rejectUnauthorized: false,
+        checkServerIdentity: skipNodeHostnameCheck,
+        lookup: lookup.fn,
+      })
+    : net.connect({ host, port, lookup: lookup.fn });
+  if (https) skipPeerChainObjects(socket as TLSSocket);
+  socket.setNoDelay(true);
+  socket.once("connect", () => {
+    tcpAt = performance.now();
+    if (https) ctx.stage(`TLS handshake with ${url.host}`);
   });
-  // An abort while connecting never settles undici's request: close the sockets ourselves, which fails
-  // the connection attempt and so the request.
-  const abandon = () => {
-    for (const socket of sockets) socket.destroy();
-  };
+  // Ours to close, whatever happens: one left open keeps the process (or the Lambda sandbox) alive.
+  const abandon = () => socket.destroy();
   ctx.signal.addEventListener("abort", abandon, { once: true });
   try {
-    const response = await client.request({
-      path: `${url.pathname}${url.search}`,
-      method: method as "GET",
-      headers,
-      body,
-      signal: ctx.signal,
-    });
-    const headersAt = performance.now();
-    ctx.stage(`reading the response body from ${url.host}`);
+    await connected(socket, https ? "secureConnect" : "connect", ctx.signal);
+    const readyAt = performance.now();
+    facts.resolved ??= lookup.resolved(url.hostname);
+    if (https) {
+      const tlsSocket = socket as TLSSocket;
+      facts.certificate = certificateFacts(tlsSocket, host, options.ca);
+      facts.tlsVersion = tlsSocket.getProtocol() ?? undefined;
+      const cipher = tlsSocket.getCipher();
+      facts.tlsCipher = cipher?.standardName ?? cipher?.name;
+      const rejected = facts.certificate
+        ? facts.certificate.verifyError
+        : tlsSocket.authorized
+          ? undefined
+          : tlsSocket.authorizationError;
+      if (!options.insecure && rejected) {
+        const code = String(rejected);
+        throw Object.assign(new Error(describeCertificateError(code) ?? code), { code });
+      }
+    }
+    facts.remoteAddress = socket.remoteAddress;
+    ctx.stage(`waiting for response headers from ${url.host}`);
+    let head: Http1Head | undefined;
+    // When the final response's first byte came off the socket: processing ends at the socket's
+    // event, as blackbox's GotFirstResponseByte.
+    let firstByteAt = 0;
     const chunks: Buffer[] = [];
     let bodyBytes = 0;
     let bodyExceeded = false;
-    for await (const chunk of response.body) {
-      bodyBytes += chunk.length;
-      if (bodyBytes > options.maxBody) {
-        bodyExceeded = true;
-        break;
-      }
-      if (options.needBody) chunks.push(chunk);
-    }
+    await exchangeHttp1(
+      socket,
+      { method, path: `${url.pathname}${url.search}`, host: url.host, headers, body },
+      {
+        onHead(received, at) {
+          head = received;
+          firstByteAt = at;
+          facts.httpVersion = received.version;
+          ctx.stage(`reading the response body from ${url.host}`);
+        },
+        onBody(chunk) {
+          bodyBytes += chunk.length;
+          if (bodyBytes > options.maxBody) {
+            bodyExceeded = true;
+            return false;
+          }
+          if (options.needBody) chunks.push(chunk);
+          return true;
+        },
+      },
+    );
+    const response = head as Http1Head;
     const endAt = performance.now();
     facts.finalTls = https;
     facts.tlsAccepted = https ? true : undefined;
@@ -277,28 +262,42 @@ async function exchange(
     timeline.add("connect", connectedAt - start - resolveMs);
     if (https) timeline.add("tls", readyAt - connectedAt);
     // As blackbox: processing up to the response's first byte, transfer from there to the end.
-    const firstByte = firstByteAt || headersAt;
-    timeline.add("processing", firstByte - readyAt);
-    timeline.add("transfer", endAt - firstByte);
-    // Done with it. Closing the socket is all there is to do: undici's close() and destroy() build
-    // an error for nothing, and the client holds nothing else.
-    abandon();
+    timeline.add("processing", firstByteAt - readyAt);
+    timeline.add("transfer", endAt - firstByteAt);
     return {
-      status: response.statusCode,
-      statusText: STATUS_TEXT[response.statusCode] ?? "",
+      status: response.status,
+      statusText: STATUS_TEXT[response.status] ?? "",
       headers: response.headers,
       ...(options.needBody ? { body: Buffer.concat(chunks) } : {}),
       bodyBytes,
       bodyExceeded,
     };
-  } catch (error) {
-    client.destroy().catch(() => {});
-    abandon();
-    throw error;
   } finally {
+    abandon();
     ctx.signal.removeEventListener("abort", abandon);
     facts.resolved ??= lookup.resolved(url.hostname);
   }
+}
+
+/** Resolves when the socket is connected (`event`), rejects on its error, its close, or an abort. */
+function connected(socket: Socket, event: "connect" | "secureConnect", signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: unknown) => {
+      socket.off(event, onConnected);
+      socket.off("error", done);
+      socket.off("close", onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onConnected = () => done();
+    const onClose = () =>
+      done(
+        signal.reason ?? new Http1Error("ERR_RESPONSE_INCOMPLETE", "the connection closed before a response"),
+      );
+    socket.once(event, onConnected);
+    socket.once("error", done);
+    socket.once("close", onClose);
+  });
 }
 
 /** Content-Length as Go's client reads it: -1 when absent, chunked, or not one whole number. */
@@ -483,17 +482,4 @@ function matchCondition(
     effect: "fail",
     text: `${subject} is ${quote(value)}${ok ? "" : `, expected ${quote(matcher.equals)}`}`,
   };
-}
-
-/**
- * undici ends a one-request connection by destroying its socket with an informational "reset"
- * error, whose stack Node then formats: a tenth of a plain-HTTP probe's CPU for nothing. The socket is
- * destroyed all the same, without it; every other error passes.
- */
-function quietReset(socket: Socket): void {
-  const destroy = socket.destroy.bind(socket);
-  socket.destroy = ((error?: Error) =>
-    destroy(
-      (error as { code?: string } | undefined)?.code === "UND_ERR_INFO" ? undefined : error,
-    )) as Socket["destroy"];
 }
