@@ -199,6 +199,7 @@ async function exchange(
   // Ours to close, whatever happens: one left open keeps the process (or the Lambda sandbox) alive.
   const abandon = () => socket.destroy();
   ctx.signal.addEventListener("abort", abandon, { once: true });
+  if (ctx.signal.aborted) abandon();
   try {
     await connected(socket, https ? "secureConnect" : "connect", ctx.signal);
     const readyAt = performance.now();
