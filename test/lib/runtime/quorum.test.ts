@@ -15,18 +15,22 @@ const seen = (status: CheckResult["status"], reason: string, at = NOW - 10_000):
   startedAt: new Date(at).toISOString(),
 });
 
+/** What eu-west-1, us-east-1 and ap-southeast-2 saw, in that order, decided with none silent. */
+const fromAll = (...saw: [CheckResult["status"], string][]) =>
+  decide(
+    api,
+    saw.map(([status, reason], i) => ({ location: LOCATIONS[i] as string, result: seen(status, reason) })),
+    LOCATIONS,
+    [],
+    NOW,
+  );
+
 describe("decide", () => {
   it("is down when a majority of the locations that reported saw it down, and says who saw what", () => {
-    const result = decide(
-      api,
-      [
-        { location: "eu-west-1", result: seen("down", "status 503, expected 200") },
-        { location: "us-east-1", result: seen("down", "timed out after 10s") },
-        { location: "ap-southeast-2", result: seen("up", "200 OK") },
-      ],
-      LOCATIONS,
-      [],
-      NOW,
+    const result = fromAll(
+      ["down", "status 503, expected 200"],
+      ["down", "timed out after 10s"],
+      ["up", "200 OK"],
     );
     expect(result.status).toBe("down");
     expect(result.reason).toBe(
@@ -40,17 +44,7 @@ describe("decide", () => {
   });
 
   it("stays up when one location of three sees it down: a broken path is not an outage", () => {
-    const result = decide(
-      api,
-      [
-        { location: "eu-west-1", result: seen("up", "200 OK") },
-        { location: "us-east-1", result: seen("down", "connection refused") },
-        { location: "ap-southeast-2", result: seen("up", "200 OK") },
-      ],
-      LOCATIONS,
-      [],
-      NOW,
-    );
+    const result = fromAll(["up", "200 OK"], ["down", "connection refused"], ["up", "200 OK"]);
     expect(result).toMatchObject({
       status: "up",
       reason: "up from 2 of 3 locations; down from us-east-1 (connection refused)",
@@ -88,16 +82,10 @@ describe("decide", () => {
   });
 
   it("is degraded when a quorum saw it degraded or down, but not down", () => {
-    const result = decide(
-      api,
-      [
-        { location: "eu-west-1", result: seen("degraded", "took 900ms, expected at most 300ms") },
-        { location: "us-east-1", result: seen("down", "status 503") },
-        { location: "ap-southeast-2", result: seen("up", "200 OK") },
-      ],
-      LOCATIONS,
-      [],
-      NOW,
+    const result = fromAll(
+      ["degraded", "took 900ms, expected at most 300ms"],
+      ["down", "status 503"],
+      ["up", "200 OK"],
     );
     expect(result).toMatchObject({
       status: "degraded",
