@@ -51,7 +51,7 @@ export const httpProbe = defineProbe<HttpConfig>({
     let method: string = cfg.method;
     let body = cfg.body;
     const headers: Record<string, string> = { "user-agent": USER_AGENT, ...lowerCaseKeys(cfg.headers) };
-    // Credentials in the URL are sent as basic auth, as curl and browsers do (undici would drop them).
+    // Credentials in the URL are sent as basic auth, as curl and browsers do, and never in the request line.
     if (current.username || current.password) {
       headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(current.username)}:${decodeURIComponent(current.password)}`).toString("base64")}`;
       current.username = "";

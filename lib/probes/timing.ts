@@ -10,7 +10,7 @@ export interface ResolvedAddress {
 }
 
 /**
- * A `lookup` for net/tls/undici that records how long name resolution took (0 for IP literals) and
+ * A `lookup` for net and tls that records how long name resolution took (0 for IP literals) and
  * the first address it gave.
  */
 export function timedLookup(): {
