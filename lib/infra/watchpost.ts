@@ -534,7 +534,9 @@ export class Watchpost extends Construct {
             },
           },
         });
-    this.grant(fn, checks, namespace, props);
+    // A region is granted what the checks it runs ask for, not every check of the deployment.
+    const placed = this.placed;
+    this.grant(fn, placed ? checks.filter((check) => runsHere(check, placed)) : checks, namespace, props);
     return fn;
   }
 

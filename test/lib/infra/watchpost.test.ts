@@ -367,6 +367,35 @@ describe("Watchpost construct", () => {
     expect(dashboard).toContain('\\"region\\":\\"ap-southeast-2\\"');
   });
 
+  it("grants each region what the checks placed there ask for, and no more", async () => {
+    const placed = await mkdtemp(path.join(tmpdir(), "watchpost-placed-"));
+    await writeFile(
+      path.join(placed, "checks.yml"),
+      `checks:
+  - name: eu-only
+    locations: [eu-west-1]
+    http: { url: https://api.example.com, headers: { authorization: "\${secret:eu-token}" } }
+  - name: everywhere
+    http: { url: https://www.example.com }
+`,
+    );
+    const regions = ["eu-west-1", "us-east-1"];
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    const [eu, us] = regions.map(
+      (region) =>
+        new WatchpostStack(app, `Watchpost-${region}`, {
+          checksDir: placed,
+          env: { region },
+          locations: { regions },
+        }),
+    ) as [WatchpostStack, WatchpostStack];
+    app.synth();
+    const policies = (stack: WatchpostStack) =>
+      JSON.stringify(Template.fromStack(stack).findResources("AWS::IAM::Policy"));
+    expect(policies(eu)).toContain("secret:eu-token");
+    expect(policies(us)).not.toContain("secret:eu-token");
+  });
+
   it("refuses locations that cannot work, in one line", async () => {
     const attempt = (props: Partial<WatchpostStackProps>) => () => {
       const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
