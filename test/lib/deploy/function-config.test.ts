@@ -9,6 +9,8 @@ const parse = (value: unknown) =>
 describe("the probe function's configuration", () => {
   it("parses what the construct writes", () => {
     expect(parse(valid)).toEqual(valid);
+    const locations = { all: ["eu-west-1", "us-east-1"], home: "eu-west-1", stateRegion: "eu-west-1" };
+    expect(parse({ ...valid, locations }).locations).toEqual(locations);
     expect(
       parse({ ...valid, remoteWrite: { url: "https://prom/api/v1/write", sigv4Region: "eu-west-1" } })
         .remoteWrite,
@@ -33,6 +35,17 @@ describe("the probe function's configuration", () => {
     [
       { ...valid, phases: "yes" },
       'WATCHPOST_CONFIG: phases: expected true or false, found "yes" (the Watchpost construct sets it)',
+    ],
+    [
+      { ...valid, locations: { all: ["eu-west-1"], home: "eu-west-1", stateRegion: "eu-west-1" } },
+      'WATCHPOST_CONFIG: locations.all: expected a list of at least two locations, found ["eu-west-1"] (the Watchpost construct sets it)',
+    ],
+    [
+      {
+        ...valid,
+        locations: { all: ["eu-west-1", "us-east-1"], home: "sa-east-1", stateRegion: "eu-west-1" },
+      },
+      'WATCHPOST_CONFIG: locations.home: expected one of ["eu-west-1","us-east-1"], found "sa-east-1" (the Watchpost construct sets it)',
     ],
     [
       { ...valid, remoteWrite: { url: "https://p/w", instance: "host" } },
