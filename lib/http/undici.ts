@@ -1,21 +1,18 @@
 /**
- * The parts of undici Watchpost uses, loaded from undici's own modules rather than its index. The
- * index also loads fetch, WebSocket, EventSource, the caches (SQLite included), the mock agents and
- * the proxies, none of which a probe uses: half of undici's weight in the function's bundle and in
- * its start-up. What the index adds to every dispatcher (`request`, `stream` …) is added here the
- * same way, so these classes behave as the ones `import { Client } from "undici"` gives.
+ * The parts of undici Watchpost uses (remote-write and notification channels), loaded from undici's
+ * own modules rather than its index. The index also loads fetch, WebSocket, EventSource, the caches
+ * (SQLite included), the mock agents and the proxies, none of which Watchpost uses: half of undici's
+ * weight in the function's bundle and in its start-up. What the index adds to every dispatcher
+ * (`request`, `stream` …) is added here the same way, so the agent behaves as the one
+ * `import { Agent } from "undici"` gives.
  *
  * undici publishes no `exports` map, so these paths are open to import; the types are undici's own.
  */
 import type * as Undici from "undici";
-// @ts-expect-error as above
+// @ts-expect-error undici ships no declarations for its internal modules; typed below.
 import api from "undici/lib/api/index.js";
 // @ts-expect-error as above
-import buildConnectorImpl from "undici/lib/core/connect.js";
-// @ts-expect-error undici ships no declarations for its internal modules; typed below.
 import AgentImpl from "undici/lib/dispatcher/agent.js";
-// @ts-expect-error as above
-import ClientImpl from "undici/lib/dispatcher/client.js";
 // @ts-expect-error as above
 import DispatcherImpl from "undici/lib/dispatcher/dispatcher.js";
 
@@ -24,9 +21,6 @@ Object.assign(DispatcherImpl.prototype, api);
 export type Dispatcher = Undici.Dispatcher;
 export const Agent = AgentImpl as typeof Undici.Agent;
 export type Agent = Undici.Agent;
-export const Client = ClientImpl as typeof Undici.Client;
-export type Client = Undici.Client;
-export const buildConnector = buildConnectorImpl as typeof Undici.buildConnector;
 
 let shared: Undici.Agent | undefined;
 

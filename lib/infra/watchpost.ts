@@ -234,6 +234,8 @@ export class Watchpost extends Construct {
   private readonly remoteWriteSecret: secretsmanager.ISecret | undefined;
   /** This stack's place among several locations; undefined with one. */
   private placed: Placement | undefined;
+  /** Per-check CloudWatch metrics, as given or by the default (lib/deploy/check-metrics.ts). */
+  private readonly checkMetrics: boolean;
 
   constructor(scope: Construct, id: string, props: WatchpostProps) {
     super(scope, id);
@@ -248,6 +250,7 @@ export class Watchpost extends Construct {
       );
     }
     this.checks = loaded.checks;
+    this.checkMetrics = checkMetricsOn(props.checkMetrics, props.remoteWrite !== undefined);
     const namespace = props.namespace ?? "Watchpost";
     const maxPerShard = props.maxChecksPerShard ?? DEFAULT_MAX_CHECKS_PER_SHARD;
 
@@ -359,10 +362,7 @@ export class Watchpost extends Construct {
     }
 
     this.watchTheWatcher(namespace);
-    this.dashboard = this.buildDashboard(
-      namespace,
-      checkMetricsOn(props.checkMetrics, props.remoteWrite !== undefined),
-    );
+    this.dashboard = this.buildDashboard(namespace);
   }
 
   /** This stack's part among several locations, checked; undefined with one location. */
@@ -446,7 +446,7 @@ export class Watchpost extends Construct {
       groupThreshold: props.groupThreshold ?? 5,
       highResolution: props.highResolutionMetrics ?? false,
       phases: props.phaseMetrics ?? false,
-      checkMetrics: checkMetricsOn(props.checkMetrics, props.remoteWrite !== undefined),
+      checkMetrics: this.checkMetrics,
       maxDeliveryAttempts: props.maxDeliveryAttempts ?? 10,
       ...(props.channels?.length ? { channels: props.channels } : {}),
       ...(this.placed
@@ -708,7 +708,7 @@ export class Watchpost extends Construct {
   }
 
   /** With per-check metrics, their graphs; the monitor's own always. */
-  private buildDashboard(namespace: string, checkMetrics: boolean): cloudwatch.Dashboard {
+  private buildDashboard(namespace: string): cloudwatch.Dashboard {
     const dashboard = new cloudwatch.Dashboard(this, "Dashboard", { defaultInterval: Duration.hours(6) });
     const intervals = [...new Set(this.shards.map((s) => formatDuration(s.intervalMs)))];
     /** The heartbeat of one interval's runs, here or in another region. */
@@ -727,7 +727,7 @@ export class Watchpost extends Construct {
         period: Duration.minutes(5),
         usingMetrics: {},
       });
-    if (checkMetrics)
+    if (this.checkMetrics)
       dashboard.addWidgets(
         new cloudwatch.GraphWidget({
           title: "Success by check (the 25 worst)",
