@@ -137,6 +137,17 @@ function representativeResult(check: CheckSpec): CheckResult {
       ...(check.kind === "backup"
         ? { backup: { identifier: "", newestAt: "2030-01-01T00:00:00Z", ageSeconds: 1, sizeBytes: 1 } }
         : {}),
+      ...(check.kind === "heartbeat"
+        ? {
+            heartbeat: {
+              pings: 1,
+              lastPingAt: "2030-01-01T00:00:00Z",
+              lastPingAgeSeconds: 1,
+              durationSeconds: 1,
+              sizeBytes: 1,
+            },
+          }
+        : {}),
     },
   };
 }

@@ -8,6 +8,7 @@ import type { AwsClients } from "./aws/clients.js";
 import type { CheckSpec } from "./checks/load.js";
 import { envResolver, type ReferenceLookup, type Resolvers, resolveReferences } from "./checks/references.js";
 import { pause } from "./deadline.js";
+import type { HeartbeatStore } from "./heartbeat/store.js";
 import { loopDelay } from "./loop-delay.js";
 import { PROBES } from "./probes/index.js";
 import { CheckSetupError, type Probe } from "./probes/probe.js";
@@ -29,6 +30,8 @@ export interface RunOptions {
   onStage?: (check: string, stage: string) => void;
   /** AWS clients for the checks that read AWS APIs (backup). */
   aws?: AwsClients;
+  /** Where jobs' pings are recorded, for heartbeat checks. */
+  heartbeats?: HeartbeatStore;
   /** Stops the run: checks in flight are cut and the rest not started, all `skipped`. */
   signal?: AbortSignal;
 }
@@ -45,6 +48,7 @@ export async function runChecks(
     deadline: options.deadline ?? Number.POSITIVE_INFINITY,
     resolvers: options.resolvers ?? { env: envResolver },
     ...(options.aws ? { aws: options.aws } : {}),
+    ...(options.heartbeats ? { heartbeats: options.heartbeats } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onStage ? { onStage: options.onStage } : {}),
   };
@@ -81,6 +85,7 @@ export interface RunEnvironment {
   deadline: number;
   resolvers: Resolvers;
   aws?: AwsClients;
+  heartbeats?: HeartbeatStore;
   signal?: AbortSignal;
   onStage?: (check: string, stage: string) => void;
 }
@@ -173,7 +178,7 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
 async function attempt(
   spec: CheckSpec,
   probe: Probe,
-  { deadline, resolvers, aws, signal, onStage }: RunEnvironment,
+  { deadline, resolvers, aws, heartbeats, signal, onStage }: RunEnvironment,
 ): Promise<Outcome> {
   if (signal?.aborted) return { status: "skipped", reason: "not started: the run was stopped" };
   const budget = Math.min(spec.timeoutMs, deadline - Date.now());
@@ -208,9 +213,11 @@ async function attempt(
       onStage?.(spec.name, doing);
     },
     baseDir: spec.baseDir,
+    check: spec.name,
     ...(aws ? { aws } : {}),
+    ...(heartbeats ? { heartbeats } : {}),
   };
-  const run = async () => probe.run(await resolveReferences(spec.config, resolvers), ctx);
+  const run = async () => probe.run(await resolveReferences(resolvable(probe, spec.config), resolvers), ctx);
   try {
     const observation = await Promise.race([run(), timedOut]);
     if (observation === "timeout") {
@@ -238,6 +245,12 @@ async function attempt(
     clearTimeout(timer);
     if (onStop) signal?.removeEventListener("abort", onStop);
   }
+}
+
+/** The config without the fields the probe never reads (lib/probes/probe.ts, `unresolved`). */
+export function resolvable(probe: Pick<Probe, "unresolved">, config: unknown): unknown {
+  if (!probe.unresolved?.length || typeof config !== "object" || config === null) return config;
+  return Object.fromEntries(Object.entries(config).filter(([key]) => !probe.unresolved?.includes(key)));
 }
 
 /**

@@ -82,6 +82,7 @@ export interface Facts {
   dnsAnswers?: string[];
   dns?: DnsFacts;
   backup?: BackupFacts;
+  heartbeat?: HeartbeatFacts;
 }
 
 /** What a DNS server answered, section by section (blackbox's probe_dns_* series). */
@@ -104,6 +105,23 @@ export interface BackupFacts {
   newestAt: string;
   ageSeconds: number;
   sizeBytes?: number;
+}
+
+/** What a heartbeat check knows of its job's latest pings. */
+export interface HeartbeatFacts {
+  /** Pings recorded, all kinds. */
+  pings: number;
+  lastPingAt?: string;
+  lastPingAgeSeconds?: number;
+  /** When the latest finish was a success: its time. */
+  lastSuccessAt?: string;
+  /** The latest finished run's duration (from its start ping). */
+  durationSeconds?: number;
+  /** The latest finished run's reported size (`size=`). */
+  sizeBytes?: number;
+  exitCode?: number;
+  /** The failed run's log tail (the ping's body, last 4 KiB): quoted in the notification. */
+  log?: string;
 }
 
 /** What a probe returns: what it saw, never a verdict. */

@@ -18,6 +18,7 @@ import { defaultAwsClients } from "../../lib/aws/clients.js";
 import { lazyClient } from "../../lib/aws/lazy-client.js";
 import type { CompiledChecks } from "../../lib/deploy/compile.js";
 import type { FunctionConfig } from "../../lib/deploy/function-config.js";
+import { DynamoDbHeartbeats } from "../../lib/heartbeat/store-dynamodb.js";
 import { redactUrl } from "../../lib/redact.js";
 import { lazySink, type SinkSource } from "../../lib/runtime/pipeline.js";
 import { awsResolvers } from "../../lib/runtime/references.js";
@@ -122,6 +123,7 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
     location,
     namespace: config.namespace,
     records: new DynamoDbRunRecords({ client: dynamodb, tableName: config.stateTable }),
+    heartbeats: new DynamoDbHeartbeats({ client: dynamodb, tableName: config.stateTable }),
     ...(config.locations ? { locations: { all: config.locations.all, home: config.locations.home } } : {}),
     // CloudWatch is refreshed only when it has per-check metrics to refresh.
     refreshSinks: [

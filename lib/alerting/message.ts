@@ -75,8 +75,19 @@ export function transitionJson(t: Transition): Record<string, unknown> {
     runbook: t.runbook ?? null,
     labels: t.labels,
     location: t.location,
+    ...(t.log ? { log: t.log } : {}),
     dedupKey: t.dedupKey,
   };
+}
+
+/** Lines of a job's log quoted in the text of a notification (all of its 4 KiB are in the JSON). */
+const QUOTED_LOG_LINES = 15;
+const QUOTED_LOG_CHARS = 1_500;
+
+/** The end of a job's log, short enough for a chat message. */
+function quotedLog(log: string): string {
+  const tail = log.split(/\r?\n/).slice(-QUOTED_LOG_LINES).join("\n");
+  return tail.length <= QUOTED_LOG_CHARS ? tail : `…${tail.slice(-QUOTED_LOG_CHARS)}`;
 }
 
 function describe(t: Transition): string {
@@ -99,6 +110,7 @@ function describe(t: Transition): string {
       `Also failing, depending on ${t.check} (their own alerts are held while it fails): ${t.alsoFailing.join(", ")}`,
     );
   if (t.runbook) lines.push(`Runbook: ${t.runbook}`);
+  if (t.log) lines.push(`The job's log ends:\n\`\`\`\n${quotedLog(t.log)}\n\`\`\``);
   return lines.join("\n");
 }
 

@@ -36,6 +36,8 @@ export interface Transition {
   runbook?: string;
   labels: Record<string, string>;
   location: string;
+  /** A failed job's own log tail (a heartbeat ping's body, at most 4 KiB), quoted in the notification. */
+  log?: string;
   /** Stable for one transition of one incident, however often it is delivered. */
   dedupKey: string;
 }
@@ -183,6 +185,7 @@ export function step(
     ...(policy.runbook ? { runbook: policy.runbook } : {}),
     labels: result.labels,
     location: context.location,
+    ...(type !== "RESOLVED" && result.facts?.heartbeat?.log ? { log: result.facts.heartbeat.log } : {}),
     dedupKey: `${result.name}/${incident.id}/${type}${suffix}`,
   });
 

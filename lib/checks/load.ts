@@ -81,6 +81,9 @@ export const DEFAULTS = {
   retries: 3,
 } as const;
 
+/** Where a heartbeat check's defaults differ: it alerts on the first late or failed run. */
+export const HEARTBEAT_DEFAULTS = { failAfter: 1, confirmMs: 0, retries: 0 } as const;
+
 export interface LoadResult {
   checks: CheckSpec[];
   diagnostics: Diagnostic[];
@@ -409,7 +412,10 @@ function buildSpecs(
       });
     }
     const alert = { ...defaults.alert, ...entry.alert };
-    const failAfter = alert.failAfter ?? DEFAULTS.failAfter;
+    // A heartbeat's verdict is a fact about recorded pings, not a flaky observation of a network:
+    // asking again in the same run or waiting for a second run only delays the page.
+    const given = kind === "heartbeat" ? { ...DEFAULTS, ...HEARTBEAT_DEFAULTS } : DEFAULTS;
+    const failAfter = alert.failAfter ?? given.failAfter;
     const recoverAfter = alert.recoverAfter ?? DEFAULTS.recoverAfter;
     for (const [after, within, afterName, withinName] of [
       [failAfter, alert.failWithin, "failAfter", "failWithin"],
@@ -460,7 +466,9 @@ function buildSpecs(
         failWithin: alert.failWithin ?? failAfter,
         recoverAfter,
         recoverWithin: alert.recoverWithin ?? recoverAfter,
-        ...(alert.confirmAfter !== false ? { confirmMs: alert.confirmAfter ?? DEFAULTS.confirmMs } : {}),
+        ...(alert.confirmAfter !== false && (alert.confirmAfter !== undefined || given.confirmMs > 0)
+          ? { confirmMs: alert.confirmAfter ?? given.confirmMs }
+          : {}),
         ...(alert.renotifyEvery !== undefined ? { renotifyEveryMs: alert.renotifyEvery } : {}),
         ...(alert.runbook !== undefined ? { runbook: alert.runbook } : {}),
         notifyDegraded: alert.notifyDegraded ?? false,
@@ -468,7 +476,7 @@ function buildSpecs(
         maintenance: [...(defaults.maintenance ?? []), ...(entry.maintenance ?? [])],
       },
       ...(locations ? { locations } : {}),
-      retries: entry.retries ?? defaults.retries ?? DEFAULTS.retries,
+      retries: entry.retries ?? defaults.retries ?? given.retries,
       dependsOn: (entry.dependsOn ?? []).map((check) => ({ check, intervalMs: 0 })),
       dependents: [],
       source: {

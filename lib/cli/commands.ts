@@ -54,6 +54,47 @@ export const OPTIONS: Record<string, OptionSpec> = {
     value: "A,B,C",
     help: "Several locations, the first deciding on a quorum: run acts as --location among them, sharing --state; plan and cost price a deployment in each",
   },
+  listen: {
+    type: "string",
+    value: "HOST:PORT",
+    help: "With --watch: serve heartbeat pings (POST /ping/NAME) on this address, e.g. 127.0.0.1:8787",
+  },
+  url: {
+    type: "string",
+    value: "URL",
+    help: "The ping endpoint: the deployed stack's PingUrl output, or a local --listen address. Default: $WATCHPOST_PING_URL, else http://127.0.0.1:8787",
+  },
+  start: {
+    type: "boolean",
+    default: false,
+    help: "The job is starting (its duration is measured from here)",
+  },
+  fail: { type: "boolean", default: false, help: "The job failed" },
+  "exit-code": {
+    type: "string",
+    value: "N",
+    help: "The job's exit code: 0 is a success, anything else a failure",
+  },
+  size: {
+    type: "string",
+    value: "BYTES",
+    help: "What the job produced, in bytes (expect.minSize compares it)",
+  },
+  log: {
+    type: "string",
+    value: "FILE",
+    help: "Send the job's log (its last 4 KiB are kept and quoted in a failure's notification); - reads standard input",
+  },
+  "token-file": {
+    type: "string",
+    value: "FILE",
+    help: "The check's ping token. Default: $WATCHPOST_PING_TOKEN, else derived from the local key beside --state",
+  },
+  "key-file": {
+    type: "string",
+    value: "FILE",
+    help: "The heartbeat key (the deployment's secret; - reads standard input). Default: the local key beside --state",
+  },
   state: {
     type: "string",
     value: "FILE",
@@ -202,6 +243,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "location",
       "locations",
       "state",
+      "listen",
       "webhook",
       "channels",
       "group-threshold",
@@ -209,6 +251,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     ],
     examples: [
       "watchpost run",
+      "watchpost run --watch --listen 127.0.0.1:8787",
       "watchpost run --only payments-api --json",
       "watchpost run --watch --channels channels.yml",
       "watchpost run --remote-write http://127.0.0.1:9090/api/v1/write",
@@ -264,6 +307,30 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: ["test", "webhook", "channels"],
     examples: ["watchpost notify --test --channels channels.yml"],
     exits: ["2: no destination given", "3: a destination refused or did not answer"],
+  },
+  ping: {
+    summary: "Tell a heartbeat check that its job ran (for scripts, cron, CI)",
+    usage: "watchpost ping NAME [options]",
+    options: ["start", "fail", "exit-code", "size", "log", "url", "token-file", "state"],
+    examples: [
+      "watchpost ping nightly-backup --start",
+      "watchpost ping nightly-backup --size 1048576 --log backup.log",
+      "watchpost ping nightly-backup --exit-code $? --url https://abc123.execute-api.eu-west-1.amazonaws.com",
+    ],
+    exits: [
+      "2: a problem with the command line or the token",
+      "3: the endpoint refused the ping or could not be reached (after 3 tries)",
+    ],
+  },
+  token: {
+    summary: "Print a heartbeat check's ping token",
+    usage: "watchpost token NAME [options]",
+    options: ["key-file", "state"],
+    examples: [
+      "watchpost token nightly-backup",
+      "aws secretsmanager get-secret-value --secret-id ARN --query SecretString --output text | watchpost token nightly-backup --key-file -",
+    ],
+    exits: ["2: no key (none beside --state and no --key-file)"],
   },
   schema: {
     summary: "Print the JSON Schema of check files",

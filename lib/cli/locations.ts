@@ -51,7 +51,7 @@ export function planLocations(
     `location report of ${location}`,
   );
   return {
-    checks: checks.filter((check) => checkLocations(check, locations).includes(location)),
+    checks: checks.filter((check) => checkLocations(check, locations, home).includes(location)),
     report: lazySink(sink.name, () => sink),
     home,
     ...(location === home

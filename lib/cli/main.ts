@@ -4,15 +4,20 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { FileStore } from "../alerting/stores/file.js";
 import { didYouMean } from "../checks/diagnostics.js";
+import { parseListen } from "../heartbeat/listen.js";
+import { FileHeartbeats, heartbeatFileFor } from "../heartbeat/store-file.js";
+import { keyFileFor } from "../heartbeat/token.js";
 import { FileRunRecords, runRecordsFileFor } from "../runtime/run-records-file.js";
 import { VERSION } from "../version.js";
 import { cost } from "./commands/cost.js";
 import { demo } from "./commands/demo.js";
 import { init } from "./commands/init.js";
 import { notify } from "./commands/notify.js";
+import { ping } from "./commands/ping.js";
 import { plan } from "./commands/plan.js";
 import { type RunOptions, run } from "./commands/run.js";
 import { schema } from "./commands/schema.js";
+import { token } from "./commands/token.js";
 import { validate } from "./commands/validate.js";
 import { COMMANDS, commandHelp, GLOBAL_OPTIONS, OPTIONS, type OptionSpec, usage } from "./commands.js";
 import { describeFileError, EnvironmentError, type Io, UsageError } from "./context.js";
@@ -153,7 +158,12 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`watchpost ${VERSION}\n`);
     return 0;
   }
-  const maxPositionals = command === "init" ? 1 : 0;
+  const named = command === "ping" || command === "token";
+  const maxPositionals = command === "init" || named ? 1 : 0;
+  if (named && positionals.length === 0)
+    throw new UsageError(
+      `watchpost ${command} needs the heartbeat check's name (see watchpost ${command} --help)`,
+    );
   if (positionals.length > maxPositionals)
     throw new UsageError(
       `unexpected argument "${positionals[maxPositionals]}" (see watchpost ${command} --help)`,
@@ -177,6 +187,32 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       return schema(text("out"), io);
     case "notify":
       return notify({ webhook: text("webhook"), channels: text("channels"), test: flag("test") }, io);
+    case "ping":
+      return ping(
+        {
+          name: positionals[0] as string,
+          start: flag("start"),
+          fail: flag("fail"),
+          exitCode: text("exit-code"),
+          size: text("size"),
+          log: text("log"),
+          url: text("url"),
+          tokenFile: text("token-file"),
+          state: text("state") as string,
+          stdin: process.stdin,
+        },
+        io,
+      );
+    case "token":
+      return token(
+        {
+          name: positionals[0] as string,
+          keyFile: text("key-file"),
+          state: text("state") as string,
+          stdin: process.stdin,
+        },
+        io,
+      );
     case "cost":
       return cost(
         checks,
@@ -206,6 +242,12 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   }
   const concurrency = wholeNumber("concurrency", text("concurrency"), 1);
   if (command === "run") await verifyStateFile(text("state") as string);
+  const listen = text("listen");
+  if (listen !== undefined && !flag("watch"))
+    throw new UsageError("--listen serves heartbeat pings while --watch runs the checks; add --watch");
+  const listenAt = listen === undefined ? undefined : parseListen(listen);
+  if (listen !== undefined && !listenAt)
+    throw new UsageError(`--listen expects HOST:PORT such as 127.0.0.1:8787, found "${listen}"`);
   const options: RunOptions = {
     json: flag("json"),
     watch: flag("watch"),
@@ -218,6 +260,15 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
           locations: {
             names: splitList([text("locations") as string]),
             records: new FileRunRecords(runRecordsFileFor(path.resolve(text("state") as string))),
+          },
+        }
+      : {}),
+    ...(command === "run"
+      ? {
+          heartbeats: {
+            store: new FileHeartbeats(heartbeatFileFor(path.resolve(text("state") as string))),
+            keyFile: keyFileFor(path.resolve(text("state") as string)),
+            ...(listenAt ? { listen: listenAt } : {}),
           },
         }
       : {}),

@@ -22,6 +22,8 @@ export const FUNCTION_BUNDLE = {
 
 /** Where a package keeps its prebuilt function, relative to the package root. */
 export const PREBUILT_FUNCTION_DIR = "dist/function";
+/** Where a package keeps its prebuilt ping function (heartbeat pings), relative to the package root. */
+export const PREBUILT_PING_DIR = "dist/ping";
 
 /** The options for esbuild's own API (the package's prebuilt bundle, the cold-start benchmark). */
 export function esbuildOptions(entry: string, outfile: string) {

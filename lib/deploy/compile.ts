@@ -8,7 +8,7 @@ import path from "node:path";
 import { type Diagnostic, formatDiagnostic } from "../checks/diagnostics.js";
 import type { CheckSpec } from "../checks/load.js";
 import { REFERENCE } from "../checks/syntax.js";
-import { DEFAULT_CONCURRENCY } from "../engine.js";
+import { DEFAULT_CONCURRENCY, resolvable } from "../engine.js";
 import { PROBES } from "../probes/index.js";
 import { ANY_SCOPE, type ArnScope, type Permission, type Probe } from "../probes/probe.js";
 import { runBudgetMs } from "../retry.js";
@@ -206,7 +206,7 @@ export function references(
     } else if (Array.isArray(value)) value.forEach(visit);
     else if (value && typeof value === "object") Object.values(value).forEach(visit);
   };
-  for (const check of checks) visit(check.config);
+  for (const check of checks) visit(resolvable(PROBES[check.kind] as unknown as Probe, check.config));
   visit(more);
   return { secrets: [...secrets].sort(), parameters: [...parameters].sort() };
 }

@@ -26,6 +26,17 @@ export class WatchpostStack extends Stack {
       value: this.watchpost.table.tableName,
       description: "Alert state (one item per check)",
     });
+    const heartbeats = this.watchpost.heartbeats;
+    if (heartbeats) {
+      new CfnOutput(this, "PingUrl", {
+        value: heartbeats.url,
+        description: "Heartbeat pings: POST ${PingUrl}/ping/NAME with Authorization: Bearer TOKEN",
+      });
+      new CfnOutput(this, "HeartbeatKeySecret", {
+        value: heartbeats.key.secretArn,
+        description: "The key ping tokens derive from: watchpost token NAME --key-file - reads it",
+      });
+    }
     const probe = this.watchpost.functions[0];
     if (probe)
       new CfnOutput(this, "ProbeFunction", {

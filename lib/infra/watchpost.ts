@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
+import { Aws, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
@@ -43,10 +43,14 @@ import {
   scheduleProblems,
 } from "../deploy/compile.js";
 import { FUNCTION_CONFIG_ENV, type FunctionConfig } from "../deploy/function-config.js";
+import { HEARTBEAT_KEY_PREFIX } from "../heartbeat/store-dynamodb.js";
 import type { InstanceMode } from "../metrics/series.js";
 import { needsRefresh, REFRESH_EVERY_MS } from "../runtime/freshness.js";
 import { LOCATION_SILENT, MONITOR_METRICS } from "../runtime/monitor-metrics.js";
+import { checkLocations } from "../runtime/quorum.js";
 import { formatDuration } from "../units.js";
+import { WatchpostHeartbeats } from "./heartbeats.js";
+import { grantReferences } from "./references.js";
 
 /** Who receives notifications. Give exactly one endpoint; filters narrow what it receives. */
 export interface WatchpostSubscription {
@@ -138,6 +142,11 @@ export interface WatchpostProps {
    * home region's state table, and the home decides and notifies. Default: this stack's region alone.
    */
   readonly locations?: WatchpostLocations;
+  /**
+   * The heartbeat ping endpoint's throttle (its HTTP API stage): requests per second and burst.
+   * Default 10 and 20. The endpoint exists when some check is a heartbeat (in the home region).
+   */
+  readonly heartbeats?: { rateLimit?: number; burstLimit?: number };
 }
 
 /** The regions that probe together; see README, "Several locations". */
@@ -178,7 +187,7 @@ interface Placement {
 
 /** Whether a check runs in this stack's region. */
 function runsHere(check: CheckSpec, placed: Placement): boolean {
-  return (check.locations ?? placed.regions).includes(placed.self);
+  return checkLocations(check, placed.regions, placed.home).includes(placed.self);
 }
 
 /** A check file problem found at synth time: the same messages as `watchpost validate`. */
@@ -230,6 +239,8 @@ export class Watchpost extends Construct {
   readonly shards: Shard[];
   readonly dashboard: cloudwatch.Dashboard;
   readonly checks: CheckSpec[];
+  /** The heartbeat ping endpoint, when some check is a heartbeat (in the home region only). */
+  readonly heartbeats: WatchpostHeartbeats | undefined;
   /** The remote-write credentials, given as a secret or imported from its ARN. */
   private readonly remoteWriteSecret: secretsmanager.ISecret | undefined;
   /** This stack's place among several locations; undefined with one. */
@@ -360,6 +371,20 @@ export class Watchpost extends Construct {
         });
       }
     }
+
+    // Pings are recorded where the heartbeats are evaluated: the home's table.
+    const heartbeatChecks = this.checks.filter((check) => check.kind === "heartbeat");
+    this.heartbeats =
+      heartbeatChecks.length > 0 && !locations?.remote
+        ? new WatchpostHeartbeats(this, "Heartbeats", {
+            checks: heartbeatChecks,
+            table: this.table,
+            root: packageRoot(),
+            ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+            ...(props.heartbeats ? { throttle: props.heartbeats } : {}),
+          })
+        : undefined;
+    if (this.heartbeats) this.functions.push(this.heartbeats.function);
 
     this.watchTheWatcher(namespace);
     this.dashboard = this.buildDashboard(namespace);
@@ -548,6 +573,15 @@ export class Watchpost extends Construct {
         resources: [this.table.tableArn],
       }),
     );
+    // A heartbeat reads its job's pings item by item (consistently, as the ping endpoint writes it).
+    if (checks.some((check) => check.kind === "heartbeat"))
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ["dynamodb:GetItem"],
+          resources: [this.table.tableArn],
+          conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${HEARTBEAT_KEY_PREFIX}*`] } },
+        }),
+      );
     fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: ["sns:Publish"], resources: [this.topic.topicArn] }),
     );
@@ -566,37 +600,13 @@ export class Watchpost extends Construct {
       }),
     );
     const stack = Stack.of(this);
-    const { secrets, parameters } = references(
-      checks,
-      (props.channels ?? []).map((c) => c.target),
+    grantReferences(
+      fn.role as iam.IRole,
+      references(
+        checks,
+        (props.channels ?? []).map((c) => c.target),
+      ),
     );
-    if (secrets.length > 0) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ["secretsmanager:GetSecretValue"],
-          resources: secrets.map((id) =>
-            id.startsWith("arn:")
-              ? id
-              : stack.formatArn({
-                  service: "secretsmanager",
-                  resource: "secret",
-                  resourceName: `${id}-??????`,
-                  arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-                }),
-          ),
-        }),
-      );
-    }
-    if (parameters.length > 0) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ["ssm:GetParameter"],
-          resources: parameters.map((name) =>
-            stack.formatArn({ service: "ssm", resource: "parameter", resourceName: name.replace(/^\//, "") }),
-          ),
-        }),
-      );
-    }
     const scope = { partition: stack.partition, region: stack.region, account: stack.account };
     for (const permission of checkPermissions(checks, scope)) {
       fn.addToRolePolicy(
@@ -773,6 +783,34 @@ export class Watchpost extends Construct {
         right: [this.deadLetterQueue.metricApproximateNumberOfMessagesVisible()],
       }),
     );
+    const heartbeats = this.heartbeats;
+    if (heartbeats)
+      dashboard.addWidgets(
+        // Per check only with per-check metrics (HeartbeatAge is one); the API's own metrics always.
+        ...(this.checkMetrics
+          ? [
+              new cloudwatch.GraphWidget({
+                title: "Heartbeats: seconds since the last ping",
+                width: 12,
+                left: [
+                  insights(
+                    "age",
+                    `SELECT MAX(HeartbeatAge) FROM SCHEMA("${namespace}", Check, Kind) WHERE Kind = 'heartbeat' GROUP BY Check ORDER BY MAX() DESC LIMIT 25`,
+                  ),
+                ],
+              }),
+            ]
+          : []),
+        new cloudwatch.GraphWidget({
+          title: "Heartbeats: pings received, refused (4xx), failed (5xx)",
+          width: 12,
+          left: [
+            heartbeats.api.metricCount({ statistic: "Sum" }),
+            heartbeats.api.metricClientError({ statistic: "Sum" }),
+            heartbeats.api.metricServerError({ statistic: "Sum" }),
+          ],
+        }),
+      );
     // The home's view of every location: results each region's function sent (CloudWatch is
     // regional; a dashboard may graph another region's metrics), and which went silent.
     const placed = this.placed;

@@ -171,6 +171,15 @@ export function resultSeries(result: CheckResult, options: SeriesOptions): Serie
     add("probe_backup_last_success_timestamp_seconds", Date.parse(facts.backup.newestAt) / 1000);
     if (facts.backup.sizeBytes !== undefined) add("probe_backup_size_bytes", facts.backup.sizeBytes);
   }
+  // blackbox has nothing like a heartbeat: Watchpost's own names.
+  const heartbeat = facts.heartbeat;
+  if (heartbeat?.lastPingAt !== undefined) {
+    add("watchpost_heartbeat_last_ping_timestamp_seconds", Date.parse(heartbeat.lastPingAt) / 1000);
+    add("watchpost_heartbeat_last_ping_age_seconds", heartbeat.lastPingAgeSeconds ?? 0);
+  }
+  if (heartbeat?.durationSeconds !== undefined)
+    add("watchpost_heartbeat_last_duration_seconds", heartbeat.durationSeconds);
+  if (heartbeat?.sizeBytes !== undefined) add("watchpost_heartbeat_last_size_bytes", heartbeat.sizeBytes);
   return out;
 }
 

@@ -4,6 +4,7 @@
  */
 import { backupProbe } from "./backup.js";
 import { dnsProbe } from "./dns.js";
+import { heartbeatProbe } from "./heartbeat.js";
 import { httpProbe } from "./http.js";
 import type { Kind } from "./kinds.js";
 import type { Probe } from "./probe.js";
@@ -18,4 +19,5 @@ export const PROBES = {
   tcp: tcpProbe,
   dns: dnsProbe,
   backup: backupProbe,
+  heartbeat: heartbeatProbe,
 } as const satisfies Record<Kind, Probe<never>>;

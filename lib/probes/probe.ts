@@ -1,4 +1,5 @@
 import type { AwsClients } from "../aws/clients.js";
+import type { HeartbeatStore } from "../heartbeat/store.js";
 import type { Observation } from "../result.js";
 
 export interface ProbeContext {
@@ -10,6 +11,10 @@ export interface ProbeContext {
   baseDir: string;
   /** For probes that read AWS APIs; injected by whoever runs the engine. */
   aws?: AwsClients;
+  /** The check's name (a heartbeat reads its job's pings by it). */
+  check: string;
+  /** Where the jobs' pings are recorded, for heartbeat checks; injected like `aws`. */
+  heartbeats?: HeartbeatStore;
 }
 
 /** Where ARNs point: the deployment passes its own partition, region and account (tokens). */
@@ -42,6 +47,11 @@ export interface Probe<Config = unknown> {
   /** The `instance` label, when it is not the target (a DNS check's: the server asked). */
   instance?(config: Config): string;
   run(config: Config, ctx: ProbeContext): Promise<Observation>;
+  /**
+   * Top-level config fields holding references the probe never reads (a heartbeat's token is the ping
+   * endpoint's): the engine leaves them unresolved and the probe function is not granted them.
+   */
+  unresolved?: readonly string[];
   /** The IAM permissions a check of this kind needs, when it reads AWS APIs. */
   permissions?(config: Config, scope: ArnScope): Permission[];
 }

@@ -12,6 +12,7 @@ import type { Resolvers } from "../checks/references.js";
 import { pause } from "../deadline.js";
 import { runChecks } from "../engine.js";
 import { describeError } from "../errors.js";
+import type { HeartbeatStore } from "../heartbeat/store.js";
 import { type CheckResult, STATUSES, type Status } from "../result.js";
 import type { Sink, SinkReport } from "../sinks/sink.js";
 import { formatDuration } from "../units.js";
@@ -72,6 +73,8 @@ export interface PipelineInput {
   shard?: { id: string; intervalMs: number };
   resolvers?: Resolvers;
   aws?: AwsClients;
+  /** Where jobs' pings are recorded, for heartbeat checks. */
+  heartbeats?: HeartbeatStore;
   concurrency?: number;
   /**
    * Re-probe checks that failed and decided nothing yet, `alert.confirmAfter` later, in this run
@@ -142,6 +145,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
         signal: controller.signal,
         ...(input.resolvers ? { resolvers: input.resolvers } : {}),
         ...(input.aws ? { aws: input.aws } : {}),
+        ...(input.heartbeats ? { heartbeats: input.heartbeats } : {}),
         ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
         ...(input.onResult ? { onResult: input.onResult } : {}),
         ...(input.onStage ? { onStage: input.onStage } : {}),

@@ -31,8 +31,16 @@ export interface QuorumRound {
   silent: SilentLocation[];
 }
 
-/** The locations a check runs at: its own list, or every location of the deployment. */
-export function checkLocations(spec: CheckSpec, all: readonly string[]): string[] {
+/**
+ * The locations a check runs at: its own list, or every location of the deployment. A heartbeat is
+ * evaluated at the home only, where its job's pings are recorded.
+ */
+export function checkLocations(
+  spec: Pick<CheckSpec, "kind" | "locations">,
+  all: readonly string[],
+  home: string,
+): string[] {
+  if (spec.kind === "heartbeat") return [home];
   return spec.locations ?? [...all];
 }
 
@@ -150,7 +158,7 @@ export async function gatherQuorum(input: {
   const silentSet = new Set<string>();
   const results: CheckResult[] = [];
   for (const spec of checks) {
-    const expected = checkLocations(spec, input.locations);
+    const expected = checkLocations(spec, input.locations, home);
     const reported: { location: string; result: CheckResult }[] = [];
     const silent: string[] = [];
     for (const location of expected) {

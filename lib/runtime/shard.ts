@@ -4,6 +4,7 @@ import type { AwsClients } from "../aws/clients.js";
 import type { CheckSpec } from "../checks/load.js";
 import type { Resolvers } from "../checks/references.js";
 import type { CompiledChecks } from "../deploy/compile.js";
+import type { HeartbeatStore } from "../heartbeat/store.js";
 import type { CheckResult } from "../result.js";
 import { needsRefresh, type RunRecords } from "./freshness.js";
 import { lazySink, type RunSummary, runPipeline, type SinkSource } from "./pipeline.js";
@@ -17,6 +18,8 @@ export interface ShardDependencies {
   alerter: Alerter;
   resolvers: Resolvers;
   aws: AwsClients;
+  /** Where jobs' pings are recorded (the state table), for heartbeat checks. */
+  heartbeats?: HeartbeatStore;
   /** The region the function runs in. */
   location: string;
   /** One structured log line per result (a confirmation re-probe's too). */
@@ -69,7 +72,7 @@ export async function runShard(
   const records = deps.records;
   const locations = deps.locations;
   const specs = locations
-    ? all.filter((spec) => checkLocations(spec, locations.all).includes(deps.location))
+    ? all.filter((spec) => checkLocations(spec, locations.all, locations.home).includes(deps.location))
     : all;
   const home = !locations || locations.home === deps.location;
   // One per run (it keeps the run's latest results across confirmation rounds); nothing to build.
@@ -109,6 +112,7 @@ export async function runShard(
     location: deps.location,
     resolvers: deps.resolvers,
     aws: deps.aws,
+    ...(deps.heartbeats ? { heartbeats: deps.heartbeats } : {}),
     ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
     confirm: true,
     onResults: (all, _elapsedMs, batch) => {

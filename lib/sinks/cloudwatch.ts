@@ -98,6 +98,8 @@ export class CloudWatchSink implements Sink {
         add("CertificateExpiry", Math.round(left), "Seconds");
       }
       if (result.facts?.backup) add("BackupAge", result.facts.backup.ageSeconds, "Seconds");
+      if (result.facts?.heartbeat?.lastPingAgeSeconds !== undefined)
+        add("HeartbeatAge", result.facts.heartbeat.lastPingAgeSeconds, "Seconds");
       if (this.options.phases && !again) {
         for (const phase of PHASES) {
           const ms = result.phases?.[phase];

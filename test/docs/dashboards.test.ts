@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { heartbeatSeries, resultSeries } from "../../lib/metrics/series.js";
+import { KINDS } from "../../lib/probes/kinds.js";
 import type { CheckResult } from "../../lib/result.js";
 import { peerAvailable } from "../support/peers.js";
 
@@ -55,9 +56,16 @@ function writtenNames(): Set<string> {
       certificate,
       dnsAnswers: ["a"],
       backup: { identifier: "b", newestAt: "2026-01-01T00:00:00Z", ageSeconds: 1, sizeBytes: 1 },
+      heartbeat: {
+        pings: 1,
+        lastPingAt: "2026-01-01T00:00:00Z",
+        lastPingAgeSeconds: 1,
+        durationSeconds: 1,
+        sizeBytes: 1,
+      },
     },
   };
-  const kinds = ["http", "tls", "tcp", "dns", "backup"];
+  const kinds = KINDS;
   const results = kinds.flatMap((kind) =>
     (["up", "down"] as const).map((status) => ({ ...base, kind, status })),
   );

@@ -14,6 +14,8 @@ import {
   references,
   scheduleProblems,
 } from "../../deploy/compile.js";
+import { scheduleOf } from "../../heartbeat/verdict.js";
+import type { HeartbeatConfig } from "../../probes/config/heartbeat.js";
 import { needsRefresh, REFRESH_EVERY_MS } from "../../runtime/freshness.js";
 import { formatDuration } from "../../units.js";
 import type { Io } from "../context.js";
@@ -62,6 +64,21 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
     ];
     return grants.length > 0 ? [{ check: check.name, grants }] : [];
   });
+  const heartbeats = loaded.checks
+    .filter((check) => check.kind === "heartbeat")
+    .map((check) => {
+      const cfg = check.config as HeartbeatConfig;
+      const schedule = scheduleOf(cfg);
+      return {
+        check: check.name,
+        expected: `${schedule.describe} (+${formatDuration(schedule.graceMs)} grace)`,
+        url: `<PingUrl>/ping/${check.name}`,
+        token:
+          cfg.token !== undefined
+            ? `the value of ${cfg.token} (the ping function is granted it)`
+            : `aws secretsmanager get-secret-value --secret-id <HeartbeatKeySecret> --query SecretString --output text | npx watchpost token ${check.name} --key-file -`,
+      };
+    });
   const metricsLine = estimate.lines.find((l) => l.item === "CloudWatch custom metrics");
   const places = Math.max(1, options.locations.length);
   const report = {
@@ -86,6 +103,7 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
       metrics: metricsLine?.quantity ?? 0,
       usdPerMonth: Number((metricsLine?.usd ?? 0).toFixed(2)),
     },
+    heartbeats,
     functionTimeoutSeconds: shards.length ? Math.ceil(functionTimeoutMs(shards) / 1000) : 0,
     permissions,
     usdPerMonth: Number(estimate.usdPerMonth.toFixed(2)),
@@ -115,6 +133,17 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
     checkMetrics
       ? `CloudWatch per-check metrics: on, ${report.cloudWatchCheckMetrics.metrics} custom metrics, $${report.cloudWatchCheckMetrics.usdPerMonth.toFixed(2)} a month: ${report.cloudWatchCheckMetrics.why}`
       : `CloudWatch per-check metrics: off; ${report.cloudWatchCheckMetrics.metrics} custom metric(s) for the monitor's heartbeat: ${report.cloudWatchCheckMetrics.why}`,
+    ...(heartbeats.length > 0
+      ? [
+          "",
+          `heartbeat pings: an HTTP API in ${places > 1 ? `the home region (${report.locations?.home})` : "the deployment's region"}, throttled to 10 requests a second (burst 20); <PingUrl> and <HeartbeatKeySecret> are the stack's outputs:`,
+          ...heartbeats.flatMap((h) => [
+            `  ${h.check}: ${h.expected}`,
+            `    POST ${h.url}  (Authorization: Bearer TOKEN)`,
+            `    token: ${h.token}`,
+          ]),
+        ]
+      : []),
     "",
     permissions.length > 0
       ? "IAM permissions the checks ask for (besides the monitor's own table, topic, key and metrics):"

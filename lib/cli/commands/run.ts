@@ -4,7 +4,12 @@ import type { Alerter } from "../../alerting/alerter.js";
 import type { AwsClients } from "../../aws/clients.js";
 import { didYouMean } from "../../checks/diagnostics.js";
 import { type CheckSpec, loadChecks } from "../../checks/load.js";
+import { envResolver } from "../../checks/references.js";
 import { pause } from "../../deadline.js";
+import { PingEndpoint } from "../../heartbeat/endpoint.js";
+import { type PingServer, startPingServer } from "../../heartbeat/listen.js";
+import type { HeartbeatStore } from "../../heartbeat/store.js";
+import { checkTokens, localKey } from "../../heartbeat/token.js";
 import type { CheckResult } from "../../result.js";
 import {
   MemoryRunRecords,
@@ -15,7 +20,7 @@ import {
 import { type QuorumSource, type RunSummary, runPipeline, type SinkSource } from "../../runtime/pipeline.js";
 import { runRefresh } from "../../runtime/refresh.js";
 import { formatReport } from "../../sinks/sink.js";
-import { type Io, UsageError } from "../context.js";
+import { EnvironmentError, type Io, UsageError } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
 import { planLocations } from "../locations.js";
 import { exitCodeFor, formatSummary, formatTable, useColour } from "../output.js";
@@ -31,6 +36,8 @@ export interface RunOptions {
   location: string;
   sinks: SinkSource[];
   alerter: Alerter;
+  /** Heartbeat checks' pings: where they are kept, the key their tokens derive from, and `--listen`. */
+  heartbeats?: { store: HeartbeatStore; keyFile: string; listen?: { host: string; port: number } };
   /** `--locations`: this process is one of several locations sharing the state file. */
   locations?: { names: string[]; records: RunRecords };
 }
@@ -85,6 +92,7 @@ export const INTERRUPTED = 130;
 export async function execute(all: CheckSpec[], given: RunOptions, io: Io): Promise<number> {
   const role = part(all, given);
   const { checks, options } = role;
+  const server = await listen(all, options, io);
   try {
     const code = options.watch
       ? await watch(role, io)
@@ -93,6 +101,7 @@ export async function execute(all: CheckSpec[], given: RunOptions, io: Io): Prom
     io.stderr.write("watchpost: interrupted; results above are what finished\n");
     return INTERRUPTED;
   } finally {
+    await server?.close();
     await Promise.all(
       options.sinks.map(async (source) => {
         const sink = await source.get().catch(() => undefined);
@@ -100,6 +109,36 @@ export async function execute(all: CheckSpec[], given: RunOptions, io: Io): Prom
       }),
     );
   }
+}
+
+/** `--listen`: the ping endpoint for every heartbeat check loaded, recording where the checks read. */
+async function listen(checks: CheckSpec[], options: RunOptions, io: Io): Promise<PingServer | undefined> {
+  const heartbeats = options.heartbeats;
+  if (!heartbeats?.listen) return undefined;
+  // Made now, so `watchpost token NAME` works as soon as the endpoint listens.
+  const key = await localKey(heartbeats.keyFile);
+  const endpoint = new PingEndpoint({
+    tokens: checkTokens(checks, async () => key, { env: envResolver }),
+    store: heartbeats.store,
+    onError: (what, error) =>
+      io.stderr.write(
+        `heartbeat ping not recorded: ${what}: ${(error as Error)?.message ?? String(error)}\n`,
+      ),
+  });
+  const { host, port } = heartbeats.listen;
+  let server: PingServer;
+  try {
+    server = await startPingServer(endpoint, host, port);
+  } catch (error) {
+    throw new EnvironmentError(
+      `cannot listen on ${host}:${port}: ${(error as { code?: string }).code ?? (error as Error).message}; name another address with --listen HOST:PORT`,
+    );
+  }
+  const names = checks.filter((check) => check.kind === "heartbeat").map((check) => check.name);
+  io.stderr.write(
+    `listening for heartbeat pings on ${server.url}/ping/NAME (${names.length === 0 ? "no heartbeat checks loaded" : names.join(", ")}); tokens: watchpost token NAME\n`,
+  );
+  return server;
 }
 
 let clients: AwsClients | undefined;
@@ -135,6 +174,9 @@ async function runOnce(
     ...(shard ? { shard } : {}),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(checks.some((check) => check.kind === "backup") ? { aws: await awsClients() } : {}),
+    ...(options.heartbeats && checks.some((check) => check.kind === "heartbeat")
+      ? { heartbeats: options.heartbeats.store }
+      : {}),
     // Confirmation re-probes need alert state between runs to mean anything: --watch has it; a
     // one-shot run stays as quick as its checks.
     confirm: options.watch && role.alerts,

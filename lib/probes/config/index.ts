@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { Kind } from "../kinds.js";
 import { backupConfig } from "./backup.js";
 import { dnsConfig } from "./dns.js";
+import { heartbeatConfig } from "./heartbeat.js";
 import { httpConfig } from "./http.js";
 import { tcpConfig } from "./tcp.js";
 import { tlsConfig } from "./tls.js";
@@ -17,4 +18,5 @@ export const CONFIGS = {
   tcp: tcpConfig,
   dns: dnsConfig,
   backup: backupConfig,
+  heartbeat: heartbeatConfig,
 } as const satisfies Record<Kind, z.ZodType>;

@@ -24,7 +24,12 @@ describe("the JSON Schema editors use", () => {
   });
 
   it("is referenced by every example check file", async () => {
-    for (const file of ["checks/web.yml", "checks/network.yml", "examples/backups.yml"]) {
+    for (const file of [
+      "checks/web.yml",
+      "checks/network.yml",
+      "examples/backups.yml",
+      "examples/heartbeats.yml",
+    ]) {
       const text = await readFile(path.join(root, file), "utf8");
       expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=../schema/checks.schema.json");
     }

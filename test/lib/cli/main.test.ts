@@ -424,14 +424,14 @@ describe("watchpost validate, schema, demo", () => {
     }
   });
 
-  it("validate accepts the backup examples", async () => {
+  it("validate accepts the backup and heartbeat examples", async () => {
     const { code, stdout } = await cli(
       "validate",
       "--checks",
       path.join(import.meta.dirname, "../../../examples"),
     );
     expect(code).toBe(0);
-    expect(stdout).toBe("6 checks in 1 file: valid\n");
+    expect(stdout).toBe("9 checks in 2 files: valid\n");
   });
 
   it("validate accepts the shipped examples", async () => {
