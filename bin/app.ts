@@ -16,7 +16,10 @@
  *   `remoteWriteJob` (the `job` label, default `watchpost`) and `remoteWriteInstance` (`target`, the
  *   default, or `check`: what the `instance` label holds);
  * - `checkMetrics`: `true` or `false`, per-check CloudWatch metrics (default: on without remote-write,
- *   off with it; see docs/cost.md).
+ *   off with it; see docs/cost.md);
+ * - `statusPage`: `private` (the default: a private bucket), `public` (CloudFront in front of it) or
+ *   `off`; `statusPageGroupBy` (default `team`) and `statusPageTitle`;
+ * - `historyDays`: days of history kept (default 400), or `off` (no history, status page or SLO alerts).
  */
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
@@ -97,6 +100,14 @@ const metrics = remoteWrite();
 const checkMetricsText = context("checkMetrics");
 if (checkMetricsText !== undefined && checkMetricsText !== "true" && checkMetricsText !== "false")
   refuse(`-c checkMetrics: expected true or false, found "${checkMetricsText}"`);
+const statusPageText = context("statusPage") ?? "private";
+if (!["private", "public", "off"].includes(statusPageText))
+  refuse(`-c statusPage: expected private, public or off, found "${statusPageText}"`);
+const historyText = context("historyDays");
+if (historyText !== undefined && historyText !== "off" && !/^[1-9]\d*$/.test(historyText))
+  refuse(`-c historyDays: expected a whole number of days or off, found "${historyText}"`);
+const groupBy = context("statusPageGroupBy");
+const title = context("statusPageTitle");
 const channelsFile = context("channels");
 let channels: ChannelSpec[] = [];
 if (channelsFile) {
@@ -115,6 +126,19 @@ const props = {
   ...(metrics ? { remoteWrite: metrics } : {}),
   ...(channels.length > 0 ? { channels } : {}),
   ...(checkMetricsText !== undefined ? { checkMetrics: checkMetricsText === "true" } : {}),
+  ...(historyText === "off"
+    ? { history: false as const }
+    : historyText
+      ? { history: { retainDays: Number(historyText) } }
+      : {}),
+  statusPage:
+    statusPageText === "off"
+      ? (false as const)
+      : {
+          public: statusPageText === "public",
+          ...(groupBy ? { groupBy } : {}),
+          ...(title ? { title } : {}),
+        },
 };
 
 const locations = (context("locations") ?? "")

@@ -3,9 +3,19 @@
  * of one invocation (bench/deploy.ts). A model, not a bill: it says its assumptions so they can be
  * checked against yours (region, free tier and discounts are not modelled).
  */
+import { gzipSync } from "node:zlib";
 import type { CheckSpec } from "./checks/load.js";
 import { cutShards } from "./deploy/compile.js";
 import { DEFAULT_CONCURRENCY } from "./engine.js";
+import { encodeDayJson } from "./history/encoding.js";
+import {
+  type CheckDay,
+  DAY_MS,
+  type Latest,
+  latencyBucket,
+  SLOT_MS,
+  SLOTS_PER_DAY,
+} from "./history/model.js";
 import { resultSeries } from "./metrics/series.js";
 import type { CheckResult } from "./result.js";
 import { needsRefresh, REFRESH_EVERY_MS, REFRESH_STOP_BEFORE_MS } from "./runtime/freshness.js";
@@ -26,6 +36,7 @@ export const PRICES = {
   dynamoDbPerWrite: 0.625 / 1e6,
   dynamoDbPerRead: 0.125 / 1e6,
   logsPerGb: 0.5,
+  s3PerPut: 0.005 / 1_000,
   ampPerSample: 0.9 / 1e7,
   cloudWatchSyntheticsPerRun: 0.0012,
   checklyApiPerRun: 2 / 10_000,
@@ -52,6 +63,10 @@ export interface CostOptions {
   logBytesPerResult?: number;
   /** The run's summary line, logged once per invocation. Default 1,500 bytes. */
   logBytesPerInvocation?: number;
+  /** History kept in the state table (status page, SLOs). Default true. */
+  history?: boolean;
+  /** The status page, rewritten after each run of the shortest interval. Default true (with history). */
+  statusPage?: boolean;
   /**
    * Share of check runs that change alert state (a failure, a recovery, a notification): only those
    * write state and log a line. Default 0.01.
@@ -236,6 +251,40 @@ export function estimateCost(checks: readonly CheckSpec[], options: CostOptions 
       recordWrites += runs(shard.intervalMs) * places * units;
       recordReads += runs(shard.intervalMs) * (places - 1) * Math.ceil(units / 4);
     }
+  // History: each run of a shard rewrites its day's item (read first, consistently); a shard with
+  // SLOs reads its window's days each run; the status page reads every shard's days (finished ones
+  // once per container) and writes two objects after each run of the fastest shard. Item sizes
+  // from the encoding itself.
+  let historyWrites = 0;
+  let historyReads = 0;
+  let pagePuts = 0;
+  if (options.history !== false) {
+    const itemBytes = new Map(
+      shards.map((shard) => [shard.id, historyItemBytes(shard.checks, shard.intervalMs)]),
+    );
+    for (const shard of shards) {
+      const bytes = itemBytes.get(shard.id) as number;
+      const count = runs(shard.intervalMs);
+      historyWrites += count * Math.ceil(bytes / 1024);
+      historyReads += count * Math.ceil(bytes / 4096);
+      const sloDays = Math.max(
+        0,
+        ...shard.checks.map((c) => (c.slo ? Math.ceil(c.slo.windowMs / DAY_MS) + 1 : 0)),
+      );
+      historyReads += count * sloDays * Math.ceil(bytes / 4096) * 0.5;
+    }
+    const fastest = shards.reduce<(typeof shards)[number] | undefined>(
+      (best, shard) => (!best || shard.intervalMs < best.intervalMs ? shard : best),
+      undefined,
+    );
+    if (fastest && options.statusPage !== false) {
+      const pages = runs(fastest.intervalMs);
+      const all = [...itemBytes.values()].reduce((n, bytes) => n + Math.ceil(bytes / 4096) * 0.5, 0);
+      // Today and yesterday each time; the finished days once per container (assumed: one an hour).
+      historyReads += pages * 2 * all + (MONTH_MS / 3_600_000) * 89 * all;
+      pagePuts = pages * 2;
+    }
+  }
   const decisions = checks.reduce((n, c) => n + runs(c.intervalMs), 0);
   const runsPerMonth = decisions * places;
   const changing = decisions * (options.changeRate ?? 0.01);
@@ -272,6 +321,32 @@ export function estimateCost(checks: readonly CheckSpec[], options: CostOptions 
       unit: "read units",
       usd: (decisions + recordReads) * PRICES.dynamoDbPerRead,
     },
+    ...(options.history === false
+      ? []
+      : [
+          {
+            item: "DynamoDB history writes",
+            quantity: historyWrites,
+            unit: "write units",
+            usd: historyWrites * PRICES.dynamoDbPerWrite,
+          },
+          {
+            item: "DynamoDB history reads",
+            quantity: historyReads,
+            unit: "read units",
+            usd: historyReads * PRICES.dynamoDbPerRead,
+          },
+        ]),
+    ...(pagePuts > 0
+      ? [
+          {
+            item: "S3 status page writes",
+            quantity: pagePuts,
+            unit: "PUT requests",
+            usd: pagePuts * PRICES.s3PerPut,
+          },
+        ]
+      : []),
     { item: "CloudWatch Logs ingestion", quantity: logGb, unit: "GB", usd: logGb * PRICES.logsPerGb },
     {
       item: "CloudWatch PutMetricData",
@@ -329,4 +404,42 @@ export function formatEstimate(e: CostEstimate): string {
     `the same runs on CloudWatch Synthetics: ${usd(e.syntheticsUsdPerMonth)} a month; on Checkly: ${usd(e.checklyUsdPerMonth)}`,
     "List prices (US East), no free tier; see docs/cost.md for the model and its assumptions.",
   ].join("\n");
+}
+
+const itemSizes = new Map<string, number>();
+
+/**
+ * The gzipped bytes of a shard's day of history, all runs up, latencies spread over a few buckets:
+ * measured once per shard size and interval (shards alike in both differ only in their names).
+ */
+function historyItemBytes(checks: readonly CheckSpec[], intervalMs: number): number {
+  const key = `${checks.length}/${intervalMs}`;
+  let bytes = itemSizes.get(key);
+  if (bytes === undefined) {
+    bytes = measureItemBytes(checks, intervalMs);
+    itemSizes.set(key, bytes);
+  }
+  return bytes;
+}
+
+function measureItemBytes(checks: readonly CheckSpec[], intervalMs: number): number {
+  const runs = Math.max(1, Math.round(DAY_MS / intervalMs));
+  const perSlot = Math.max(1, Math.round(SLOT_MS / intervalMs));
+  const slotsUsed = Math.min(SLOTS_PER_DAY, runs);
+  const spread = [80, 90, 100, 100, 110, 120, 150, 250];
+  const day: Record<string, CheckDay> = {};
+  const latest: Record<string, Latest> = {};
+  checks.forEach((check, i) => {
+    const latency: Record<string, number> = {};
+    for (let r = 0; r < Math.min(runs, spread.length); r++) {
+      const bucket = String(latencyBucket((spread[(r + i) % spread.length] as number) * (1 + (i % 7) / 10)));
+      latency[bucket] = (latency[bucket] ?? 0) + Math.ceil(runs / spread.length);
+    }
+    const slots: Record<string, [number, number, number]> = {};
+    for (let slot = 0; slot < slotsUsed; slot++)
+      slots[String(Math.floor((slot * SLOTS_PER_DAY) / slotsUsed))] = [perSlot, 0, 0];
+    day[check.name] = { runs, up: runs, degraded: 0, down: 0, unknown: 0, downMs: 0, latency, slots };
+    latest[check.name] = { status: "up", reason: "200 OK", at: "2030-01-01T23:59:00.000Z" };
+  });
+  return gzipSync(encodeDayJson({ checks: day, latest })).length;
 }

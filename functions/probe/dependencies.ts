@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SSMClient } from "@aws-sdk/client-ssm";
@@ -16,9 +17,11 @@ import { SnsNotifier } from "../../lib/alerting/notifiers/sns.js";
 import { DynamoDbStore } from "../../lib/alerting/stores/dynamodb.js";
 import { defaultAwsClients } from "../../lib/aws/clients.js";
 import { lazyClient } from "../../lib/aws/lazy-client.js";
+import type { CheckSpec } from "../../lib/checks/load.js";
 import type { CompiledChecks } from "../../lib/deploy/compile.js";
 import type { FunctionConfig } from "../../lib/deploy/function-config.js";
 import { DynamoDbHeartbeats } from "../../lib/heartbeat/store-dynamodb.js";
+import { DynamoDbHistory } from "../../lib/history/store-dynamodb.js";
 import { redactUrl } from "../../lib/redact.js";
 import { lazySink, type SinkSource } from "../../lib/runtime/pipeline.js";
 import { awsResolvers } from "../../lib/runtime/references.js";
@@ -26,6 +29,7 @@ import { DynamoDbRunRecords } from "../../lib/runtime/run-records-dynamodb.js";
 import type { ShardDependencies } from "../../lib/runtime/shard.js";
 import { CloudWatchSink } from "../../lib/sinks/cloudwatch.js";
 import { parseCredentialsSecret, remoteWriteSink } from "../../lib/sinks/remote-write/credentials.js";
+import { publishStatusPage } from "../../lib/status/publish.js";
 import { formatDuration } from "../../lib/units.js";
 
 /** The longest one secret read may take; the check or sink waiting for it has its own budget too. */
@@ -104,6 +108,14 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
         ...(stateRegion ? { region: stateRegion } : {}),
       }),
   );
+  const history = config.history
+    ? new DynamoDbHistory({
+        client: dynamodb,
+        tableName: config.stateTable,
+        shards: Object.keys(checks.shards),
+        retainDays: config.history.retainDays,
+      })
+    : undefined;
   /** A CloudWatch sink; with a heartbeat interval for a shard's runs, without for a refresh. */
   const cloudwatchSource = (heartbeatInterval?: string) =>
     lazySink(
@@ -124,6 +136,10 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
     namespace: config.namespace,
     records: new DynamoDbRunRecords({ client: dynamodb, tableName: config.stateTable }),
     heartbeats: new DynamoDbHeartbeats({ client: dynamodb, tableName: config.stateTable }),
+    ...(history ? { history } : {}),
+    ...(history && config.statusPage
+      ? { statusPage: statusPageOf(config.statusPage, Object.values(checks.shards).flat(), history) }
+      : {}),
     ...(config.locations ? { locations: { all: config.locations.all, home: config.locations.home } } : {}),
     // CloudWatch is refreshed only when it has per-check metrics to refresh.
     refreshSinks: [
@@ -165,6 +181,44 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
         logger,
         confirmation ? "confirmation result" : "check result",
         { result },
+      ),
+  };
+}
+
+/** The status page, written to its bucket (private; CloudFront in front only when asked for). */
+function statusPageOf(
+  page: NonNullable<FunctionConfig["statusPage"]>,
+  checks: CheckSpec[],
+  history: DynamoDbHistory,
+): NonNullable<ShardDependencies["statusPage"]> {
+  const s3 = lazyClient<S3Client>(
+    async () => new (await import("@aws-sdk/client-s3")).S3Client({ maxAttempts: 2 }),
+  );
+  return {
+    shard: page.shard,
+    publish: (signal) =>
+      publishStatusPage(
+        {
+          checks,
+          history,
+          groupBy: page.groupBy,
+          title: page.title,
+          now: Date.now(),
+          write: async (name, body, contentType, writeSignal) => {
+            const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+            await s3.send(
+              new PutObjectCommand({
+                Bucket: page.bucket,
+                Key: name,
+                Body: body,
+                ContentType: contentType,
+                CacheControl: "max-age=60",
+              }),
+              { abortSignal: writeSignal },
+            );
+          },
+        },
+        signal,
       ),
   };
 }

@@ -54,6 +54,8 @@ export interface ProcessOptions {
   /** Epoch ms when the run is over: claims last until then (and a margin), calls are cut there. */
   deadline?: number;
   signal?: AbortSignal;
+  /** Told each check's transitions once they are written (history keeps incidents from them). */
+  onDecided?: (transitions: Transition[]) => void;
 }
 
 export interface AlertReport {
@@ -175,7 +177,7 @@ export class Alerter {
       const inMaintenance = activeWindow(policy.maintenance, now) !== undefined;
       const failingDependencies = spec.dependsOn.filter(failing).map((d) => d.check);
       const alsoFailing = spec.dependents.filter(failing).map((d) => d.check);
-      let decided = 0;
+      let decided: Transition[] = [];
       let pending = false;
       const outcome = await this.update(result.name, states, store, (previous) => {
         const { state, transitions } = step(previous, result, policy, {
@@ -185,7 +187,7 @@ export class Alerter {
           inMaintenance,
           failingDependencies,
         });
-        decided = transitions.length;
+        decided = transitions;
         pending = awaitingConfirmation(state);
         for (const t of transitions)
           if (t.type === "FIRING" && alsoFailing.length > 0) t.alsoFailing = alsoFailing;
@@ -205,7 +207,8 @@ export class Alerter {
         report.errors.push(`${result.name}: ${outcome}`);
         return;
       }
-      report.decided += decided;
+      report.decided += decided.length;
+      if (decided.length > 0) options.onDecided?.(decided);
       const failingNow = failureSeverity(result, policy) !== undefined;
       if (failingNow && failingDependencies.length > 0)
         report.held.push({ check: result.name, dependencies: failingDependencies });

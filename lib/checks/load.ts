@@ -52,6 +52,8 @@ export interface CheckSpec<K extends Kind = Kind> {
   locations?: string[];
   /** Retries within a run after a failed attempt (lib/retry.ts). */
   retries: number;
+  /** Its service level objective, when it has one (lib/history/slo.ts). */
+  slo?: Slo;
   /** The checks this one depends on, directly. */
   dependsOn: DependencyRef[];
   /** The checks that depend on this one, directly or through others. */
@@ -81,13 +83,49 @@ export const DEFAULTS = {
   retries: 3,
 } as const;
 
+/** A service level objective, as the check file gives it, in numbers. */
+export interface Slo {
+  /** The share of runs that must pass (0.999). */
+  availability?: number;
+  /** A percentile of passing runs' latency: at most `thresholdMs` for `quantile` of them. */
+  latency?: { quantile: number; thresholdMs: number };
+  windowMs: number;
+}
+
+export const DEFAULT_SLO_WINDOW_MS = 30 * 86_400_000;
+
+function sloOf(given: NonNullable<CheckFile["slos"]>[number] | CheckEntry["slo"]): { slo?: Slo } {
+  if (!given) return {};
+  const [key, thresholdMs] = Object.entries(given.latency ?? {}).find(([, v]) => v !== undefined) ?? [];
+  return {
+    slo: {
+      ...(given.availability !== undefined ? { availability: given.availability } : {}),
+      ...(key !== undefined
+        ? { latency: { quantile: Number(key.slice(1)) / 100, thresholdMs: thresholdMs as number } }
+        : {}),
+      windowMs: given.window ?? DEFAULT_SLO_WINDOW_MS,
+    },
+  };
+}
+
 /** Where a heartbeat check's defaults differ: it alerts on the first late or failed run. */
 export const HEARTBEAT_DEFAULTS = { failAfter: 1, confirmMs: 0, retries: 0 } as const;
+
+/** An objective over every check with some labels: its budget is theirs together. */
+export interface SloGroup {
+  name: string;
+  labels: Record<string, string>;
+  slo: Slo;
+  /** The checks in it, by name. */
+  members: string[];
+}
 
 export interface LoadResult {
   checks: CheckSpec[];
   diagnostics: Diagnostic[];
   files: string[];
+  /** Objectives over groups of checks (`slos:` in any file). */
+  sloGroups?: SloGroup[];
 }
 
 /**
@@ -136,8 +174,52 @@ export function loadChecksSync(
     ...duplicateNames(results),
     ...dependencyProblems(results),
   ];
+  const groups = sloGroupsOf(results, checks);
+  diagnostics.push(...groups.diagnostics);
   if (diagnostics.length > 0) return { checks: [], diagnostics, files };
-  return { checks: linkDependencies(checks), diagnostics, files };
+  return {
+    checks: linkDependencies(checks),
+    diagnostics,
+    files,
+    ...(groups.groups.length > 0 ? { sloGroups: groups.groups } : {}),
+  };
+}
+
+/** The files' `slos:`, each with its members; a name used twice, or a group of no check, is a problem. */
+function sloGroupsOf(
+  files: ParsedFile[],
+  checks: CheckSpec[],
+): { groups: SloGroup[]; diagnostics: Diagnostic[] } {
+  const groups: SloGroup[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const taken = new Map(
+    checks.map((check) => [check.name, `check at ${check.source.file}:${check.source.line}`]),
+  );
+  for (const file of files)
+    for (const group of file.groups ?? []) {
+      const { position, labelsAt, ...given } = group;
+      const clash = taken.get(given.name);
+      if (clash) {
+        diagnostics.push({
+          ...position,
+          message: `expected a name unique among checks and group objectives, found "${given.name}", already the ${clash}`,
+        });
+        continue;
+      }
+      taken.set(given.name, `group objective at ${position.file}:${position.line}`);
+      const members = checks
+        .filter((check) => Object.entries(given.labels).every(([k, v]) => check.labels[k] === v))
+        .map((check) => check.name);
+      if (members.length === 0) {
+        diagnostics.push({
+          ...labelsAt,
+          message: `expected labels some check carries, found ${JSON.stringify(given.labels)}, which no check has`,
+        });
+        continue;
+      }
+      groups.push({ ...given, members });
+    }
+  return { groups, diagnostics };
 }
 
 export async function loadChecks(target: string, display?: (file: string) => string): Promise<LoadResult> {
@@ -167,6 +249,8 @@ interface ParsedFile {
   names: ({ name: string } & Position)[];
   /** Every `dependsOn` entry with its position, checked against the names of every file. */
   dependencies?: ({ check: string; on: string } & Position)[];
+  /** The file's `slos:`, members not yet found (they may be in any file). */
+  groups?: (Omit<SloGroup, "members"> & { position: Position; labelsAt: Position })[];
 }
 
 /** Nesting deeper than any check file needs; deeper input is refused before it can exhaust the stack. */
@@ -284,6 +368,18 @@ export function parseCheckFile(file: string, text: string, baseDir: string): Par
     ...buildSpecs(file, parsed.data, baseDir, locate),
     names: namesIn(file, data, locate),
     dependencies: dependenciesIn(file, parsed.data, locate),
+    groups: (parsed.data.slos ?? []).map((group, index) => {
+      const { name, labels, ...objective } = group;
+      const where = ["slos", index, "name"];
+      const labelsWhere = ["slos", index, "labels"];
+      return {
+        name,
+        labels,
+        slo: sloOf(objective).slo as Slo,
+        position: { file, ...locate(where), path: formatPath(where) },
+        labelsAt: { file, ...locate(labelsWhere), path: formatPath(labelsWhere) },
+      };
+    }),
   };
 }
 
@@ -477,6 +573,7 @@ function buildSpecs(
       },
       ...(locations ? { locations } : {}),
       retries: entry.retries ?? defaults.retries ?? given.retries,
+      ...sloOf(entry.slo ?? defaults.slo),
       dependsOn: (entry.dependsOn ?? []).map((check) => ({ check, intervalMs: 0 })),
       dependents: [],
       source: {

@@ -70,6 +70,49 @@ const alert = z.strictObject({
   }),
 });
 
+const PERCENT_EXPECTED = "a percentage below 100 such as 99.9%";
+const percent = z
+  .string({ error: PERCENT_EXPECTED })
+  .regex(/^\d{1,2}(\.\d+)?%$/, { error: PERCENT_EXPECTED })
+  .transform((text) => Number(text.slice(0, -1)) / 100);
+
+const QUANTILES = ["p50", "p90", "p95", "p99"] as const;
+const sloFields = {
+  availability: percent.optional().meta({
+    description:
+      "The share of runs (up or degraded; unknown runs are not counted) that must pass, e.g. 99.9%.",
+  }),
+  latency: z
+    .strictObject(
+      Object.fromEntries(QUANTILES.map((q) => [q, duration.optional()])) as Record<
+        (typeof QUANTILES)[number],
+        z.ZodOptional<typeof duration>
+      >,
+    )
+    .optional()
+    .meta({ description: "One percentile of passing runs' latency, e.g. { p95: 300ms }." }),
+  window: duration
+    .optional()
+    .meta({ description: "The window the objective is measured over. Default 30d." }),
+};
+
+/** An availability or a latency objective (or both), and exactly one percentile in `latency`. */
+function sloRefinement(
+  value: { availability?: number; latency?: Partial<Record<(typeof QUANTILES)[number], unknown>> },
+  ctx: z.RefinementCtx,
+) {
+  if (value.availability === undefined && value.latency === undefined)
+    ctx.addIssue({ code: "custom", message: "an availability, a latency objective or both" });
+  const given = QUANTILES.filter((q) => value.latency?.[q] !== undefined);
+  if (value.latency !== undefined && given.length !== 1)
+    ctx.addIssue({
+      code: "custom",
+      path: ["latency"],
+      message: `exactly one of ${QUANTILES.join(", ")}, found ${given.length === 0 ? "none" : given.join(" and ")}`,
+    });
+}
+
+const slo = z.strictObject(sloFields).superRefine(sloRefinement);
 const LOCATION_EXPECTED =
   "a location: an AWS region such as eu-west-1, or a name of lower-case letters, digits and dashes";
 const locationName = z
@@ -109,6 +152,10 @@ const common = {
       description:
         "Retries within a run after a failed attempt of any kind, after a 0.5-1.5s pause, while the run stays within 2 × timeout. Default 3.",
     }),
+  slo: slo.optional().meta({
+    description:
+      "A service level objective: error budget and burn-rate alerts from the check's history (watchpost slo).",
+  }),
   maintenance: z
     .array(maintenanceWindow, { error: "a list of maintenance windows" })
     .optional()
@@ -144,11 +191,31 @@ export const checkSchema = z.strictObject({ name, ...common, dependsOn, ...kindF
   },
 );
 
+/** An objective over every check carrying some labels (a team's, a service's). */
+const sloGroup = z
+  .strictObject({
+    name: name.meta({
+      description: "Names the group's objective (its alerts are NAME/slo); unique among groups and checks.",
+    }),
+    labels: z
+      .record(z.string(), z.string({ error: "a string label value" }), {
+        error: "labels, such as { team: payments }",
+      })
+      .refine((labels) => Object.keys(labels).length > 0, { error: "at least one label" })
+      .meta({ description: "Every check with all of these labels (in any file) is in the group." }),
+    ...sloFields,
+  })
+  .superRefine(sloRefinement);
+
 export const fileSchema = z.strictObject({
   defaults: z.strictObject(common).optional().meta({ description: "Applies to every check in this file." }),
   checks: z
     .array(checkSchema, { error: "a list of checks" })
     .meta({ description: "The checks in this file." }),
+  slos: z
+    .array(sloGroup, { error: "a list of group objectives" })
+    .optional()
+    .meta({ description: "Objectives over groups of checks, chosen by their labels (watchpost slo)." }),
 });
 
 export type CheckFile = z.output<typeof fileSchema>;

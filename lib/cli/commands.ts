@@ -95,6 +95,13 @@ export const OPTIONS: Record<string, OptionSpec> = {
     value: "FILE",
     help: "The heartbeat key (the deployment's secret; - reads standard input). Default: the local key beside --state",
   },
+  "group-by": {
+    type: "string",
+    value: "LABEL",
+    default: "team",
+    help: "The label the status page groups checks by (checks without it are under other)",
+  },
+  title: { type: "string", value: "TEXT", default: "Status", help: "The status page's title" },
   state: {
     type: "string",
     value: "FILE",
@@ -307,6 +314,23 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: ["test", "webhook", "channels"],
     examples: ["watchpost notify --test --channels channels.yml"],
     exits: ["2: no destination given", "3: a destination refused or did not answer"],
+  },
+  slo: {
+    summary: "Report each SLO's error budget and burn rates from the history beside --state",
+    usage: "watchpost slo [options]",
+    options: ["checks", "only", "json", "state"],
+    examples: ["watchpost slo", "watchpost slo --only payments-api --json"],
+    exits: ["2: a problem in a check file, or the history file cannot be read"],
+  },
+  status: {
+    summary: "Write the status page (index.html, status.json) from the history beside --state",
+    usage: "watchpost status --out DIR [options]",
+    options: ["checks", "out", "group-by", "title", "state"],
+    examples: [
+      "watchpost status --out public",
+      "watchpost status --out public --group-by service --title 'Acme status'",
+    ],
+    exits: ["2: a problem in a check file, no --out, or DIR cannot be written"],
   },
   ping: {
     summary: "Tell a heartbeat check that its job ran (for scripts, cron, CI)",

@@ -7,6 +7,7 @@ import { didYouMean } from "../checks/diagnostics.js";
 import { parseListen } from "../heartbeat/listen.js";
 import { FileHeartbeats, heartbeatFileFor } from "../heartbeat/store-file.js";
 import { keyFileFor } from "../heartbeat/token.js";
+import { FileHistory, historyFileFor } from "../history/store-file.js";
 import { FileRunRecords, runRecordsFileFor } from "../runtime/run-records-file.js";
 import { VERSION } from "../version.js";
 import { cost } from "./commands/cost.js";
@@ -17,6 +18,8 @@ import { ping } from "./commands/ping.js";
 import { plan } from "./commands/plan.js";
 import { type RunOptions, run } from "./commands/run.js";
 import { schema } from "./commands/schema.js";
+import { slo } from "./commands/slo.js";
+import { status } from "./commands/status.js";
 import { token } from "./commands/token.js";
 import { validate } from "./commands/validate.js";
 import { COMMANDS, commandHelp, GLOBAL_OPTIONS, OPTIONS, type OptionSpec, usage } from "./commands.js";
@@ -66,7 +69,7 @@ async function verifyStateFile(file: string): Promise<void> {
 }
 
 /** String options whose default the command reads (others show theirs in help, and mean "not given"). */
-const APPLIED_DEFAULTS = new Set(["checks", "location", "state", "latency"]);
+const APPLIED_DEFAULTS = new Set(["checks", "location", "state", "latency", "group-by", "title"]);
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -187,6 +190,27 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       return schema(text("out"), io);
     case "notify":
       return notify({ webhook: text("webhook"), channels: text("channels"), test: flag("test") }, io);
+    case "slo":
+      return slo(
+        checks,
+        {
+          json: flag("json"),
+          only: splitList(values.only as string[] | undefined),
+          history: new FileHistory(historyFileFor(path.resolve(text("state") as string))),
+        },
+        io,
+      );
+    case "status":
+      return status(
+        checks,
+        {
+          out: text("out"),
+          groupBy: text("group-by") ?? "team",
+          title: text("title") ?? "Status",
+          history: new FileHistory(historyFileFor(path.resolve(text("state") as string))),
+        },
+        io,
+      );
     case "ping":
       return ping(
         {
@@ -265,6 +289,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       : {}),
     ...(command === "run"
       ? {
+          history: new FileHistory(historyFileFor(path.resolve(text("state") as string))),
           heartbeats: {
             store: new FileHeartbeats(heartbeatFileFor(path.resolve(text("state") as string))),
             keyFile: keyFileFor(path.resolve(text("state") as string)),

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type Diagnostic, formatDiagnostic } from "../checks/diagnostics.js";
-import type { CheckSpec } from "../checks/load.js";
+import type { CheckSpec, SloGroup } from "../checks/load.js";
 import { REFERENCE } from "../checks/syntax.js";
 import { DEFAULT_CONCURRENCY, resolvable } from "../engine.js";
 import { PROBES } from "../probes/index.js";
@@ -26,6 +26,8 @@ export interface Shard {
 export interface CompiledChecks {
   format: 1;
   shards: Record<string, CheckSpec[]>;
+  /** Objectives over groups of checks; the fastest shard's runs evaluate them. */
+  sloGroups?: SloGroup[];
 }
 
 /** Lambda's longest run. */
@@ -170,8 +172,16 @@ function linkedGroups(checks: readonly CheckSpec[]): CheckSpec[][] {
  * The checks as the function reads them: `ca:` files inlined (the bundle has no check folder), and
  * no synth-machine paths: source files are named relative to `root`, the checks folder.
  */
-export function compile(shards: readonly Shard[], root = "."): CompiledChecks {
-  const out: CompiledChecks = { format: 1, shards: {} };
+export function compile(
+  shards: readonly Shard[],
+  root = ".",
+  sloGroups: readonly SloGroup[] = [],
+): CompiledChecks {
+  const out: CompiledChecks = {
+    format: 1,
+    shards: {},
+    ...(sloGroups.length > 0 ? { sloGroups: [...sloGroups] } : {}),
+  };
   for (const shard of shards) {
     out.shards[shard.id] = shard.checks.map((check) => {
       const config = check.config as { ca?: string };

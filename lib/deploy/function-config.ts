@@ -48,6 +48,10 @@ export interface FunctionConfig {
     /** The state table's region (the home's), when this function runs elsewhere. */
     stateRegion: string;
   };
+  /** History (status page, SLOs) kept in the state table this many days; absent: none kept. */
+  history?: { retainDays: number };
+  /** The status page: written to this bucket after each run of this shard (the shortest interval's). */
+  statusPage?: { bucket: string; shard: string; groupBy: string; title: string };
 }
 
 export class FunctionConfigError extends Error {
@@ -132,6 +136,22 @@ export function parseFunctionConfig(env: Record<string, string | undefined>): Fu
       home,
       stateRegion: string("stateRegion", l, "locations.stateRegion"),
     };
+  }
+  if (value.history !== undefined) {
+    const h = (value.history ?? {}) as Record<string, unknown>;
+    if (typeof h.retainDays !== "number" || !Number.isInteger(h.retainDays) || h.retainDays < 1)
+      fail(`history.retainDays: expected a whole number of days, found ${JSON.stringify(h.retainDays)}`);
+    config.history = { retainDays: h.retainDays as number };
+  }
+  if (value.statusPage !== undefined) {
+    const p = (value.statusPage ?? {}) as Record<string, unknown>;
+    config.statusPage = {
+      bucket: string("bucket", p, "statusPage.bucket"),
+      shard: string("shard", p, "statusPage.shard"),
+      groupBy: string("groupBy", p, "statusPage.groupBy"),
+      title: string("title", p, "statusPage.title"),
+    };
+    if (!config.history) fail("statusPage: needs history");
   }
   if (value.channels !== undefined) {
     if (!Array.isArray(value.channels))

@@ -3,6 +3,7 @@
  * Anything not acknowledged here fails the synth.
  */
 import { type CfnElement, Stack, Token, Validations } from "aws-cdk-lib";
+import type { Construct } from "constructs";
 import { checkPermissions } from "../deploy/compile.js";
 import type { Watchpost } from "./watchpost.js";
 
@@ -61,6 +62,32 @@ export function acknowledgeFindings(watchpost: Watchpost): void {
       reason:
         "Every ping token derives from this key: rotating it changes every job's token at once, so a team rotates it deliberately (README, Heartbeat checks).",
     });
+  }
+
+  const page = watchpost.statusPage;
+  if (page) {
+    Validations.of(page.bucket).acknowledge({
+      id: "AwsSolutions-S1",
+      reason:
+        "The status page bucket holds two generated files, rewritten by the probe function only; CloudFront (when public) is the only reader.",
+    });
+    if (page.distribution) {
+      const ack = (id: string, reason: string) =>
+        Validations.of(page.distribution as Construct).acknowledge({ id, reason });
+      ack("AwsSolutions-CFR1", "A status page is for anyone, anywhere: no geographic restriction.");
+      ack(
+        "AwsSolutions-CFR2",
+        "Two static files with GET and HEAD only; a team that wants WAF adds it to the distribution.",
+      );
+      ack(
+        "AwsSolutions-CFR3",
+        "Access logs of a public status page are not kept by default; the distribution can be given a log bucket.",
+      );
+      ack(
+        "AwsSolutions-CFR4",
+        "The default CloudFront certificate (no custom domain) cannot pin TLS 1.2; give the distribution a domain and certificate for that.",
+      );
+    }
   }
 
   for (const fn of watchpost.functions) {

@@ -37,6 +37,19 @@ export class WatchpostStack extends Stack {
         description: "The key ping tokens derive from: watchpost token NAME --key-file - reads it",
       });
     }
+    const page = this.watchpost.statusPage;
+    if (page) {
+      new CfnOutput(this, "StatusPageBucket", {
+        value: page.bucket.bucketName,
+        description:
+          "The status page (index.html, status.json), rewritten after each run of the shortest interval",
+      });
+      if (page.distribution)
+        new CfnOutput(this, "StatusPageUrl", {
+          value: `https://${page.distribution.distributionDomainName}/`,
+          description: "The status page, public through CloudFront",
+        });
+    }
     const probe = this.watchpost.functions[0];
     if (probe)
       new CfnOutput(this, "ProbeFunction", {

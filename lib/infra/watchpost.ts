@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Aws, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
+import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
+import * as origins from "aws-cdk-lib/aws-cloudfront-origins";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
@@ -19,6 +21,7 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
+import * as s3 from "aws-cdk-lib/aws-s3";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
@@ -29,7 +32,7 @@ import { Construct } from "constructs";
 import { deployProblems } from "../alerting/channels/config.js";
 import type { ChannelSpec } from "../alerting/notifiers/channel.js";
 import { formatDiagnostic } from "../checks/diagnostics.js";
-import { type CheckSpec, loadChecksSync } from "../checks/load.js";
+import { type CheckSpec, loadChecksSync, type SloGroup } from "../checks/load.js";
 import type { Severity } from "../checks/schema.js";
 import { FUNCTION_BUNDLE, PREBUILT_FUNCTION_DIR } from "../deploy/bundle.js";
 import { checkMetricsOn } from "../deploy/check-metrics.js";
@@ -44,6 +47,7 @@ import {
 } from "../deploy/compile.js";
 import { FUNCTION_CONFIG_ENV, type FunctionConfig } from "../deploy/function-config.js";
 import { HEARTBEAT_KEY_PREFIX } from "../heartbeat/store-dynamodb.js";
+import { HISTORY_DAY_PREFIX, INCIDENTS_PREFIX } from "../history/store-dynamodb.js";
 import type { InstanceMode } from "../metrics/series.js";
 import { needsRefresh, REFRESH_EVERY_MS } from "../runtime/freshness.js";
 import { LOCATION_SILENT, MONITOR_METRICS } from "../runtime/monitor-metrics.js";
@@ -147,6 +151,17 @@ export interface WatchpostProps {
    * Default 10 and 20. The endpoint exists when some check is a heartbeat (in the home region).
    */
   readonly heartbeats?: { rateLimit?: number; burstLimit?: number };
+  /**
+   * History of decided results and incidents (status page, SLOs), kept in the state table this many
+   * days. Default `{ retainDays: 400 }`; `false` keeps none (and no status page, no SLO alerts).
+   */
+  readonly history?: { retainDays?: number } | false;
+  /**
+   * The status page, written to a private bucket after each run of the shortest interval. `public:
+   * true` puts CloudFront in front of it (an explicit choice: it is then readable by anyone with the
+   * URL). Default: a private page grouped by the `team` label; `false` writes none.
+   */
+  readonly statusPage?: { groupBy?: string; title?: string; public?: boolean } | false;
 }
 
 /** The regions that probe together; see README, "Several locations". */
@@ -239,8 +254,14 @@ export class Watchpost extends Construct {
   readonly shards: Shard[];
   readonly dashboard: cloudwatch.Dashboard;
   readonly checks: CheckSpec[];
+  /** Objectives over groups of checks (`slos:` in the check files). */
+  readonly sloGroups: SloGroup[];
   /** The heartbeat ping endpoint, when some check is a heartbeat (in the home region only). */
   readonly heartbeats: WatchpostHeartbeats | undefined;
+  /** The status page's bucket, and its CloudFront distribution when public (home region only). */
+  readonly statusPage: { bucket: s3.Bucket; distribution?: cloudfront.Distribution } | undefined;
+  /** The shard whose runs write the status page. */
+  private readonly statusShard: string | undefined;
   /** The remote-write credentials, given as a secret or imported from its ARN. */
   private readonly remoteWriteSecret: secretsmanager.ISecret | undefined;
   /** This stack's place among several locations; undefined with one. */
@@ -261,6 +282,7 @@ export class Watchpost extends Construct {
       );
     }
     this.checks = loaded.checks;
+    this.sloGroups = loaded.sloGroups ?? [];
     this.checkMetrics = checkMetricsOn(props.checkMetrics, props.remoteWrite !== undefined);
     const namespace = props.namespace ?? "Watchpost";
     const maxPerShard = props.maxChecksPerShard ?? DEFAULT_MAX_CHECKS_PER_SHARD;
@@ -321,17 +343,34 @@ export class Watchpost extends Construct {
         : undefined);
 
     const group = new scheduler.ScheduleGroup(this, "Schedules");
-    for (const [fnId, checks, prefix] of [
-      ["Probe", publicChecks, ""],
-      ["PrivateProbe", privateChecks, "vpc-"],
-    ] as const) {
-      if (checks.length === 0) continue;
-      // Cut from every check, so a shard is the same at every location; a location other than the
-      // home runs only the shards that hold checks placed there.
-      const shards = cutShards(checks, maxPerShard, prefix).filter(
-        (shard) => !locations?.remote || shard.checks.some((check) => runsHere(check, locations)),
-      );
-      if (shards.length === 0) continue;
+    const groups = (
+      [
+        ["Probe", publicChecks, ""],
+        ["PrivateProbe", privateChecks, "vpc-"],
+      ] as const
+    ).map(
+      ([fnId, checks, prefix]) =>
+        [
+          fnId,
+          checks,
+          // Cut from every check, so a shard is the same at every location; a location other than
+          // the home runs only the shards that hold checks placed there.
+          cutShards(checks, maxPerShard, prefix).filter(
+            (shard) => !locations?.remote || shard.checks.some((check) => runsHere(check, locations)),
+          ),
+        ] as const,
+    );
+    // The status page is the home's, written by the public function's fastest shard.
+    const pageProps =
+      props.history === false || props.statusPage === false ? undefined : (props.statusPage ?? {});
+    const fastest = groups[0]?.[2].reduce<Shard | undefined>(
+      (best, shard) => (best === undefined || shard.intervalMs < best.intervalMs ? shard : best),
+      undefined,
+    );
+    this.statusShard = pageProps && !locations?.remote ? fastest?.id : undefined;
+    this.statusPage = this.statusShard && pageProps ? this.statusPageBucket(pageProps) : undefined;
+    for (const [fnId, checks, shards] of groups) {
+      if (checks.length === 0 || shards.length === 0) continue;
       this.shards.push(...shards);
       const fn = this.probeFunction(
         fnId,
@@ -388,6 +427,30 @@ export class Watchpost extends Construct {
 
     this.watchTheWatcher(namespace);
     this.dashboard = this.buildDashboard(namespace);
+  }
+
+  /** A private bucket for the status page; CloudFront in front of it only when asked. */
+  private statusPageBucket(page: { public?: boolean }): {
+    bucket: s3.Bucket;
+    distribution?: cloudfront.Distribution;
+  } {
+    const bucket = new s3.Bucket(this, "StatusPage", {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    if (!page.public) return { bucket };
+    const distribution = new cloudfront.Distribution(this, "StatusPageCdn", {
+      comment: "Watchpost status page",
+      defaultRootObject: "index.html",
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      },
+    });
+    return { bucket, distribution };
   }
 
   /** This stack's part among several locations, checked; undefined with one location. */
@@ -458,7 +521,7 @@ export class Watchpost extends Construct {
   ): lambda.Function {
     const root = packageRoot();
     const compiled = path.join(mkdtempSync(path.join(tmpdir(), "watchpost-")), "checks.json");
-    writeFileSync(compiled, JSON.stringify(compile(shards, props.checksDir)));
+    writeFileSync(compiled, JSON.stringify(compile(shards, props.checksDir, this.sloGroups)));
     // Long enough for the slowest shard's waves of checks, each timing out on every attempt, plus
     // the reserves for sinks and alerting; cutShards keeps that inside each shard's interval.
     const timeout = Duration.seconds(Math.ceil(functionTimeoutMs(shards) / 1000));
@@ -476,6 +539,19 @@ export class Watchpost extends Construct {
       ...(props.channels?.length ? { channels: props.channels } : {}),
       ...(this.placed
         ? { locations: { all: this.placed.regions, home: this.placed.home, stateRegion: this.placed.home } }
+        : {}),
+      ...(props.history === false || this.placed?.remote
+        ? {}
+        : { history: { retainDays: props.history?.retainDays ?? 400 } }),
+      ...(this.statusPage && this.statusShard && shards.some((shard) => shard.id === this.statusShard)
+        ? {
+            statusPage: {
+              bucket: this.statusPage.bucket.bucketName,
+              shard: this.statusShard,
+              groupBy: (props.statusPage ? props.statusPage.groupBy : undefined) ?? "team",
+              title: (props.statusPage ? props.statusPage.title : undefined) ?? "Status",
+            },
+          }
         : {}),
       ...(remoteWrite
         ? {
@@ -573,13 +649,29 @@ export class Watchpost extends Construct {
         resources: [this.table.tableArn],
       }),
     );
-    // A heartbeat reads its job's pings item by item (consistently, as the ping endpoint writes it).
-    if (checks.some((check) => check.kind === "heartbeat"))
+    // Item by item, consistently: a heartbeat's pings, and the history it adds each run to.
+    const items = [
+      ...(checks.some((check) => check.kind === "heartbeat") ? [`${HEARTBEAT_KEY_PREFIX}*`] : []),
+      // History is the home's: the region that decides keeps it.
+      ...(props.history === false || this.placed?.remote
+        ? []
+        : [`${HISTORY_DAY_PREFIX}*`, `${INCIDENTS_PREFIX}*`]),
+    ];
+    if (items.length > 0)
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ["dynamodb:GetItem"],
           resources: [this.table.tableArn],
-          conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${HEARTBEAT_KEY_PREFIX}*`] } },
+          conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": items } },
+        }),
+      );
+    if (this.statusPage)
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ["s3:PutObject"],
+          resources: ["index.html", "status.json"].map(
+            (key) => this.statusPage?.bucket.arnForObjects(key) as string,
+          ),
         }),
       );
     fn.addToRolePolicy(

@@ -6,13 +6,18 @@
  */
 import { setMaxListeners } from "node:events";
 import { type Alerter, type AlertReport, emptyReport } from "../alerting/alerter.js";
+import type { Transition } from "../alerting/state-machine.js";
 import type { AwsClients } from "../aws/clients.js";
-import type { CheckSpec } from "../checks/load.js";
+import type { CheckSpec, SloGroup } from "../checks/load.js";
 import type { Resolvers } from "../checks/references.js";
 import { pause } from "../deadline.js";
 import { runChecks } from "../engine.js";
 import { describeError } from "../errors.js";
 import type { HeartbeatStore } from "../heartbeat/store.js";
+import { dayOf } from "../history/model.js";
+import { BURN_WINDOWS } from "../history/slo.js";
+import { groupSloResult, groupSloSpec, sloResult, sloSpec } from "../history/slo-alerts.js";
+import type { HistoryStore } from "../history/store.js";
 import { type CheckResult, STATUSES, type Status } from "../result.js";
 import type { Sink, SinkReport } from "../sinks/sink.js";
 import { formatDuration } from "../units.js";
@@ -75,6 +80,13 @@ export interface PipelineInput {
   aws?: AwsClients;
   /** Where jobs' pings are recorded, for heartbeat checks. */
   heartbeats?: HeartbeatStore;
+  /**
+   * Where the decided results and incidents are kept (status page, SLOs): by whoever alerts, after
+   * alerting decided, on the results it decided on (a quorum's, with several locations).
+   */
+  history?: HistoryStore;
+  /** Objectives over groups of checks, evaluated (and alerted on) after this run's history. */
+  sloGroups?: readonly SloGroup[];
   concurrency?: number;
   /**
    * Re-probe checks that failed and decided nothing yet, `alert.confirmAfter` later, in this run
@@ -91,7 +103,7 @@ export interface PipelineInput {
   onStage?: (check: string, stage: string) => void;
 }
 
-export type Stage = "probes" | "sinks" | "alerting";
+export type Stage = "probes" | "sinks" | "alerting" | "history" | "status page";
 
 export interface StageReport {
   stage: Stage;
@@ -221,6 +233,16 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     const silent = rounds[0]?.silent;
     const alerts = alertRounds.length > 0 ? mergeAlerts(alertRounds) : undefined;
     if (alerts) stages.push(alerts.stage);
+    const historyRounds = rounds.flatMap((round) => (round.history ? [round.history] : []));
+    if (historyRounds.length > 0) {
+      const failed = historyRounds.find((r) => !r.ok);
+      stages.push({
+        stage: "history",
+        ok: failed === undefined,
+        durationMs: historyRounds.reduce((n, r) => n + r.durationMs, 0),
+        ...(failed?.error ? { error: failed.error } : {}),
+      });
+    }
     return {
       results,
       confirmations,
@@ -242,6 +264,7 @@ interface Round {
   sinks: SinkReport[];
   alerts?: { report: AlertReport; stage: StageReport };
   silent?: SilentLocation[];
+  history?: StageReport;
 }
 
 /** One batch of results to every sink and to alerting, side by side, each bounded by the run. */
@@ -291,14 +314,151 @@ async function deliverBatch(
           told: toldDeadline,
           deadline: stageDeadline,
           signal,
-        })
+        }).then(
+          async (
+            alerted,
+          ): Promise<Awaited<ReturnType<typeof decideAndAlert>> & { history?: StageReport }> => {
+            if (!input.history || !alerted.decided) return alerted;
+            const history = await recordHistory(
+              input.history,
+              // A confirmation re-probe is the same interval's run again: its incidents count, its result not twice.
+              confirmation ? { ...alerted.decided, results: [] } : alerted.decided,
+              input,
+              stageDeadline,
+              signal,
+            );
+            const withSlo = alerted.decided.checks.filter((spec) => spec.slo);
+            const groups = input.sloGroups ?? [];
+            if (confirmation || !history.ok || withSlo.length + groups.length === 0 || !input.alerter)
+              return { ...alerted, history };
+            const slo = await alertOnSlos(
+              input.history,
+              input.alerter,
+              withSlo,
+              groups,
+              input.checks,
+              input.shard?.id,
+              {
+                batchStartedAt,
+                told: toldDeadline,
+                deadline: stageDeadline,
+                signal,
+              },
+            );
+            return { ...alerted, history, alerts: mergeAlerts([alerted.alerts, slo]) };
+          },
+        )
       : undefined,
   ]);
   return {
     sinks: sinkReports,
     ...(alerts ? { alerts: alerts.alerts } : {}),
     ...(alerts?.silent ? { silent: alerts.silent } : {}),
+    ...(alerts?.history ? { history: alerts.history } : {}),
   };
+}
+
+/** Each objective's error budget, read from history, as its companion's result through alerting. */
+async function alertOnSlos(
+  history: HistoryStore,
+  alerter: Alerter,
+  specs: readonly CheckSpec[],
+  groups: readonly SloGroup[],
+  all: readonly CheckSpec[],
+  shard: string | undefined,
+  bounds: { batchStartedAt: number; told: number; deadline: number; signal: AbortSignal },
+): Promise<{ report: AlertReport; stage: StageReport }> {
+  const now = Date.now();
+  const longest = Math.max(
+    ...specs.map((spec) => spec.slo?.windowMs ?? 0),
+    ...groups.map((group) => group.slo.windowMs),
+    BURN_WINDOWS["3d"],
+  );
+  const read = await bounded(
+    settle(
+      history.read(
+        // A group's members may be in any shard: then every shard's days are read.
+        {
+          fromDay: dayOf(now - longest),
+          toDay: dayOf(now),
+          ...(shard && groups.length === 0 ? { shards: [shard] } : {}),
+        },
+        bounds.signal,
+      ),
+    ),
+    bounds.deadline,
+  );
+  if (read === TIMED_OUT || "error" in read) {
+    const error = `SLOs: ${history.name} could not be read: ${read === TIMED_OUT ? "no answer before the run's deadline" : describeError(read.error)}`;
+    return {
+      report: emptyReport(alerter.notifierName, [error]),
+      stage: { stage: "alerting", ok: false, durationMs: 0, error },
+    };
+  }
+  const template = all[0] as CheckSpec;
+  const companions = [...specs.map(sloSpec), ...groups.map((group) => groupSloSpec(group, template))];
+  const results = [
+    ...specs.flatMap((spec) => sloResult(spec, read.value, now) ?? []),
+    ...groups.map((group) => groupSloResult(group, read.value, now)),
+  ];
+  return alert(
+    alerter,
+    results,
+    companions,
+    bounds.batchStartedAt,
+    bounds.told,
+    bounds.deadline,
+    bounds.signal,
+  );
+}
+
+/** The results alerting decided on and what it decided, into history; bounded like every stage. */
+async function recordHistory(
+  history: HistoryStore,
+  decided: { results: readonly CheckResult[]; checks: readonly CheckSpec[]; transitions: Transition[] },
+  input: PipelineInput,
+  deadline: number,
+  signal: AbortSignal,
+): Promise<StageReport> {
+  const started = performance.now();
+  const specs = new Map(decided.checks.map((spec) => [spec.name, spec]));
+  const entries = decided.results.flatMap((result) => {
+    const spec = specs.get(result.name);
+    if (!spec) return [];
+    // Slow against the check's own latency objective, else its first group's.
+    const slowMs =
+      spec.slo?.latency?.thresholdMs ??
+      input.sloGroups?.find((g) => g.slo.latency && g.members.includes(spec.name))?.slo.latency?.thresholdMs;
+    return [
+      {
+        name: result.name,
+        status: result.status,
+        durationMs: result.durationMs,
+        startedAt: result.startedAt,
+        reason: result.reason,
+        intervalMs: spec.intervalMs,
+        ...(slowMs !== undefined ? { slowMs } : {}),
+      },
+    ];
+  });
+  const outcome = await bounded(
+    settle(
+      history.record(
+        { shard: input.shard?.id ?? "local", entries, transitions: decided.transitions, now: Date.now() },
+        signal,
+      ),
+    ),
+    deadline,
+  );
+  const durationMs = performance.now() - started;
+  if (outcome === TIMED_OUT || "error" in outcome)
+    return {
+      stage: "history",
+      ok: false,
+      durationMs,
+      error: `${history.name}: ${outcome === TIMED_OUT ? "did not finish before the run's deadline" : describeError(outcome.error)}`,
+    };
+  return { stage: "history", ok: true, durationMs };
 }
 
 /**
@@ -311,10 +471,20 @@ async function decideAndAlert(
   results: CheckResult[],
   confirmation: boolean,
   bounds: { batchStartedAt: number; told: number; deadline: number; signal: AbortSignal },
-): Promise<{ alerts: { report: AlertReport; stage: StageReport }; silent?: SilentLocation[] }> {
+): Promise<{
+  alerts: { report: AlertReport; stage: StageReport };
+  silent?: SilentLocation[];
+  /** What alerting decided on, and the transitions it decided. */
+  decided?: { results: readonly CheckResult[]; checks: readonly CheckSpec[]; transitions: Transition[] };
+}> {
   const { batchStartedAt, told, deadline, signal } = bounds;
+  const transitions: Transition[] = [];
+  const onDecided = (decided: Transition[]) => transitions.push(...decided);
   if (!input.quorum)
-    return { alerts: await alert(alerter, results, input.checks, batchStartedAt, told, deadline, signal) };
+    return {
+      alerts: await alert(alerter, results, input.checks, batchStartedAt, told, deadline, signal, onDecided),
+      decided: { results, checks: input.checks, transitions },
+    };
   const names = new Set(results.map((r) => r.name));
   const checks = confirmation
     ? input.quorum.checks.filter((spec) => names.has(spec.name))
@@ -331,8 +501,9 @@ async function decideAndAlert(
   }
   const round = gathered.value;
   return {
-    alerts: await alert(alerter, round.results, checks, batchStartedAt, told, deadline, signal),
+    alerts: await alert(alerter, round.results, checks, batchStartedAt, told, deadline, signal, onDecided),
     silent: round.silent,
+    decided: { results: round.results, checks, transitions },
   };
 }
 
@@ -394,10 +565,18 @@ async function alert(
   told: number,
   deadline: number,
   signal: AbortSignal,
+  onDecided?: (transitions: Transition[]) => void,
 ): Promise<{ report: AlertReport; stage: StageReport }> {
   const started = performance.now();
   const outcome = await bounded(
-    settle(alerter.process(results, checks, { now: new Date(runStartedAt), deadline: told, signal })),
+    settle(
+      alerter.process(results, checks, {
+        now: new Date(runStartedAt),
+        deadline: told,
+        signal,
+        ...(onDecided ? { onDecided } : {}),
+      }),
+    ),
     deadline,
   );
   const durationMs = performance.now() - started;

@@ -5,6 +5,7 @@ import type { CheckSpec } from "../checks/load.js";
 import type { Resolvers } from "../checks/references.js";
 import type { CompiledChecks } from "../deploy/compile.js";
 import type { HeartbeatStore } from "../heartbeat/store.js";
+import type { HistoryStore } from "../history/store.js";
 import type { CheckResult } from "../result.js";
 import { needsRefresh, type RunRecords } from "./freshness.js";
 import { lazySink, type RunSummary, runPipeline, type SinkSource } from "./pipeline.js";
@@ -20,6 +21,10 @@ export interface ShardDependencies {
   aws: AwsClients;
   /** Where jobs' pings are recorded (the state table), for heartbeat checks. */
   heartbeats?: HeartbeatStore;
+  /** Where the home keeps decided results and incidents (status page, SLOs). */
+  history?: HistoryStore;
+  /** The status page, written after each run of `shard` (the shortest interval's). */
+  statusPage?: { shard: string; publish(signal: AbortSignal): Promise<unknown> };
   /** The region the function runs in. */
   location: string;
   /** One structured log line per result (a confirmation re-probe's too). */
@@ -47,6 +52,16 @@ export interface ShardSummary extends Omit<RunSummary, "results" | "confirmation
 
 export class UnknownShardError extends Error {
   override name = "UnknownShardError";
+}
+
+/** The shard with the shortest interval (the first such, by id): where cross-shard work runs. */
+export function fastestShard(checks: CompiledChecks): string | undefined {
+  let best: { id: string; intervalMs: number } | undefined;
+  for (const [id, specs] of Object.entries(checks.shards).sort(([a], [b]) => a.localeCompare(b))) {
+    const intervalMs = specs[0]?.intervalMs ?? Number.POSITIVE_INFINITY;
+    if (!best || intervalMs < best.intervalMs) best = { id, intervalMs };
+  }
+  return best?.id;
 }
 
 /** Kept back from Lambda's own timeout to log the summary and return. */
@@ -108,6 +123,11 @@ export async function runShard(
     shard: { id: shard, intervalMs },
     // Only the home decides and notifies; the other locations report.
     ...(home ? { alerter: deps.alerter } : {}),
+    ...(home && deps.history ? { history: deps.history } : {}),
+    // Group objectives span shards: the fastest shard's runs evaluate them, once.
+    ...(home && deps.history && deps.checks.sloGroups?.length && shard === fastestShard(deps.checks)
+      ? { sloGroups: deps.checks.sloGroups }
+      : {}),
     ...(quorum ? { quorum } : {}),
     location: deps.location,
     resolvers: deps.resolvers,
@@ -119,5 +139,22 @@ export async function runShard(
       for (const result of all) deps.logResult(result, batch);
     },
   });
+  if (home && deps.statusPage?.shard === shard) {
+    // After the run's own stages, inside the same deadline; its failure is a stage like any other.
+    const started = performance.now();
+    const left = Math.min(now + remainingMs - HANDLER_RESERVE_MS, now + intervalMs) - Date.now();
+    try {
+      if (left <= 0) throw new Error("no time left in the run");
+      await deps.statusPage.publish(AbortSignal.timeout(left));
+      summary.stages.push({ stage: "status page", ok: true, durationMs: performance.now() - started });
+    } catch (error) {
+      summary.stages.push({
+        stage: "status page",
+        ok: false,
+        durationMs: performance.now() - started,
+        error: (error as Error)?.message ?? String(error),
+      });
+    }
+  }
   return { shard, checks: results.length, confirmations: confirmations.length, ...summary };
 }

@@ -3,13 +3,14 @@ import path from "node:path";
 import type { Alerter } from "../../alerting/alerter.js";
 import type { AwsClients } from "../../aws/clients.js";
 import { didYouMean } from "../../checks/diagnostics.js";
-import { type CheckSpec, loadChecks } from "../../checks/load.js";
+import { type CheckSpec, loadChecks, type SloGroup } from "../../checks/load.js";
 import { envResolver } from "../../checks/references.js";
 import { pause } from "../../deadline.js";
 import { PingEndpoint } from "../../heartbeat/endpoint.js";
 import { type PingServer, startPingServer } from "../../heartbeat/listen.js";
 import type { HeartbeatStore } from "../../heartbeat/store.js";
 import { checkTokens, localKey } from "../../heartbeat/token.js";
+import type { HistoryStore } from "../../history/store.js";
 import type { CheckResult } from "../../result.js";
 import {
   MemoryRunRecords,
@@ -38,6 +39,10 @@ export interface RunOptions {
   alerter: Alerter;
   /** Heartbeat checks' pings: where they are kept, the key their tokens derive from, and `--listen`. */
   heartbeats?: { store: HeartbeatStore; keyFile: string; listen?: { host: string; port: number } };
+  /** Where decided results and incidents are kept, beside the state file (status page, SLOs). */
+  history?: HistoryStore;
+  /** Objectives over groups of checks (`slos:`), evaluated after each run. */
+  sloGroups?: readonly SloGroup[];
   /** `--locations`: this process is one of several locations sharing the state file. */
   locations?: { names: string[]; records: RunRecords };
 }
@@ -57,7 +62,11 @@ export async function run(target: string, options: RunOptions, io: Io): Promise<
     reportDiagnostics(loaded.diagnostics, io);
     return 2;
   }
-  return execute(select(loaded.checks, options.only), options, io);
+  return execute(
+    select(loaded.checks, options.only),
+    loaded.sloGroups ? { ...options, sloGroups: loaded.sloGroups } : options,
+    io,
+  );
 }
 
 function part(checks: CheckSpec[], options: RunOptions): Part {
@@ -169,6 +178,8 @@ async function runOnce(
     ...(io.stopSignal ? { signal: io.stopSignal } : {}),
     sinks: options.sinks,
     ...(role.alerts ? { alerter: options.alerter } : {}),
+    ...(role.alerts && options.history ? { history: options.history } : {}),
+    ...(role.alerts && options.history && options.sloGroups ? { sloGroups: options.sloGroups } : {}),
     ...(role.quorum ? { quorum: role.quorum } : {}),
     location: options.location,
     ...(shard ? { shard } : {}),

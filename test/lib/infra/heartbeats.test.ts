@@ -113,7 +113,7 @@ describe("the heartbeat endpoint", () => {
     expect(probe).toContainEqual(
       expect.objectContaining({
         Action: "dynamodb:GetItem",
-        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#hb/*"] } },
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#hb/*", "#hist/*", "#inc/*"] } },
       }),
     );
     expect(JSON.stringify(probe)).not.toContain("report-token");
@@ -138,5 +138,11 @@ describe("the heartbeat endpoint", () => {
     Template.fromStack(away).resourceCountIs("AWS::ApiGatewayV2::Api", 0);
     // The away region evaluates no heartbeat: its function is not granted heartbeat reads.
     expect(JSON.stringify(Template.fromStack(away).findResources("AWS::IAM::Policy"))).not.toContain("#hb/");
+    // Nor does it keep history or write a status page: the home decides.
+    expect(JSON.stringify(Template.fromStack(away).findResources("AWS::IAM::Policy"))).not.toContain(
+      "#hist/",
+    );
+    Template.fromStack(away).resourceCountIs("AWS::S3::Bucket", 0);
+    Template.fromStack(home).resourceCountIs("AWS::S3::Bucket", 1);
   });
 });

@@ -128,6 +128,7 @@ describe("Watchpost construct", () => {
       "TopicArn",
       "DashboardUrl",
       "StateTable",
+      "StatusPageBucket",
       "ProbeFunction",
     ]);
     expect(stack.watchpost.topic).toBeDefined();
@@ -180,6 +181,9 @@ describe("Watchpost construct", () => {
       phases: false,
       checkMetrics: true,
       maxDeliveryAttempts: 10,
+      history: { retainDays: 400 },
+      // The status page is written by the fastest shard's runs, to the private bucket.
+      statusPage: { bucket: "<Ref MonitorStatusPage>", shard: "1m-0", groupBy: "team", title: "Status" },
     });
     template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
       MaximumRetryAttempts: 0,

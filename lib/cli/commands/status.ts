@@ -1,0 +1,44 @@
+/**
+ * `watchpost status --out DIR`: the status page (index.html) and its data (status.json) from the
+ * history beside the state file, for any static host; the deployed monitor writes the same page.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { loadChecks } from "../../checks/load.js";
+import { DAY_MS, dayOf } from "../../history/model.js";
+import type { HistoryStore } from "../../history/store.js";
+import { STATUS_DAYS, statusData } from "../../status/data.js";
+import { statusHtml } from "../../status/html.js";
+import { EnvironmentError, type Io, UsageError } from "../context.js";
+import { reportDiagnostics } from "../diagnostics.js";
+
+export async function status(
+  target: string,
+  options: { out: string | undefined; groupBy: string; title: string; history: HistoryStore; now?: number },
+  io: Io,
+): Promise<number> {
+  if (!options.out)
+    throw new UsageError("status needs --out DIR, the folder to write index.html and status.json to");
+  const loaded = await loadChecks(path.resolve(target));
+  if (loaded.diagnostics.length > 0) {
+    reportDiagnostics(loaded.diagnostics, io);
+    return 2;
+  }
+  const now = options.now ?? Date.now();
+  const longest = Math.max(STATUS_DAYS * DAY_MS, ...loaded.checks.map((c) => c.slo?.windowMs ?? 0));
+  const history = await options.history.read({ fromDay: dayOf(now - longest), toDay: dayOf(now) });
+  const data = statusData(loaded.checks, history, { now, groupBy: options.groupBy, title: options.title });
+  const out = path.resolve(options.out);
+  try {
+    await mkdir(out, { recursive: true });
+    await writeFile(path.join(out, "index.html"), statusHtml(data));
+    await writeFile(path.join(out, "status.json"), `${JSON.stringify(data, null, 2)}\n`);
+  } catch (error) {
+    throw new EnvironmentError(`cannot write the status page to ${out}: ${(error as Error).message}`);
+  }
+  const checks = data.groups.flatMap((g) => g.checks).length;
+  io.stdout.write(
+    `wrote ${path.join(out, "index.html")} and status.json: ${checks} checks in ${data.groups.length} group(s), ${data.incidents.open.length} open and ${data.incidents.recent.length} recent incident(s)\n`,
+  );
+  return 0;
+}
