@@ -37,6 +37,8 @@ export interface RunOptions {
 }
 
 export const DEFAULT_CONCURRENCY = 64;
+/** The least time left before the run's deadline for an attempt to start (ms). */
+const MIN_ATTEMPT_MS = 20;
 
 /** One result per spec, in the order of `specs`, whatever happened. */
 export async function runChecks(
@@ -182,7 +184,9 @@ async function attempt(
 ): Promise<Outcome> {
   if (signal?.aborted) return { status: "skipped", reason: "not started: the run was stopped" };
   const budget = Math.min(spec.timeoutMs, deadline - Date.now());
-  if (budget <= 0) {
+  // An attempt with a few milliseconds left could only be cut: it is not started (a timer that
+  // fired at the deadline can see the clock a millisecond short of it).
+  if (budget <= Math.min(MIN_ATTEMPT_MS, spec.timeoutMs - 1)) {
     return {
       status: "skipped",
       reason: "not started before the run's deadline (too many checks for the time available)",

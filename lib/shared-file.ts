@@ -7,6 +7,17 @@
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 
+/**
+ * The files kept beside the CLI's state file, one list: `.watchpost/state.json` →
+ * `.watchpost/state.runs.json` (locations' reports), `state.pings.json` (heartbeat pings),
+ * `state.history.json` (history).
+ */
+export const BESIDE_STATE = ["runs", "pings", "history"] as const;
+
+export function besideStateFile(stateFile: string, kind: (typeof BESIDE_STATE)[number]): string {
+  return stateFile.endsWith(".json") ? `${stateFile.slice(0, -5)}.${kind}.json` : `${stateFile}.${kind}.json`;
+}
+
 /** A lock older than this was left by a process that died holding it. */
 const STALE_LOCK_MS = 30_000;
 /** Longest wait for another process's lock. */

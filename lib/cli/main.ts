@@ -5,10 +5,11 @@ import { parseArgs } from "node:util";
 import { FileStore } from "../alerting/stores/file.js";
 import { didYouMean } from "../checks/diagnostics.js";
 import { parseListen } from "../heartbeat/listen.js";
-import { FileHeartbeats, heartbeatFileFor } from "../heartbeat/store-file.js";
+import { FileHeartbeats } from "../heartbeat/store-file.js";
 import { keyFileFor } from "../heartbeat/token.js";
-import { FileHistory, historyFileFor } from "../history/store-file.js";
-import { FileRunRecords, runRecordsFileFor } from "../runtime/run-records-file.js";
+import { FileHistory } from "../history/store-file.js";
+import { FileRunRecords } from "../runtime/run-records-file.js";
+import { besideStateFile } from "../shared-file.js";
 import { VERSION } from "../version.js";
 import { cost } from "./commands/cost.js";
 import { demo } from "./commands/demo.js";
@@ -181,6 +182,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`--check-metrics expects on or off, found "${value}"`);
   };
   const checks = text("checks") ?? "checks";
+  /** History beside --state: what run writes, and slo and status read. */
+  const history = () => new FileHistory(besideStateFile(path.resolve(text("state") as string), "history"));
   switch (command) {
     case "init":
       return init(positionals[0] ?? ".", io);
@@ -196,7 +199,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
         {
           json: flag("json"),
           only: splitList(values.only as string[] | undefined),
-          history: new FileHistory(historyFileFor(path.resolve(text("state") as string))),
+          history: history(),
         },
         io,
       );
@@ -207,7 +210,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
           out: text("out"),
           groupBy: text("group-by") ?? "team",
           title: text("title") ?? "Status",
-          history: new FileHistory(historyFileFor(path.resolve(text("state") as string))),
+          history: history(),
         },
         io,
       );
@@ -283,15 +286,15 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       ? {
           locations: {
             names: splitList([text("locations") as string]),
-            records: new FileRunRecords(runRecordsFileFor(path.resolve(text("state") as string))),
+            records: new FileRunRecords(besideStateFile(path.resolve(text("state") as string), "runs")),
           },
         }
       : {}),
     ...(command === "run"
       ? {
-          history: new FileHistory(historyFileFor(path.resolve(text("state") as string))),
+          history: history(),
           heartbeats: {
-            store: new FileHeartbeats(heartbeatFileFor(path.resolve(text("state") as string))),
+            store: new FileHeartbeats(besideStateFile(path.resolve(text("state") as string), "pings")),
             keyFile: keyFileFor(path.resolve(text("state") as string)),
             ...(listenAt ? { listen: listenAt } : {}),
           },

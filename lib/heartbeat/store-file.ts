@@ -12,11 +12,6 @@ interface PingsFile {
   checks: Record<string, HeartbeatRecord>;
 }
 
-/** `.watchpost/state.json` → `.watchpost/state.pings.json`. */
-export function heartbeatFileFor(stateFile: string): string {
-  return stateFile.endsWith(".json") ? `${stateFile.slice(0, -5)}.pings.json` : `${stateFile}.pings.json`;
-}
-
 export class FileHeartbeats implements HeartbeatStore {
   readonly name: string;
 

@@ -12,11 +12,6 @@ interface HistoryFile extends History {
   format: 1;
 }
 
-/** `.watchpost/state.json` → `.watchpost/state.history.json`. */
-export function historyFileFor(stateFile: string): string {
-  return stateFile.endsWith(".json") ? `${stateFile.slice(0, -5)}.history.json` : `${stateFile}.history.json`;
-}
-
 export class FileHistory implements HistoryStore {
   readonly name: string;
 

@@ -15,15 +15,16 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { CheckSpec } from "../checks/load.js";
-import { FUNCTION_BUNDLE, PREBUILT_PING_DIR } from "../deploy/bundle.js";
+import { PREBUILT_PING_DIR } from "../deploy/bundle.js";
 import { references } from "../deploy/compile.js";
 import { PING_CONFIG_ENV, type PingConfig } from "../deploy/ping-config.js";
 import { HEARTBEAT_KEY_PREFIX } from "../heartbeat/store-dynamodb.js";
+import { functionBundling } from "./bundling.js";
 import { grantReferences } from "./references.js";
 
 export interface HeartbeatsProps {
@@ -94,15 +95,7 @@ export class WatchpostHeartbeats extends Construct {
           handler: "handler",
           projectRoot: props.root,
           depsLockFilePath: path.join(props.root, "package-lock.json"),
-          bundling: {
-            externalModules: [...FUNCTION_BUNDLE.external],
-            format: OutputFormat.ESM,
-            target: FUNCTION_BUNDLE.target,
-            minify: FUNCTION_BUNDLE.minify,
-            sourceMap: FUNCTION_BUNDLE.sourceMap,
-            mainFields: [...FUNCTION_BUNDLE.mainFields],
-            banner: FUNCTION_BUNDLE.banner,
-          },
+          bundling: functionBundling(),
         });
     // The heartbeat items only: the ping function never reads or writes alert state.
     role.addToPolicy(

@@ -19,7 +19,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
@@ -34,7 +34,7 @@ import type { ChannelSpec } from "../alerting/notifiers/channel.js";
 import { formatDiagnostic } from "../checks/diagnostics.js";
 import { type CheckSpec, loadChecksSync, type SloGroup } from "../checks/load.js";
 import type { Severity } from "../checks/schema.js";
-import { FUNCTION_BUNDLE, PREBUILT_FUNCTION_DIR } from "../deploy/bundle.js";
+import { PREBUILT_FUNCTION_DIR } from "../deploy/bundle.js";
 import { checkMetricsOn } from "../deploy/check-metrics.js";
 import {
   checkPermissions,
@@ -53,6 +53,7 @@ import { needsRefresh, REFRESH_EVERY_MS } from "../runtime/freshness.js";
 import { LOCATION_SILENT, MONITOR_METRICS } from "../runtime/monitor-metrics.js";
 import { checkLocations } from "../runtime/quorum.js";
 import { formatDuration } from "../units.js";
+import { functionBundling } from "./bundling.js";
 import { WatchpostHeartbeats } from "./heartbeats.js";
 import { grantReferences } from "./references.js";
 
@@ -619,21 +620,11 @@ export class Watchpost extends Construct {
           handler: "handler",
           projectRoot: root,
           depsLockFilePath: path.join(root, "package-lock.json"),
-          bundling: {
-            // The runtime's AWS SDK (lib/deploy/bundle.ts says why); nothing else is left out.
-            externalModules: [...FUNCTION_BUNDLE.external],
-            format: OutputFormat.ESM,
-            target: FUNCTION_BUNDLE.target,
-            minify: FUNCTION_BUNDLE.minify,
-            sourceMap: FUNCTION_BUNDLE.sourceMap,
-            mainFields: [...FUNCTION_BUNDLE.mainFields],
-            banner: FUNCTION_BUNDLE.banner,
-            commandHooks: {
-              beforeBundling: () => [],
-              beforeInstall: () => [],
-              afterBundling: (_input: string, output: string) => [`cp "${compiled}" "${output}/checks.json"`],
-            },
-          },
+          bundling: functionBundling({
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_input: string, output: string) => [`cp "${compiled}" "${output}/checks.json"`],
+          }),
         });
     // A region is granted what the checks it runs ask for, not every check of the deployment.
     const placed = this.placed;

@@ -345,7 +345,14 @@ async function deliverBatch(
                 signal,
               },
             );
-            return { ...alerted, history, alerts: mergeAlerts([alerted.alerts, slo]) };
+            // What awaits confirmation, and what is held, is the checks' own say, not the objectives'.
+            const merged = mergeAlerts([alerted.alerts, slo]);
+            const { pending, held } = alerted.alerts.report;
+            return {
+              ...alerted,
+              history,
+              alerts: { ...merged, report: { ...merged.report, pending, held } },
+            };
           },
         )
       : undefined,

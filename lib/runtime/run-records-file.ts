@@ -12,11 +12,6 @@ interface RecordsFile {
   records: Record<string, RunRecord>;
 }
 
-/** `.watchpost/state.json` → `.watchpost/state.runs.json`. */
-export function runRecordsFileFor(stateFile: string): string {
-  return stateFile.endsWith(".json") ? `${stateFile.slice(0, -5)}.runs.json` : `${stateFile}.runs.json`;
-}
-
 export class FileRunRecords implements RunRecords {
   readonly name: string;
 
