@@ -222,3 +222,46 @@ it("warns about no listener leak with many checks in flight: each listens to the
   }
   expect(warnings).not.toContain("MaxListenersExceededWarning");
 });
+
+describe("history and objectives in the pipeline", () => {
+  it("still confirms a failure in a run that evaluates objectives, and keeps the run and the incident", async () => {
+    const { mkdtemp } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { FileHistory } = await import("../../../lib/history/store-file.js");
+    const dir = await mkdtemp(path.join(tmpdir(), "watchpost-pipeline-history-"));
+    const history = new FileHistory(path.join(dir, "state.history.json"));
+    const spec = check({
+      name: "api",
+      alert: { failAfter: 2, confirmAfter: "50ms" },
+      slo: { availability: "99%" },
+      http: { url: `${web.url}/fail` },
+    });
+    const notifier = new RecordingNotifier();
+    const summary = await runPipeline({
+      checks: [spec],
+      deadline: Date.now() + 20_000,
+      sinks: [],
+      alerter: alerter(notifier),
+      history,
+      location: "test",
+      confirm: true,
+    });
+    // The objective's companion was decided too, yet the check's pending failure was re-probed.
+    expect(summary.confirmations.map((r) => r.name)).toEqual(["api"]);
+    expect(summary.stages.map((s) => [s.stage, s.ok])).toEqual([
+      ["probes", true],
+      ["sinks", true],
+      ["alerting", true],
+      ["history", true],
+    ]);
+    expect(notifier.delivered.map((n) => n.subject).sort()).toEqual([
+      expect.stringMatching(/^\[CRITICAL\] api is DOWN/),
+      expect.stringMatching(/^\[CRITICAL\] api\/slo is DOWN/),
+    ]);
+    const kept = await history.read({ fromDay: "2000-01-01", toDay: "2999-12-31" });
+    // The confirmation is the same interval's run: one run counted, one incident from its FIRING.
+    expect(Object.values(kept.days).map((d) => d.api?.runs)).toEqual([1]);
+    expect(kept.incidents).toEqual([expect.objectContaining({ check: "api", notifications: 1 })]);
+  });
+});
