@@ -8,14 +8,15 @@ import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/
 import path from "node:path";
 
 /**
- * The files kept beside the CLI's state file, one list: `.watchpost/state.json` →
- * `.watchpost/state.runs.json` (locations' reports), `state.pings.json` (heartbeat pings),
- * `state.history.json` (history).
+ * What is kept beside the CLI's state file, one list: `.watchpost/state.json` →
+ * `.watchpost/state.runs.json` (locations' reports), `state.pings.json` (heartbeat pings) and the
+ * folder `state.history/` (history, a file a day).
  */
-export const BESIDE_STATE = ["runs", "pings", "history"] as const;
+export const BESIDE_STATE = { runs: ".json", pings: ".json", history: "" } as const;
 
-export function besideStateFile(stateFile: string, kind: (typeof BESIDE_STATE)[number]): string {
-  return stateFile.endsWith(".json") ? `${stateFile.slice(0, -5)}.${kind}.json` : `${stateFile}.${kind}.json`;
+export function besideStateFile(stateFile: string, kind: keyof typeof BESIDE_STATE): string {
+  const base = stateFile.endsWith(".json") ? stateFile.slice(0, -5) : stateFile;
+  return `${base}.${kind}${BESIDE_STATE[kind]}`;
 }
 
 /** A lock older than this was left by a process that died holding it. */

@@ -2,13 +2,14 @@
  * SLOs through the CLI: `watchpost slo --json` against a hand computation over a seeded history, and
  * a fast burn paging through the normal channel (a webhook) when `watchpost run` records a run.
  */
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../lib/cli/main.js";
 import { addResult, emptyHistory } from "../../../lib/history/model.js";
 import type { SloReport } from "../../../lib/history/slo.js";
+import { FileHistory } from "../../../lib/history/store-file.js";
 import { stream } from "../../support/cli.js";
 import { httpTarget, routes, type Target, webhookReceiver } from "../../support/servers.js";
 
@@ -51,7 +52,7 @@ beforeAll(async () => {
       MIN,
     );
   }
-  await writeFile(path.join(folder, "state.history.json"), JSON.stringify({ format: 1, ...history }));
+  await new FileHistory(path.join(folder, "state.history")).save(history);
 });
 
 afterAll(async () => {
@@ -98,9 +99,10 @@ describe("SLOs through the CLI", () => {
       /^availability 99%: the error budget burns [\d.]+× over 1h and [\d.]+× over 5m \(alert above 14\.4×\)/,
     );
     // The run itself went into the history: 361 runs now.
-    const history = JSON.parse(await readFile(path.join(folder, "state.history.json"), "utf8")) as {
-      days: Record<string, Record<string, { runs: number }>>;
-    };
+    const history = await new FileHistory(path.join(folder, "state.history")).read({
+      fromDay: "2000-01-01",
+      toDay: "2999-12-31",
+    });
     const runs = Object.values(history.days).reduce((n, d) => n + (d.api?.runs ?? 0), 0);
     expect(runs).toBe(361);
   });
@@ -147,7 +149,7 @@ slos:
       );
       addResult(history, { name: "search", status: "up", durationMs: 50, startedAt, reason: "" }, MIN);
     }
-    await writeFile(path.join(dir, "state.history.json"), JSON.stringify({ format: 1, ...history }));
+    await new FileHistory(path.join(dir, "state.history")).save(history);
     const run = async (...args: string[]) => {
       const stdout = stream();
       const code = await main([...args, "--checks", dir, "--state", path.join(dir, "state.json")], {

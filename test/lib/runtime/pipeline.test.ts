@@ -230,7 +230,7 @@ describe("history and objectives in the pipeline", () => {
     const path = await import("node:path");
     const { FileHistory } = await import("../../../lib/history/store-file.js");
     const dir = await mkdtemp(path.join(tmpdir(), "watchpost-pipeline-history-"));
-    const history = new FileHistory(path.join(dir, "state.history.json"));
+    const history = new FileHistory(path.join(dir, "state.history"));
     const spec = check({
       name: "api",
       alert: { failAfter: 2, confirmAfter: "50ms" },

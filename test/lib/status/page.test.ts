@@ -13,6 +13,7 @@ import type { Transition } from "../../../lib/alerting/state-machine.js";
 import { main } from "../../../lib/cli/main.js";
 import { addTransitions } from "../../../lib/history/incidents.js";
 import { addResult, DAY_MS, dayOf, emptyHistory, type History } from "../../../lib/history/model.js";
+import { FileHistory } from "../../../lib/history/store-file.js";
 import { stream } from "../../support/cli.js";
 import { peerAvailable } from "../../support/peers.js";
 
@@ -96,7 +97,7 @@ beforeAll(async () => {
   out = path.join(folder, "public");
   await writeFile(path.join(folder, "checks.yml"), CHECKS);
   history = seedHistory();
-  await writeFile(path.join(folder, "state.history.json"), JSON.stringify({ format: 1, ...history }));
+  await new FileHistory(path.join(folder, "state.history")).save(history);
 });
 
 /** What the history says a check's 90-day uptime is, exactly. */
