@@ -94,7 +94,12 @@ export class PingEndpoint {
     const method = request.method.toUpperCase();
     if (method !== "POST" && method !== "GET" && method !== "HEAD")
       return text(405, `${method} is not a ping; use POST (or GET)`, { allow: "POST, GET, HEAD" });
-    const name = decodeURIComponent(match[1] as string);
+    let name: string;
+    try {
+      name = decodeURIComponent(match[1] as string);
+    } catch {
+      return text(404, "not a ping address: the check's name is not valid percent-encoding");
+    }
     const action = parseAction(match[2]);
     if (typeof action === "string") return text(404, action);
     const token = this.options.tokens.get(name);

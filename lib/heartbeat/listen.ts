@@ -30,7 +30,12 @@ export async function startPingServer(
   const server: Server = createServer((req, res) => {
     void read(req).then(
       async ({ request, overLimit }) => {
-        const answer = await endpoint.handle(request);
+        // Whatever a request does, it gets an answer and never stops the process serving it.
+        const answer = await endpoint.handle(request).catch(() => ({
+          status: 500,
+          body: "the ping could not be handled; it was not recorded\n",
+          headers: {} as Record<string, string>,
+        }));
         res.writeHead(answer.status, {
           "content-type": "text/plain; charset=utf-8",
           ...answer.headers,

@@ -178,6 +178,11 @@ describe("heartbeat checks through the CLI", () => {
       text: 'size= expects a whole number of bytes, found "lots"',
     });
     expect(await request("/ping/flood-job", { method: "DELETE" })).toMatchObject({ status: 405 });
+    // Malformed percent-encoding is an answer, not a crash of the process serving pings.
+    expect(await request("/ping/%E0%A4%A", { token: "x" })).toEqual({
+      status: 404,
+      text: "not a ping address: the check's name is not valid percent-encoding",
+    });
     expect(await request("/ping/flood-job", { body: "y".repeat(200_000) })).toEqual({
       status: 413,
       text: "a body of 200000 bytes is over the 100000-byte limit; send the log's tail (tail -c 4096)",
