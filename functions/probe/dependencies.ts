@@ -112,7 +112,7 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
     ? new DynamoDbHistory({
         client: dynamodb,
         tableName: config.stateTable,
-        shards: Object.keys(checks.shards),
+        shards: Object.keys(checks.pageShards ?? checks.shards),
         retainDays: config.history.retainDays,
       })
     : undefined;
@@ -138,7 +138,13 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
     heartbeats: new DynamoDbHeartbeats({ client: dynamodb, tableName: config.stateTable }),
     ...(history ? { history } : {}),
     ...(history && config.statusPage
-      ? { statusPage: statusPageOf(config.statusPage, Object.values(checks.shards).flat(), history) }
+      ? {
+          statusPage: statusPageOf(
+            config.statusPage,
+            Object.values(checks.pageShards ?? checks.shards).flat() as CheckSpec[],
+            history,
+          ),
+        }
       : {}),
     ...(config.locations ? { locations: { all: config.locations.all, home: config.locations.home } } : {}),
     // CloudWatch is refreshed only when it has per-check metrics to refresh.

@@ -28,6 +28,11 @@ export interface CompiledChecks {
   shards: Record<string, CheckSpec[]>;
   /** Objectives over groups of checks; the fastest shard's runs evaluate them. */
   sloGroups?: SloGroup[];
+  /**
+   * Every check of the deployment by shard, when this function writes the status page and another
+   * function (the private network's) runs some of them: the page shows them all, from history.
+   */
+  pageShards?: Record<string, Pick<CheckSpec, "name" | "kind" | "labels" | "slo">[]>;
 }
 
 /** Lambda's longest run. */
@@ -176,11 +181,27 @@ export function compile(
   shards: readonly Shard[],
   root = ".",
   sloGroups: readonly SloGroup[] = [],
+  pageShards: readonly Shard[] = [],
 ): CompiledChecks {
   const out: CompiledChecks = {
     format: 1,
     shards: {},
     ...(sloGroups.length > 0 ? { sloGroups: [...sloGroups] } : {}),
+    ...(pageShards.length > 0
+      ? {
+          pageShards: Object.fromEntries(
+            pageShards.map((shard) => [
+              shard.id,
+              shard.checks.map(({ name, kind, labels, slo }) => ({
+                name,
+                kind,
+                labels,
+                ...(slo ? { slo } : {}),
+              })),
+            ]),
+          ),
+        }
+      : {}),
   };
   for (const shard of shards) {
     out.shards[shard.id] = shard.checks.map((check) => {

@@ -263,6 +263,10 @@ export class Watchpost extends Construct {
   readonly statusPage: { bucket: s3.Bucket; distribution?: cloudfront.Distribution } | undefined;
   /** The shard whose runs write the status page. */
   private readonly statusShard: string | undefined;
+  /** Every shard this stack runs, public and private. */
+  private readonly allShards: Shard[];
+  /** The shard whose function coordinates group objectives and the status page (the home's only). */
+  private readonly coordinatorShard: string | undefined;
   /** The remote-write credentials, given as a secret or imported from its ARN. */
   private readonly remoteWriteSecret: secretsmanager.ISecret | undefined;
   /** This stack's place among several locations; undefined with one. */
@@ -364,11 +368,17 @@ export class Watchpost extends Construct {
     // The status page is the home's, written by the public function's fastest shard.
     const pageProps =
       props.history === false || props.statusPage === false ? undefined : (props.statusPage ?? {});
-    const fastest = groups[0]?.[2].reduce<Shard | undefined>(
-      (best, shard) => (best === undefined || shard.intervalMs < best.intervalMs ? shard : best),
-      undefined,
-    );
-    this.statusShard = pageProps && !locations?.remote ? fastest?.id : undefined;
+    // One function coordinates what spans shards (group objectives, the status page): the public
+    // one when it runs anything, else the private one; its fastest shard's runs do it.
+    const fastest = groups
+      .find(([, , shards]) => shards.length > 0)?.[2]
+      .reduce<Shard | undefined>(
+        (best, shard) => (best === undefined || shard.intervalMs < best.intervalMs ? shard : best),
+        undefined,
+      );
+    this.coordinatorShard = locations?.remote ? undefined : fastest?.id;
+    this.statusShard = pageProps ? this.coordinatorShard : undefined;
+    this.allShards = groups.flatMap(([, , shards]) => shards);
     this.statusPage = this.statusShard && pageProps ? this.statusPageBucket(pageProps) : undefined;
     for (const [fnId, checks, shards] of groups) {
       if (checks.length === 0 || shards.length === 0) continue;
@@ -522,7 +532,22 @@ export class Watchpost extends Construct {
   ): lambda.Function {
     const root = packageRoot();
     const compiled = path.join(mkdtempSync(path.join(tmpdir(), "watchpost-")), "checks.json");
-    writeFileSync(compiled, JSON.stringify(compile(shards, props.checksDir, this.sloGroups)));
+    // The coordinating function alone evaluates group objectives and writes the status page, and
+    // is told every shard's checks (the private function's too) to read their history.
+    const coordinates =
+      this.coordinatorShard !== undefined && shards.some((shard) => shard.id === this.coordinatorShard);
+    const others = this.allShards.filter((shard) => !shards.includes(shard));
+    writeFileSync(
+      compiled,
+      JSON.stringify(
+        compile(
+          shards,
+          props.checksDir,
+          coordinates ? this.sloGroups : [],
+          coordinates && others.length > 0 ? this.allShards : [],
+        ),
+      ),
+    );
     // Long enough for the slowest shard's waves of checks, each timing out on every attempt, plus
     // the reserves for sinks and alerting; cutShards keeps that inside each shard's interval.
     const timeout = Duration.seconds(Math.ceil(functionTimeoutMs(shards) / 1000));

@@ -131,6 +131,24 @@ describe("deployment compile", () => {
     expect(JSON.stringify(compiled)).not.toContain(dir);
   });
 
+  it("tells the status page's writer every shard's checks, the private function's too, without their configs", () => {
+    const own = cutShards(
+      [tcp("db"), check({ name: "api", slo: { availability: "99%" }, http: { url: "https://a/" } })],
+      10,
+    );
+    const private_ = cutShards([tcp("vault")], 10, "vpc-");
+    const compiled = compile(own, ".", [], [...own, ...private_]);
+    expect(Object.keys(compiled.shards)).toEqual(["1m-0"]);
+    expect(compiled.pageShards).toEqual({
+      "1m-0": [
+        { name: "api", kind: "http", labels: {}, slo: { availability: 0.99, windowMs: 30 * 86_400_000 } },
+        { name: "db", kind: "tcp", labels: {} },
+      ],
+      "vpc-1m-0": [{ name: "vault", kind: "tcp", labels: {} }],
+    });
+    expect(compile(own).pageShards).toBeUndefined();
+  });
+
   it("lists the secrets and parameters the checks reference", () => {
     const checks = [
       check({
