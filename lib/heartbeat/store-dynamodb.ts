@@ -5,13 +5,12 @@
  * together are both kept.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { updateVersioned } from "../aws/versioned-item.js";
 import { withTimeout } from "../deadline.js";
 import { applyPing, emptyRecord, type HeartbeatRecord, type Ping } from "./record.js";
 import type { HeartbeatStore } from "./store.js";
 
 export const HEARTBEAT_KEY_PREFIX = "#hb/";
-/** Conditional writes tried before giving up on a ping (each loses only to another ping). */
-const ATTEMPTS = 5;
 /** A record outlives its check's last ping or evaluation by this long (the table's TTL). */
 const RETAIN_MS = 400 * 86_400_000;
 
@@ -29,56 +28,7 @@ export class DynamoDbHeartbeats implements HeartbeatStore {
     this.name = `dynamodb ${options.tableName}`;
   }
 
-  private call(signal?: AbortSignal) {
-    return { abortSignal: withTimeout(this.options.requestTimeoutMs ?? 5_000, signal) };
-  }
-
-  private async read(
-    check: string,
-    signal?: AbortSignal,
-  ): Promise<{ record?: HeartbeatRecord; version: number }> {
-    const { GetItemCommand } = await import("@aws-sdk/client-dynamodb");
-    const { Item } = await this.options.client.send(
-      new GetItemCommand({
-        TableName: this.options.tableName,
-        Key: { check: { S: `${HEARTBEAT_KEY_PREFIX}${check}` } },
-        ConsistentRead: true,
-      }),
-      this.call(signal),
-    );
-    if (!Item?.heartbeat?.S) return { version: 0 };
-    return { record: JSON.parse(Item.heartbeat.S) as HeartbeatRecord, version: Number(Item.version?.N ?? 0) };
-  }
-
-  /** Writes `record` if the item is still at `version`; false when another writer came first. */
-  private async write(check: string, record: HeartbeatRecord, version: number, signal?: AbortSignal) {
-    const { PutItemCommand } = await import("@aws-sdk/client-dynamodb");
-    try {
-      await this.options.client.send(
-        new PutItemCommand({
-          TableName: this.options.tableName,
-          Item: {
-            check: { S: `${HEARTBEAT_KEY_PREFIX}${check}` },
-            heartbeat: { S: JSON.stringify(record) },
-            version: { N: String(version + 1) },
-            expiresAt: { N: String(Math.floor((Date.now() + RETAIN_MS) / 1000)) },
-          },
-          ConditionExpression: version === 0 ? "attribute_not_exists(#v)" : "#v = :v",
-          ExpressionAttributeNames: { "#v": "version" },
-          ...(version === 0 ? {} : { ExpressionAttributeValues: { ":v": { N: String(version) } } }),
-        }),
-        this.call(signal),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === "ConditionalCheckFailedException") return false;
-      throw error;
-    }
-  }
-
   async get(check: string, now: number, signal?: AbortSignal): Promise<HeartbeatRecord> {
-    const { record } = await this.read(check, signal);
-    if (record) return record;
     return this.change(check, (current) => current ?? emptyRecord(now), signal);
   }
 
@@ -86,18 +36,29 @@ export class DynamoDbHeartbeats implements HeartbeatStore {
     return this.change(check, (current) => applyPing(current, ping), signal);
   }
 
-  private async change(
+  /** The record after `update`, written only when it changed. */
+  private change(
     check: string,
     update: (record: HeartbeatRecord | undefined) => HeartbeatRecord,
     signal?: AbortSignal,
   ): Promise<HeartbeatRecord> {
-    for (let attempt = 1; ; attempt++) {
-      const { record, version } = await this.read(check, signal);
-      const next = update(record);
-      if (next === record) return next;
-      if (await this.write(check, next, version, signal)) return next;
-      if (attempt >= ATTEMPTS)
-        throw new Error(`the heartbeat of ${check} changed under ${ATTEMPTS} writes in a row; try again`);
-    }
+    return updateVersioned(
+      this.options.client,
+      this.options.tableName,
+      `${HEARTBEAT_KEY_PREFIX}${check}`,
+      () => ({ abortSignal: withTimeout(this.options.requestTimeoutMs ?? 5_000, signal) }),
+      async (item) => {
+        const record = item?.heartbeat?.S ? (JSON.parse(item.heartbeat.S) as HeartbeatRecord) : undefined;
+        const next = update(record);
+        if (next === record) return { value: next };
+        return {
+          value: next,
+          attributes: {
+            heartbeat: { S: JSON.stringify(next) },
+            expiresAt: { N: String(Math.floor((Date.now() + RETAIN_MS) / 1000)) },
+          },
+        };
+      },
+    );
   }
 }

@@ -21,14 +21,22 @@ interface Schedule {
   missed(record: HeartbeatRecord, now: number): { dueAt: number; runAt: number } | undefined;
 }
 
+/** `every 1d` or `on cron 0 3 * * * (Europe/Berlin)`: what the check expects, without computing when. */
+export function describeSchedule(cfg: HeartbeatConfig): string {
+  if (cfg.every !== undefined) return `every ${formatDuration(Math.max(1_000, cfg.every))}`;
+  const zone = cfg.timezone ?? "UTC";
+  return `on cron ${(cfg.cron as string).trim()}${zone === "UTC" ? "" : ` (${zone})`}`;
+}
+
 export function scheduleOf(cfg: HeartbeatConfig, at: number = Date.now()): Schedule {
+  const describe = describeSchedule(cfg);
   if (cfg.every !== undefined) {
     const periodMs = Math.max(1_000, cfg.every);
     const graceMs = cfg.grace ?? defaultGrace(periodMs);
     return {
       periodMs,
       graceMs,
-      describe: `every ${formatDuration(periodMs)}`,
+      describe,
       missed(record, now) {
         const since = record.lastFinish?.at ?? record.createdAt;
         const dueAt = since + periodMs + graceMs;
@@ -46,7 +54,7 @@ export function scheduleOf(cfg: HeartbeatConfig, at: number = Date.now()): Sched
   return {
     periodMs,
     graceMs,
-    describe: `on cron ${cron.expression}${zone === "UTC" ? "" : ` (${zone})`}`,
+    describe,
     missed(record, now) {
       const runAt = previousFire(cron, zone, now - graceMs);
       // A run due before the check existed was not this check's to miss.
@@ -120,11 +128,8 @@ export function heartbeatVerdict(cfg: HeartbeatConfig, record: HeartbeatRecord, 
 
   const facts = factsOf(record, now);
   if (conditions.length > 0) return { conditions, summary: "", facts: { heartbeat: facts } };
-  return {
-    conditions: [{ ok: true, effect: "fail", text: summaryOf(record, now, schedule, running) }],
-    summary: summaryOf(record, now, schedule, running),
-    facts: { heartbeat: facts },
-  };
+  const summary = summaryOf(record, now, schedule, running);
+  return { conditions: [{ ok: true, effect: "fail", text: summary }], summary, facts: { heartbeat: facts } };
 }
 
 /** `pinged 3 times in 10m, expected every 1d`, while successes closer than minInterval are recent. */

@@ -126,13 +126,14 @@ export function sloReport(check: string, slo: Slo, history: History, now: number
     const entry = history.days[dayOf(day)]?.[check];
     if (entry) days.push(entry);
   }
+  // Each window's counts once, for both objectives. Rounded out to whole five-minute slots: the
+  // slot `now` is in and the one `now - ms` is in count whole.
+  const windows = Object.entries(BURN_WINDOWS).map(
+    ([name, ms]) => [name, slotCounts(history, check, now - ms, now + 1)] as const,
+  );
   const burns = (sli: "availability" | "latency", target: number) =>
     Object.fromEntries(
-      Object.entries(BURN_WINDOWS).map(([name, ms]) => {
-        // Rounded out to whole five-minute slots: the slot `now` is in and the one `now - ms` is in count whole.
-        const counts = slotCounts(history, check, now - ms, now + 1)[sli];
-        return [name, round(rate(counts.good, counts.total, target))];
-      }),
+      windows.map(([name, counts]) => [name, round(rate(counts[sli].good, counts[sli].total, target))]),
     ) as Record<BurnWindow, number>;
   const objectives: Objective[] = [];
   if (slo.availability !== undefined) {

@@ -6,8 +6,9 @@
  */
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
-import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { batchGetItems } from "../aws/batch-get.js";
+import { updateVersioned } from "../aws/versioned-item.js";
 import { withTimeout } from "../deadline.js";
 import { decodeDay, encodeDay, type ShardDay } from "./encoding.js";
 import { addTransitions } from "./incidents.js";
@@ -26,8 +27,6 @@ const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 export const HISTORY_DAY_PREFIX = "#hist/";
 export const INCIDENTS_PREFIX = "#inc/";
-const DAY_PREFIX = HISTORY_DAY_PREFIX;
-const ATTEMPTS = 5;
 /** DynamoDB's item limit, less room for the other attributes. */
 const MAX_BYTES = 390_000;
 
@@ -66,7 +65,7 @@ export class DynamoDbHistory implements HistoryStore {
       Math.floor((Date.parse(day) + ((this.options.retainDays ?? RETAIN_DAYS) + 1) * DAY_MS) / 1000);
     await Promise.all([
       ...[...byDay].map(([day, entries]) =>
-        this.change(`${DAY_PREFIX}${batch.shard}/${day}`, expires(day), signal, async (bytes) => {
+        this.change(`${HISTORY_DAY_PREFIX}${batch.shard}/${day}`, expires(day), signal, async (bytes) => {
           const current: ShardDay = bytes ? await decodeDay(bytes) : { checks: {} };
           const history: History = {
             days: { [day]: current.checks },
@@ -96,51 +95,33 @@ export class DynamoDbHistory implements HistoryStore {
     ]);
   }
 
-  /** Read, change, write conditionally on the version read; again when another writer came first. */
-  private async change(
+  /** The item's bytes changed by `update`, written conditionally on the version read. */
+  private change(
     key: string,
     expiresAt: number | undefined,
     signal: AbortSignal | undefined,
     update: (bytes: Uint8Array | undefined) => Promise<Uint8Array>,
   ): Promise<void> {
-    const { GetItemCommand, PutItemCommand } = await import("@aws-sdk/client-dynamodb");
-    for (let attempt = 1; ; attempt++) {
-      const { Item } = await this.options.client.send(
-        new GetItemCommand({
-          TableName: this.options.tableName,
-          Key: { check: { S: key } },
-          ConsistentRead: true,
-        }),
-        this.call(signal),
-      );
-      const version = Number(Item?.version?.N ?? 0);
-      const bytes = await update(Item?.data?.B);
-      if (bytes.length > MAX_BYTES)
-        throw new Error(
-          `${key} would be ${bytes.length} bytes gzipped, more than a DynamoDB item holds; make shards smaller (maxChecksPerShard)`,
-        );
-      const item: Record<string, AttributeValue> = {
-        check: { S: key },
-        data: { B: bytes },
-        version: { N: String(version + 1) },
-        ...(expiresAt !== undefined ? { expiresAt: { N: String(expiresAt) } } : {}),
-      };
-      try {
-        await this.options.client.send(
-          new PutItemCommand({
-            TableName: this.options.tableName,
-            Item: item,
-            ConditionExpression: version === 0 ? "attribute_not_exists(#v)" : "#v = :v",
-            ExpressionAttributeNames: { "#v": "version" },
-            ...(version === 0 ? {} : { ExpressionAttributeValues: { ":v": { N: String(version) } } }),
-          }),
-          this.call(signal),
-        );
-        return;
-      } catch (error) {
-        if ((error as Error).name !== "ConditionalCheckFailedException" || attempt >= ATTEMPTS) throw error;
-      }
-    }
+    return updateVersioned(
+      this.options.client,
+      this.options.tableName,
+      key,
+      () => this.call(signal),
+      async (item) => {
+        const bytes = await update(item?.data?.B);
+        if (bytes.length > MAX_BYTES)
+          throw new Error(
+            `${key} would be ${bytes.length} bytes gzipped, more than a DynamoDB item holds; make shards smaller (maxChecksPerShard)`,
+          );
+        return {
+          value: undefined,
+          attributes: {
+            data: { B: bytes },
+            ...(expiresAt !== undefined ? { expiresAt: { N: String(expiresAt) } } : {}),
+          },
+        };
+      },
+    );
   }
 
   async read(
@@ -154,7 +135,7 @@ export class DynamoDbHistory implements HistoryStore {
     // Days before yesterday are finished (a run that started before midnight is written by then).
     const finishedBefore = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
     const dayKeys = shards.flatMap((shard) =>
-      days.map((day) => ({ key: `${DAY_PREFIX}${shard}/${day}`, day })),
+      days.map((day) => ({ key: `${HISTORY_DAY_PREFIX}${shard}/${day}`, day })),
     );
     const cached = dayKeys.filter(({ key }) => this.finished.has(key));
     const keys = [

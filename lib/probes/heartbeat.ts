@@ -3,14 +3,14 @@
  * what it recorded and says whether the job ran as expected. It asks no target; `unknown` when the
  * records cannot be read.
  */
-import { heartbeatVerdict, scheduleOf } from "../heartbeat/verdict.js";
+import { describeSchedule, heartbeatVerdict } from "../heartbeat/verdict.js";
 import type { Observation } from "../result.js";
 import type { HeartbeatConfig } from "./config/heartbeat.js";
 import { defineProbe } from "./probe.js";
 
 export const heartbeatProbe = defineProbe<HeartbeatConfig>({
   kind: "heartbeat",
-  target: (cfg) => `heartbeat ${scheduleOf(cfg).describe}`,
+  target: (cfg) => `heartbeat ${describeSchedule(cfg)}`,
   unresolved: ["token"],
 
   async run(cfg, ctx): Promise<Observation> {

@@ -4,6 +4,7 @@
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { batchGetItems } from "../../aws/batch-get.js";
+import { putIfVersion } from "../../aws/versioned-item.js";
 import { withTimeout } from "../../deadline.js";
 import type { AlertState } from "../state-machine.js";
 import type { StateStore, StoreOptions } from "./store.js";
@@ -45,31 +46,17 @@ export class DynamoDbStore implements StateStore {
 
   async put(state: AlertState, expectedVersion: number, options: StoreOptions = {}): Promise<boolean> {
     const expiresAt = Math.floor((Date.now() + (this.options.retainMs ?? 30 * 86_400_000)) / 1000);
-    try {
-      const { PutItemCommand } = await import("@aws-sdk/client-dynamodb");
-      await this.options.client.send(
-        new PutItemCommand({
-          TableName: this.options.tableName,
-          Item: {
-            check: { S: state.check },
-            version: { N: String(state.version) },
-            state: { S: JSON.stringify(state) },
-            expiresAt: { N: String(expiresAt) },
-          },
-          ConditionExpression:
-            expectedVersion === 0 ? "attribute_not_exists(#check)" : "#version = :expected",
-          ExpressionAttributeNames: expectedVersion === 0 ? { "#check": "check" } : { "#version": "version" },
-          ...(expectedVersion === 0
-            ? {}
-            : { ExpressionAttributeValues: { ":expected": { N: String(expectedVersion) } } }),
-        }),
-        this.callOptions(options),
-      );
-      return true;
-    } catch (error) {
-      // By name: the SDK module (and so its class) may be another copy than the client's.
-      if ((error as Error).name === "ConditionalCheckFailedException") return false;
-      throw error;
-    }
+    return putIfVersion(
+      this.options.client,
+      this.options.tableName,
+      {
+        check: { S: state.check },
+        version: { N: String(state.version) },
+        state: { S: JSON.stringify(state) },
+        expiresAt: { N: String(expiresAt) },
+      },
+      expectedVersion,
+      () => this.callOptions(options),
+    );
   }
 }
