@@ -1,6 +1,7 @@
 /** How results look on a terminal: a table, colour only where it will be seen as colour. */
 import type { CheckResult, Status } from "../result.js";
 import { STATUSES } from "../result.js";
+import type { Io } from "./context.js";
 
 const COLOURS: Record<Status, string> = {
   up: "32",
@@ -71,4 +72,31 @@ export function formatSummary(results: readonly CheckResult[], elapsedMs: number
 /** 0 when everything is up or degraded, 1 when anything is down, unknown or skipped. */
 export function exitCodeFor(results: readonly CheckResult[]): 0 | 1 {
   return results.some((r) => r.status !== "up" && r.status !== "degraded") ? 1 : 0;
+}
+
+/** A run's results on stdout: a table, or JSON (one object a line under --watch). */
+export function printResults(
+  results: CheckResult[],
+  elapsedMs: number,
+  options: { json: boolean; watch: boolean; wide?: boolean },
+  io: Io,
+  confirmation: boolean,
+): void {
+  if (options.json) {
+    io.stdout.write(
+      options.watch
+        ? results.map((r) => `${JSON.stringify(confirmation ? { ...r, confirmation } : r)}\n`).join("")
+        : `${JSON.stringify(results, null, 2)}\n`,
+    );
+    return;
+  }
+  // A terminal wraps long reasons under their column; a pipe or --wide gets each row on one line.
+  const width = options.wide ? undefined : io.stdout.isTTY ? io.stdout.columns : undefined;
+  if (options.watch)
+    io.stdout.write(
+      `\n${new Date().toISOString()}${confirmation ? ` confirming ${results.length === 1 ? "a failure" : `${results.length} failures`}` : ""}\n`,
+    );
+  io.stdout.write(
+    `${formatTable(results, useColour(io.stdout), width)}\n\n${formatSummary(results, elapsedMs)}\n`,
+  );
 }

@@ -3,9 +3,47 @@ import path from "node:path";
 import { loadChecks } from "../../checks/load.js";
 import { estimateCost, formatEstimate } from "../../cost.js";
 import { checkMetricsOn, checkMetricsReason } from "../../deploy/check-metrics.js";
-import { parseDuration } from "../../units.js";
-import { type Io, UsageError } from "../context.js";
+import { command } from "../command.js";
+import type { Io } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
+import { checkMetricsOption, latencyOption, list, shared } from "../options.js";
+
+export const costCommand = command({
+  name: "cost",
+  summary: "Estimate what the checks cost a month when deployed",
+  usage: "watchpost cost [options]",
+  options: {
+    checks: shared.checks,
+    json: shared.json,
+    latency: shared.latency,
+    "check-metrics": shared["check-metrics"],
+    prometheus: shared.prometheus,
+    amp: {
+      type: "boolean",
+      help: "Add Amazon Managed Service for Prometheus ingestion (implies --prometheus)",
+    },
+    locations: shared.locations,
+  },
+  examples: [
+    "watchpost cost",
+    "watchpost cost --amp",
+    "watchpost cost --latency 500 --check-metrics off --json",
+  ],
+  exits: ["2: a problem in a check file"],
+  run: ({ values }, io) =>
+    cost(
+      values.checks,
+      {
+        latency: values.latency,
+        checkMetrics: checkMetricsOption(values["check-metrics"]),
+        prometheus: values.prometheus || values.amp,
+        amp: values.amp,
+        locations: list(values.locations),
+        json: values.json,
+      },
+      io,
+    ),
+});
 
 export interface CostOptions {
   latency: string;
@@ -17,16 +55,6 @@ export interface CostOptions {
   /** `--locations`: the deployment's locations; none or one is a single location. */
   locations: string[];
   json: boolean;
-}
-
-/** `--latency`: a duration, or a bare number of milliseconds (`500`). */
-export function latencyOption(text: string): number {
-  const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) : parseDuration(text);
-  if (ms === undefined || ms <= 0)
-    throw new UsageError(
-      `--latency expects a duration such as 300ms or 1.5s (or milliseconds: 500), found "${text}"`,
-    );
-  return ms;
 }
 
 export async function cost(target: string, options: CostOptions, io: Io): Promise<number> {

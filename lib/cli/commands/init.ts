@@ -6,7 +6,19 @@ import { existsSync, readdirSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { command } from "../command.js";
 import { describeFileError, EnvironmentError, type Io } from "../context.js";
+
+export const initCommand = command({
+  name: "init",
+  summary: "Write a starter checks/ folder that validates and runs",
+  usage: "watchpost init [DIR]",
+  argument: { required: false },
+  options: {},
+  examples: ["watchpost init", "watchpost init monitoring"],
+  exits: ["2: DIR already holds check files, or cannot be written"],
+  run: ({ argument }, io) => init(argument ?? ".", io),
+});
 
 /** The JSON Schema shipped with Watchpost, wherever it is installed. */
 function schemaPath(): string | undefined {

@@ -4,8 +4,25 @@
  * Teams before the first real one. The RESOLVED closes what the FIRING opened (a PagerDuty incident).
  */
 import { sendTestNotifications } from "../../alerting/test-notification.js";
+import { command } from "../command.js";
 import { type Io, UsageError } from "../context.js";
+import { shared } from "../options.js";
 import { buildNotifier } from "../setup.js";
+
+export const notifyCommand = command({
+  name: "notify",
+  summary: "Send a test notification through --webhook and --channels",
+  usage: "watchpost notify --test [options]",
+  options: {
+    test: { type: "boolean", help: "Send a test FIRING and its RESOLVED" },
+    webhook: shared.webhook,
+    channels: shared.channels,
+  },
+  examples: ["watchpost notify --test --channels channels.yml"],
+  exits: ["2: no destination given", "3: a destination refused or did not answer"],
+  run: ({ values }, io) =>
+    notify({ webhook: values.webhook, channels: values.channels, test: values.test }, io),
+});
 
 export async function notify(
   options: { webhook: string | undefined; channels: string | undefined; test: boolean },

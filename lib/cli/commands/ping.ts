@@ -9,9 +9,73 @@ import path from "node:path";
 import { pause } from "../../deadline.js";
 import { LOG_TAIL_BYTES, logTail } from "../../heartbeat/record.js";
 import { deriveToken, keyFileFor, localKey } from "../../heartbeat/token.js";
+import { command } from "../command.js";
 import { type Io, UsageError } from "../context.js";
+import { shared } from "../options.js";
 
 export const DEFAULT_PING_URL = "http://127.0.0.1:8787";
+
+export const pingCommand = command({
+  name: "ping",
+  summary: "Tell a heartbeat check that its job ran (for scripts, cron, CI)",
+  usage: "watchpost ping NAME [options]",
+  argument: { required: true, missing: "the heartbeat check's name" },
+  options: {
+    start: { type: "boolean", help: "The job is starting (its duration is measured from here)" },
+    fail: { type: "boolean", help: "The job failed" },
+    "exit-code": {
+      type: "string",
+      value: "N",
+      help: "The job's exit code: 0 is a success, anything else a failure",
+    },
+    size: {
+      type: "string",
+      value: "BYTES",
+      help: "What the job produced, in bytes (expect.minSize compares it)",
+    },
+    log: {
+      type: "string",
+      value: "FILE",
+      help: "Send the job's log (its last 4 KiB are kept and quoted in a failure's notification); - reads standard input",
+    },
+    url: {
+      type: "string",
+      value: "URL",
+      help: `The ping endpoint: the deployed stack's PingUrl output, or a local --listen address. Default: $WATCHPOST_PING_URL, else ${DEFAULT_PING_URL}`,
+    },
+    "token-file": {
+      type: "string",
+      value: "FILE",
+      help: "The check's ping token. Default: $WATCHPOST_PING_TOKEN, else derived from the local key beside --state",
+    },
+    state: shared.state,
+  },
+  examples: [
+    "watchpost ping nightly-backup --start",
+    "watchpost ping nightly-backup --size 1048576 --log backup.log",
+    "watchpost ping nightly-backup --exit-code $? --url https://abc123.execute-api.eu-west-1.amazonaws.com",
+  ],
+  exits: [
+    "2: a problem with the command line or the token",
+    "3: the endpoint refused the ping or could not be reached (after 3 tries)",
+  ],
+  run: ({ values, argument }, io) =>
+    ping(
+      {
+        name: argument as string,
+        start: values.start,
+        fail: values.fail,
+        exitCode: values["exit-code"],
+        size: values.size,
+        log: values.log,
+        url: values.url,
+        tokenFile: values["token-file"],
+        state: values.state,
+        stdin: process.stdin,
+      },
+      io,
+    ),
+});
 const ATTEMPTS = 3;
 const ATTEMPT_TIMEOUT_MS = 10_000;
 

@@ -18,9 +18,50 @@ import { scheduleOf } from "../../heartbeat/verdict.js";
 import type { HeartbeatConfig } from "../../probes/config/heartbeat.js";
 import { needsRefresh, REFRESH_EVERY_MS } from "../../runtime/freshness.js";
 import { formatDuration } from "../../units.js";
+import { command } from "../command.js";
 import type { Io } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
-import { latencyOption } from "./cost.js";
+import { checkMetricsOption, latencyOption, list, shared, wholeNumber } from "../options.js";
+
+export const planCommand = command({
+  name: "plan",
+  summary: "Show what cdk deploy would create: shards, schedules, permissions, monthly cost",
+  usage: "watchpost plan [options]",
+  options: {
+    checks: shared.checks,
+    json: shared.json,
+    "max-checks-per-shard": {
+      type: "string",
+      value: "N",
+      default: "200",
+      help: "As the construct's maxChecksPerShard",
+    },
+    latency: shared.latency,
+    "check-metrics": shared["check-metrics"],
+    prometheus: shared.prometheus,
+    locations: shared.locations,
+  },
+  examples: [
+    "watchpost plan",
+    "watchpost plan --prometheus",
+    "watchpost plan --locations eu-west-1,us-east-1,ap-southeast-2",
+    "watchpost plan --json",
+  ],
+  exits: ["2: a problem in a check file, or one cdk synth would refuse"],
+  run: ({ values }, io) =>
+    plan(
+      values.checks,
+      {
+        json: values.json,
+        latency: values.latency,
+        checkMetrics: checkMetricsOption(values["check-metrics"]),
+        prometheus: values.prometheus,
+        locations: list(values.locations),
+        maxChecksPerShard: wholeNumber("max-checks-per-shard", values["max-checks-per-shard"], 1),
+      },
+      io,
+    ),
+});
 
 export interface PlanOptions {
   json: boolean;

@@ -2,14 +2,10 @@
 import path from "node:path";
 import type { Alerter } from "../../alerting/alerter.js";
 import type { AwsClients } from "../../aws/clients.js";
-import { didYouMean } from "../../checks/diagnostics.js";
 import { type CheckSpec, loadChecks, type SloGroup } from "../../checks/load.js";
-import { envResolver } from "../../checks/references.js";
 import { pause } from "../../deadline.js";
-import { PingEndpoint } from "../../heartbeat/endpoint.js";
-import { type PingServer, startPingServer } from "../../heartbeat/listen.js";
-import type { HeartbeatStore } from "../../heartbeat/store.js";
-import { checkTokens, localKey } from "../../heartbeat/token.js";
+import { DEFAULT_CONCURRENCY } from "../../engine.js";
+import { keyFileFor } from "../../heartbeat/token.js";
 import type { HistoryStore } from "../../history/store.js";
 import type { CheckResult } from "../../result.js";
 import {
@@ -21,11 +17,111 @@ import {
 import { type QuorumSource, type RunSummary, runPipeline, type SinkSource } from "../../runtime/pipeline.js";
 import { runRefresh } from "../../runtime/refresh.js";
 import { formatReport } from "../../sinks/sink.js";
-import { EnvironmentError, type Io, UsageError } from "../context.js";
+import { command } from "../command.js";
+import type { Io } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
+import { type LocalHeartbeats, listenOption, servePings } from "../listen.js";
 import { planLocations } from "../locations.js";
-import { exitCodeFor, formatSummary, formatTable, useColour } from "../output.js";
+import { list, METRIC_OPTIONS, selectChecks, shared, wholeNumber } from "../options.js";
+import { exitCodeFor, printResults } from "../output.js";
 import { Progress } from "../progress.js";
+import { buildAlerter, buildSinks } from "../setup.js";
+import { historyBeside, pingsBeside, reportsBeside, verifyStateFile } from "../state.js";
+
+export const runCommand = command({
+  name: "run",
+  summary: "Run the checks, alert on changes, and print the results",
+  usage: "watchpost run [options]",
+  options: {
+    checks: shared.checks,
+    only: shared.only,
+    json: shared.json,
+    watch: {
+      type: "boolean",
+      help: "Keep running each check on its interval, confirming failures, until Ctrl-C",
+    },
+    wide: shared.wide,
+    concurrency: {
+      type: "string",
+      value: "N",
+      defaultText: String(DEFAULT_CONCURRENCY),
+      help: "Checks in flight at once",
+    },
+    location: {
+      type: "string",
+      value: "NAME",
+      default: "local",
+      help: "The location label on metrics and alerts",
+    },
+    locations: shared.locations,
+    state: shared.state,
+    listen: {
+      type: "string",
+      value: "HOST:PORT",
+      help: "With --watch: serve heartbeat pings (POST /ping/NAME) on this address, e.g. 127.0.0.1:8787",
+    },
+    webhook: shared.webhook,
+    channels: shared.channels,
+    "group-threshold": {
+      type: "string",
+      value: "N",
+      defaultText: "5",
+      help: "This many alerts of one type and severity in one run become one summary",
+    },
+    ...METRIC_OPTIONS,
+  },
+  examples: [
+    "watchpost run",
+    "watchpost run --watch --listen 127.0.0.1:8787",
+    "watchpost run --only payments-api --json",
+    "watchpost run --watch --channels channels.yml",
+    "watchpost run --remote-write http://127.0.0.1:9090/api/v1/write",
+  ],
+  exits: [
+    "1: a check is down, unknown or skipped",
+    "2: a problem in a check file, the command line or the environment (the state file)",
+    "3: every check is up or degraded, but a sink or a notification failed",
+    "130: interrupted (Ctrl-C); what finished is printed",
+  ],
+  run: async ({ values }, io) => {
+    const concurrency =
+      values.concurrency === undefined ? undefined : wholeNumber("concurrency", values.concurrency, 1);
+    await verifyStateFile(values.state);
+    const listenAt = listenOption(values.listen, values.watch);
+    const groupThreshold = values["group-threshold"];
+    const options: RunOptions = {
+      json: values.json,
+      watch: values.watch,
+      wide: values.wide,
+      concurrency,
+      only: list(values.only),
+      location: values.location,
+      ...(values.locations !== undefined
+        ? { locations: { names: list(values.locations), records: reportsBeside(values.state) } }
+        : {}),
+      history: historyBeside(values.state),
+      heartbeats: {
+        store: pingsBeside(values.state),
+        keyFile: keyFileFor(path.resolve(values.state)),
+        ...(listenAt ? { listen: listenAt } : {}),
+      },
+      sinks: await buildSinks(values, io),
+      alerter: buildAlerter(
+        values.state,
+        { webhook: values.webhook, channels: values.channels },
+        values.location,
+        io,
+        {
+          json: values.json,
+          ...(groupThreshold !== undefined
+            ? { groupThreshold: wholeNumber("group-threshold", groupThreshold, 2) }
+            : {}),
+        },
+      ),
+    };
+    return run(values.checks, options, io);
+  },
+});
 
 export interface RunOptions {
   json: boolean;
@@ -37,8 +133,7 @@ export interface RunOptions {
   location: string;
   sinks: SinkSource[];
   alerter: Alerter;
-  /** Heartbeat checks' pings: where they are kept, the key their tokens derive from, and `--listen`. */
-  heartbeats?: { store: HeartbeatStore; keyFile: string; listen?: { host: string; port: number } };
+  heartbeats?: LocalHeartbeats;
   /** Where decided results and incidents are kept, beside the state file (status page, SLOs). */
   history?: HistoryStore;
   /** Objectives over groups of checks (`slos:`), evaluated after each run. */
@@ -63,7 +158,7 @@ export async function run(target: string, options: RunOptions, io: Io): Promise<
     return 2;
   }
   return execute(
-    select(loaded.checks, options.only),
+    selectChecks(loaded.checks, options.only),
     loaded.sloGroups ? { ...options, sloGroups: loaded.sloGroups } : options,
     io,
   );
@@ -81,27 +176,13 @@ function part(checks: CheckSpec[], options: RunOptions): Part {
   };
 }
 
-export function select(checks: CheckSpec[], only: string[]): CheckSpec[] {
-  if (only.length === 0) return checks;
-  const names = checks.map((check) => check.name);
-  for (const name of only) {
-    if (!names.includes(name)) {
-      const suggestion = didYouMean(name, names);
-      throw new UsageError(
-        `--only names no check "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
-      );
-    }
-  }
-  return checks.filter((check) => only.includes(check.name));
-}
-
 /** The exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells expect. */
 export const INTERRUPTED = 130;
 
 export async function execute(all: CheckSpec[], given: RunOptions, io: Io): Promise<number> {
   const role = part(all, given);
   const { checks, options } = role;
-  const server = await listen(all, options, io);
+  const server = await servePings(all, options.heartbeats, io);
   try {
     const code = options.watch
       ? await watch(role, io)
@@ -118,36 +199,6 @@ export async function execute(all: CheckSpec[], given: RunOptions, io: Io): Prom
       }),
     );
   }
-}
-
-/** `--listen`: the ping endpoint for every heartbeat check loaded, recording where the checks read. */
-async function listen(checks: CheckSpec[], options: RunOptions, io: Io): Promise<PingServer | undefined> {
-  const heartbeats = options.heartbeats;
-  if (!heartbeats?.listen) return undefined;
-  // Made now, so `watchpost token NAME` works as soon as the endpoint listens.
-  const key = await localKey(heartbeats.keyFile);
-  const endpoint = new PingEndpoint({
-    tokens: checkTokens(checks, async () => key, { env: envResolver }),
-    store: heartbeats.store,
-    onError: (what, error) =>
-      io.stderr.write(
-        `heartbeat ping not recorded: ${what}: ${(error as Error)?.message ?? String(error)}\n`,
-      ),
-  });
-  const { host, port } = heartbeats.listen;
-  let server: PingServer;
-  try {
-    server = await startPingServer(endpoint, host, port);
-  } catch (error) {
-    throw new EnvironmentError(
-      `cannot listen on ${host}:${port}: ${(error as { code?: string }).code ?? (error as Error).message}; name another address with --listen HOST:PORT`,
-    );
-  }
-  const names = checks.filter((check) => check.kind === "heartbeat").map((check) => check.name);
-  io.stderr.write(
-    `listening for heartbeat pings on ${server.url}/ping/NAME (${names.length === 0 ? "no heartbeat checks loaded" : names.join(", ")}); tokens: watchpost token NAME\n`,
-  );
-  return server;
 }
 
 let clients: AwsClients | undefined;
@@ -199,7 +250,7 @@ async function runOnce(
       : {}),
     onResults: (results, elapsedMs, { confirmation }) => {
       progress?.stop();
-      print(results, elapsedMs, options, io, confirmation);
+      printResults(results, elapsedMs, options, io, confirmation);
     },
   }).finally(() => progress?.stop());
   for (const report of summary.sinks) out.write(`${formatReport(report)}\n`);
@@ -234,32 +285,6 @@ function delivered(summary: RunSummary): boolean {
 function exitCode(results: readonly CheckResult[], delivered: boolean): number {
   const checks = exitCodeFor(results);
   return checks !== 0 ? checks : delivered ? 0 : 3;
-}
-
-function print(
-  results: CheckResult[],
-  elapsedMs: number,
-  options: RunOptions,
-  io: Io,
-  confirmation: boolean,
-): void {
-  if (options.json) {
-    io.stdout.write(
-      options.watch
-        ? results.map((r) => `${JSON.stringify(confirmation ? { ...r, confirmation } : r)}\n`).join("")
-        : `${JSON.stringify(results, null, 2)}\n`,
-    );
-    return;
-  }
-  // A terminal wraps long reasons under their column; a pipe or --wide gets each row on one line.
-  const width = options.wide ? undefined : io.stdout.isTTY ? io.stdout.columns : undefined;
-  if (options.watch)
-    io.stdout.write(
-      `\n${new Date().toISOString()}${confirmation ? ` confirming ${results.length === 1 ? "a failure" : `${results.length} failures`}` : ""}\n`,
-    );
-  io.stdout.write(
-    `${formatTable(results, useColour(io.stdout), width)}\n\n${formatSummary(results, elapsedMs)}\n`,
-  );
 }
 
 /**

@@ -8,8 +8,26 @@ import { DAY_MS, dayOf } from "../../history/model.js";
 import { BURN_WINDOWS, type BurnWindow, groupHistory, type SloReport, sloReport } from "../../history/slo.js";
 import type { HistoryStore } from "../../history/store.js";
 import { formatDuration } from "../../units.js";
+import { command } from "../command.js";
 import type { Io } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
+import { list, shared } from "../options.js";
+import { historyBeside } from "../state.js";
+
+export const sloCommand = command({
+  name: "slo",
+  summary: "Report each SLO's error budget and burn rates from the history beside --state",
+  usage: "watchpost slo [options]",
+  options: { checks: shared.checks, only: shared.only, json: shared.json, state: shared.state },
+  examples: ["watchpost slo", "watchpost slo --only payments-api --json"],
+  exits: ["2: a problem in a check file, or the history file cannot be read"],
+  run: ({ values }, io) =>
+    slo(
+      values.checks,
+      { json: values.json, only: list(values.only), history: historyBeside(values.state) },
+      io,
+    ),
+});
 
 export async function slo(
   target: string,

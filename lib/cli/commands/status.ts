@@ -9,8 +9,45 @@ import { DAY_MS, dayOf } from "../../history/model.js";
 import type { HistoryStore } from "../../history/store.js";
 import { STATUS_DAYS, statusData } from "../../status/data.js";
 import { statusHtml } from "../../status/html.js";
+import { command } from "../command.js";
 import { EnvironmentError, type Io, UsageError } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
+import { shared } from "../options.js";
+import { historyBeside } from "../state.js";
+
+export const statusCommand = command({
+  name: "status",
+  summary: "Write the status page (index.html, status.json) from the history beside --state",
+  usage: "watchpost status --out DIR [options]",
+  options: {
+    checks: shared.checks,
+    out: shared.out,
+    "group-by": {
+      type: "string",
+      value: "LABEL",
+      default: "team",
+      help: "The label the status page groups checks by (checks without it are under other)",
+    },
+    title: { type: "string", value: "TEXT", default: "Status", help: "The status page's title" },
+    state: shared.state,
+  },
+  examples: [
+    "watchpost status --out public",
+    "watchpost status --out public --group-by service --title 'Acme status'",
+  ],
+  exits: ["2: a problem in a check file, no --out, or DIR cannot be written"],
+  run: ({ values }, io) =>
+    status(
+      values.checks,
+      {
+        out: values.out,
+        groupBy: values["group-by"],
+        title: values.title,
+        history: historyBeside(values.state),
+      },
+      io,
+    ),
+});
 
 export async function status(
   target: string,

@@ -7,7 +7,34 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { deriveToken, keyFileFor } from "../../heartbeat/token.js";
+import { command } from "../command.js";
 import { type Io, UsageError } from "../context.js";
+import { shared } from "../options.js";
+
+export const tokenCommand = command({
+  name: "token",
+  summary: "Print a heartbeat check's ping token",
+  usage: "watchpost token NAME [options]",
+  argument: { required: true, missing: "the heartbeat check's name" },
+  options: {
+    "key-file": {
+      type: "string",
+      value: "FILE",
+      help: "The heartbeat key (the deployment's secret; - reads standard input). Default: the local key beside --state",
+    },
+    state: shared.state,
+  },
+  examples: [
+    "watchpost token nightly-backup",
+    "aws secretsmanager get-secret-value --secret-id ARN --query SecretString --output text | watchpost token nightly-backup --key-file -",
+  ],
+  exits: ["2: no key (none beside --state and no --key-file)"],
+  run: ({ values, argument }, io) =>
+    token(
+      { name: argument as string, keyFile: values["key-file"], state: values.state, stdin: process.stdin },
+      io,
+    ),
+});
 
 export async function token(
   options: {

@@ -7,8 +7,24 @@ import path from "node:path";
 import { type Diagnostic, formatDiagnostic } from "../../checks/diagnostics.js";
 import { loadChecks } from "../../checks/load.js";
 import { scheduleProblems } from "../../deploy/compile.js";
+import { command } from "../command.js";
 import { type Io, plural } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
+import { shared } from "../options.js";
+
+export const validateCommand = command({
+  name: "validate",
+  summary: "Check the check files (and the rules cdk synth applies) and report every problem",
+  usage: "watchpost validate [options]",
+  options: {
+    checks: shared.checks,
+    json: shared.json,
+    deploy: { type: "boolean", help: "Treat deploy rules as errors (exit 2), as cdk synth does" },
+  },
+  examples: ["watchpost validate", "watchpost validate --checks checks --deploy --json"],
+  exits: ["2: a problem in a check file (or, with --deploy, one synth would refuse)"],
+  run: ({ values }, io) => validate(values.checks, { json: values.json, deploy: values.deploy }, io),
+});
 
 export interface ValidateOptions {
   json: boolean;
