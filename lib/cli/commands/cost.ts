@@ -1,7 +1,8 @@
 /** `watchpost cost`: what the checks cost a month when deployed. */
 import path from "node:path";
 import { loadChecks } from "../../checks/load.js";
-import { estimateCost, formatEstimate } from "../../cost.js";
+import { estimateCost } from "../../cost/estimate.js";
+import { formatEstimate } from "../../cost/format.js";
 import { checkMetricsOn, checkMetricsReason } from "../../deploy/check-metrics.js";
 import { command } from "../command.js";
 import type { Io } from "../context.js";

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { loadChecks } from "../../checks/load.js";
-import { estimateCost } from "../../cost.js";
+import { estimateCost } from "../../cost/estimate.js";
 import { checkMetricsOn, checkMetricsReason } from "../../deploy/check-metrics.js";
 import {
   checkPermissions,

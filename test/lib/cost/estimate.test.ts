@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { estimateCost, PRICES } from "../../lib/cost.js";
-import { check } from "../support/checks.js";
+import { estimateCost } from "../../../lib/cost/estimate.js";
+import { PRICES } from "../../../lib/cost/prices.js";
+import { check } from "../../support/checks.js";
 
 const https = (n: number, interval = "1m") =>
   Array.from({ length: n }, (_, i) =>
