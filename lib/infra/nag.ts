@@ -9,12 +9,13 @@ import type { Watchpost } from "./watchpost.js";
 
 /**
  * How cdk-nag writes a finding's resource: the pseudo parameters as `<AWS::Region>`, or the stack's
- * own region and account where it names them (a stack per location or region).
+ * own region and account where it names them (a stack per location or region). The partition is a
+ * literal too where the app's feature flags (`enablePartitionLiterals`) make it one.
  */
 function nagScope(stack: Stack) {
   const literal = (value: string, pseudo: string) => (Token.isUnresolved(value) ? pseudo : value);
   return {
-    partition: "<AWS::Partition>",
+    partition: literal(stack.partition, "<AWS::Partition>"),
     region: literal(stack.region, "<AWS::Region>"),
     account: literal(stack.account, "<AWS::AccountId>"),
   };

@@ -12,8 +12,8 @@ import { FUNCTION_CONFIG_ENV } from "../../../lib/deploy/function-config.js";
 import { acknowledgeFindings } from "../../../lib/infra/nag.js";
 import { WatchpostStack, type WatchpostStackProps } from "../../../lib/infra/stack.js";
 import { Watchpost, WatchpostChecksError } from "../../../lib/infra/watchpost.js";
-
 import { stream } from "../../support/cli.js";
+import { shippedFlags } from "./matrix.js";
 
 const root = path.join(import.meta.dirname, "../../..");
 let checksDir: string;
@@ -75,6 +75,13 @@ function functionConfig(template: Template): Record<string, unknown> {
 describe("Watchpost construct", () => {
   it("passes cdk-nag's AwsSolutions pack, every acknowledgement with a reason", () => {
     expect(() => synth({ subscriptions: [{ email: "ops@example.com" }] })).not.toThrow();
+  });
+
+  it("passes cdk-nag in a stack of its own region with the shipped app's feature flags (partition literals)", () => {
+    const app = new App({ context: { ...shippedFlags(), "aws:cdk:bundling-stacks": [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    new WatchpostStack(app, "Watchpost", { checksDir, env: { region: "eu-west-1" } });
+    expect(() => app.synth()).not.toThrow();
   });
 
   it("fails the synth on a bad check file with the CLI's messages", () => {
