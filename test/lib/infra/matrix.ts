@@ -161,6 +161,7 @@ export const CASES: Case[] = [
             vpcId: "vpc-12345678",
             availabilityZones: ["eu-west-1a"],
             privateSubnetIds: ["subnet-12345678"],
+            privateSubnetRouteTableIds: ["rtb-12345678"],
           }),
         },
       }),

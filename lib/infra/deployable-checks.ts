@@ -1,0 +1,21 @@
+/** The check files as a deployment takes them: every problem `watchpost validate --deploy` reports refuses the synth. */
+import path from "node:path";
+import { deployProblems } from "../alerting/channels/config.js";
+import type { ChannelSpec } from "../alerting/notifiers/channel.js";
+import { formatDiagnostic } from "../checks/diagnostics.js";
+import { type CheckSpec, loadChecksSync, type SloGroup } from "../checks/load.js";
+import { scheduleProblems } from "../deploy/compile.js";
+import { refuseCheckProblems } from "./errors.js";
+
+export function deployableChecks(
+  checksDir: string,
+  channels: ChannelSpec[],
+): { checks: CheckSpec[]; sloGroups: SloGroup[] } {
+  const loaded = loadChecksSync(path.resolve(checksDir));
+  const problems = [
+    ...[...loaded.diagnostics, ...scheduleProblems(loaded.checks)].map(formatDiagnostic),
+    ...deployProblems(channels, "channels"),
+  ];
+  refuseCheckProblems(problems);
+  return { checks: loaded.checks, sloGroups: loaded.sloGroups ?? [] };
+}

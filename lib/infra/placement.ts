@@ -1,0 +1,62 @@
+/** Where a stack probes from among several locations (regions), checked against its checks. */
+import { Token } from "aws-cdk-lib";
+import type { CheckSpec } from "../checks/load.js";
+import { checkLocations } from "../runtime/quorum.js";
+import { refuseCheckProblems, WatchpostConfigError } from "./errors.js";
+import type { WatchpostLocations } from "./props.js";
+
+export interface Placement {
+  regions: string[];
+  home: string;
+  self: string;
+  /** Not the home: state and decisions are the home region's. */
+  remote: boolean;
+  tableName: string;
+}
+
+/** Whether a check runs in this stack's region. */
+export function runsHere(check: CheckSpec, placed: Placement): boolean {
+  return checkLocations(check, placed.regions, placed.home).includes(placed.self);
+}
+
+/** This stack's part among several locations, checked; undefined with one location. */
+export function placement(
+  given: WatchpostLocations | undefined,
+  region: string,
+  checks: CheckSpec[],
+): Placement | undefined {
+  if (!given) return undefined;
+  const regions = given.regions;
+  if (regions.length < 2 || new Set(regions).size !== regions.length)
+    throw new WatchpostConfigError(
+      `locations.regions: expected at least two different regions, found [${regions.join(", ")}]`,
+    );
+  const home = given.home ?? (regions[0] as string);
+  if (!regions.includes(home))
+    throw new WatchpostConfigError(`locations.home: expected one of ${regions.join(", ")}, found ${home}`);
+  if (Token.isUnresolved(region))
+    throw new WatchpostConfigError(
+      "locations: this stack has no region of its own; give it env: { region } (one stack per location)",
+    );
+  if (!regions.includes(region))
+    throw new WatchpostConfigError(
+      `locations: this stack's region ${region} is not one of ${regions.join(", ")}`,
+    );
+  refuseCheckProblems(
+    checks.flatMap((check) => {
+      const unknown = (check.locations ?? []).filter((l) => !regions.includes(l));
+      return unknown.length > 0
+        ? [
+            `${check.source.file}:${check.source.line}: check ${check.name} runs at ${unknown.join(", ")}, not among the locations ${regions.join(", ")}`,
+          ]
+        : [];
+    }),
+  );
+  return {
+    regions,
+    home,
+    self: region,
+    remote: region !== home,
+    tableName: given.stateTableName ?? "watchpost-state",
+  };
+}
