@@ -1,7 +1,7 @@
-/** A maintenance window in a check file: its schema (when one is active: lib/alerting/maintenance.ts). */
+/** A maintenance window in a check file: its schema (what a window is and does: lib/alerting/maintenance.ts). */
 import { z } from "zod";
 import { duration } from "../checks/fields.js";
-import { DAYS } from "./maintenance.js";
+import { DAYS, type MaintenanceWindow } from "./maintenance.js";
 
 const instant = z.iso.datetime({
   offset: true,
@@ -67,6 +67,4 @@ export const maintenanceWindow = z
       if (missing.length > 0)
         ctx.addIssue({ code: "custom", message: `days, at and duration, found no ${missing.join(" or ")}` });
     }
-  });
-
-export type MaintenanceWindow = z.output<typeof maintenanceWindow>;
+  }) satisfies z.ZodType<MaintenanceWindow>;

@@ -1,13 +1,27 @@
 /**
  * Maintenance windows as code: one-off (`start`, `end`) or recurring (`days`, `at`, `duration`,
  * `timeZone`). During a window checks and metrics go on; notifications wait until it ends.
+ * Everything a run needs of them is here; the check file's schema for them
+ * (lib/alerting/maintenance-window.ts) stays apart, so the probe function carries no validation library.
  */
-import type { MaintenanceWindow } from "./maintenance-window.js";
-
-export type { MaintenanceWindow };
 
 export const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 type Day = (typeof DAYS)[number];
+
+/** A window as the schema leaves it: either `start` and `end`, or `days`, `at` and `duration`. */
+export interface MaintenanceWindow {
+  /** Shown in logs when the window holds a notification. */
+  name?: string | undefined;
+  /** One-off window: its start and end, ISO with a zone. */
+  start?: string | undefined;
+  end?: string | undefined;
+  /** Recurring window: the days it starts on, its local start time (HH:MM), its length in ms. */
+  days?: Day[] | undefined;
+  at?: string | undefined;
+  duration?: number | undefined;
+  /** The zone of `at`. Default UTC. */
+  timeZone?: string | undefined;
+}
 
 const WEEKDAY: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
 
