@@ -8,16 +8,12 @@ import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { sendTestNotifications, type TestOutcome } from "../../lib/alerting/test-notification.js";
 import { parseFunctionConfig } from "../../lib/deploy/function-config.js";
+import { HANDLER_RESERVE_MS } from "../../lib/runtime/budget.js";
 import { REFRESH_EVERY_MS } from "../../lib/runtime/freshness.js";
 import { monitorMetrics, silentLocationMetrics } from "../../lib/runtime/monitor-metrics.js";
-import { formatStages } from "../../lib/runtime/pipeline.js";
 import { type RefreshSummary, runRefresh } from "../../lib/runtime/refresh.js";
-import {
-  HANDLER_RESERVE_MS,
-  runShard,
-  type ShardDependencies,
-  type ShardSummary,
-} from "../../lib/runtime/shard.js";
+import { runShard, type ShardDependencies, type ShardSummary } from "../../lib/runtime/shard.js";
+import { formatStages } from "../../lib/runtime/summary.js";
 import { productionDependencies } from "./dependencies.js";
 
 /**

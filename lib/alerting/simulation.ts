@@ -1,16 +1,16 @@
 /**
  * Alert quality on a seeded timeline, in simulated time: a target that fails some requests at
  * random, has short bursts of failure, real outages (answering errors, or hanging), and drifts slowly
- * into slowness. Runs go through the engine's retry rule (lib/retry.ts), the pipeline's confirmation
- * timing (lib/runtime/confirm.ts) and the real state machine, so the figures describe what runs.
+ * into slowness. Runs go through the engine's retry rule (lib/retry.ts), the confirmation rule and
+ * timing the run's decide stage uses (lib/alerting/confirmation.ts) and the real state machine, so
+ * the figures describe what runs.
  */
 import type { AlertPolicy, CheckSpec } from "../checks/load.js";
 import type { CheckResult, Status } from "../result.js";
 import { retryPauseMs, runBudgetMs, shouldRetry } from "../retry.js";
-import { confirmationDelay } from "../runtime/confirm.js";
-import { alertingReserve } from "../runtime/pipeline.js";
-import { HANDLER_RESERVE_MS } from "../runtime/shard.js";
-import { type AlertState, awaitingConfirmation, step, type Transition } from "./state-machine.js";
+import { alertingReserve, HANDLER_RESERVE_MS } from "../runtime/budget.js";
+import { awaitingConfirmation, confirmationDelay } from "./confirmation.js";
+import { type AlertState, step, type Transition } from "./state-machine.js";
 
 /** A span in which every request fails: `error` answers at once (a 503), `hang` never answers. */
 export interface Outage {
@@ -184,7 +184,7 @@ export function simulate(timeline: Timeline, check: SimulatedCheck): SimulationR
   };
   for (let index = 0; index < timeline.runs; index++) {
     const start = t0 + index * timeline.intervalMs;
-    // The probe function's budget for a run of this interval (lib/runtime/shard.ts, pipeline.ts).
+    // The probe function's budget for a run of this interval (lib/runtime/shard.ts, budget.ts).
     const total = timeline.intervalMs - HANDLER_RESERVE_MS;
     const probesDeadline = start + total - alertingReserve(total);
     let { status, end } = run(start);

@@ -113,14 +113,6 @@ function countIn(recent: string, outcome: "F" | "P", within: number): number {
   return n;
 }
 
-/**
- * Whether the check's latest run failed and decided nothing yet: not firing (or failing worse than
- * its incident). A confirmation re-probe soon after decides it sooner than the next interval would.
- */
-export function awaitingConfirmation(state: AlertState): boolean {
-  return state.failures > 0 && (!state.incident || (state.escalating ?? 0) > 0);
-}
-
 /** The severity a failing result alerts with, or undefined when the result counts as healthy. */
 export function failureSeverity(result: CheckResult, policy: AlertPolicy): Severity | undefined {
   if (result.status === "down" || result.status === "unknown") return result.severity as Severity;

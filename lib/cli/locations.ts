@@ -6,8 +6,8 @@
  */
 import type { CheckSpec } from "../checks/load.js";
 import type { RunRecords } from "../runtime/freshness.js";
-import { lazySink, type QuorumSource, type SinkSource } from "../runtime/pipeline.js";
-import { checkLocations, gatherQuorum } from "../runtime/quorum.js";
+import { lazySink, type SinkSource } from "../runtime/pipeline.js";
+import { checkLocations, type QuorumSource, quorumSource } from "../runtime/quorum.js";
 import { RunRecordSink } from "../runtime/run-record-sink.js";
 import { UsageError } from "./context.js";
 
@@ -55,22 +55,7 @@ export function planLocations(
     report: lazySink(sink.name, () => sink),
     home,
     ...(location === home
-      ? {
-          quorum: {
-            checks,
-            gather: (own, these, signal) =>
-              gatherQuorum({
-                records,
-                shard: LOCAL_SHARD,
-                home,
-                locations,
-                checks: these,
-                own,
-                now: Date.now(),
-                signal,
-              }),
-          },
-        }
+      ? { quorum: quorumSource({ records, shard: LOCAL_SHARD, home, locations, checks }) }
       : {}),
   };
 }

@@ -12,8 +12,7 @@ import { DEFAULT_CONCURRENCY, resolvable } from "../engine.js";
 import { PROBES } from "../probes/index.js";
 import { ANY_SCOPE, type ArnScope, type Permission, type Probe } from "../probes/probe.js";
 import { runBudgetMs } from "../retry.js";
-import { alertingReserve } from "../runtime/pipeline.js";
-import { HANDLER_RESERVE_MS } from "../runtime/shard.js";
+import { alertingReserve, HANDLER_RESERVE_MS } from "../runtime/budget.js";
 import { formatDuration } from "../units.js";
 
 export interface Shard {

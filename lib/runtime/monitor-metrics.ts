@@ -2,7 +2,7 @@
  * The monitor's own health as CloudWatch metrics, written as one Embedded Metric Format log line per
  * run: no API call that could hang or be throttled, and alarms in the construct watch them.
  */
-import type { RunSummary } from "./pipeline.js";
+import type { RunSummary } from "./summary.js";
 
 /** Metric names the construct's alarms watch; one list for both. */
 export const MONITOR_METRICS = {

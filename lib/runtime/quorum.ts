@@ -1,10 +1,11 @@
 /**
  * Several locations, one decision. Every location probes the checks it runs and keeps its latest
- * results as a run record (its report); the home location, before alerting, reads the other
- * locations' reports of the same shard and turns each check's reports into one result: down when
- * `alert.quorum` locations saw it down (default: a majority of those that reported), and so on.
- * Alerting then runs on that result exactly as on a single location's, through the same
- * conditional write, so a transition is decided once and delivered once.
+ * results as a run record (its report, a sink of its run); the home location's decide stage reads
+ * the other locations' reports of the same shard once, at its start, as an input, and turns each
+ * check's reports into one result: down when `alert.quorum` locations saw it down (default: a
+ * majority of those that reported), and so on. Alerting then runs on that result exactly as on a
+ * single location's, through the same conditional write, so a transition is decided once and
+ * delivered once.
  *
  * A location whose latest result of a check started longer ago than the check's interval plus
  * `REPORT_SLACK_MS` (or that has none) did not report: it counts neither up nor down, and the run
@@ -13,7 +14,7 @@
  */
 import type { CheckSpec } from "../checks/load.js";
 import type { CheckResult, LocationVerdict, Status } from "../result.js";
-import type { RunRecords } from "./freshness.js";
+import type { RunRecord, RunRecords } from "./freshness.js";
 
 /** How late a location's report may be: a schedule fires within a minute of its time. */
 export const REPORT_SLACK_MS = 60_000;
@@ -124,23 +125,53 @@ export function decide(
   return { ...base, status, reason, locations: verdicts };
 }
 
-/**
- * The home location's round: its own results joined with the other locations' latest reports of
- * `shard`, one result per check.
- */
-export async function gatherQuorum(input: {
+/** The home location's part in a quorum: an input of its decide stage. */
+export interface QuorumSource {
+  /** Every check of the shard, those this location does not probe itself included. */
+  readonly checks: readonly CheckSpec[];
+  /** The other locations' latest reports, read once at the start of decide. */
+  reports(signal: AbortSignal): Promise<LocationReports>;
+}
+
+/** The other locations' reports as read: joined with the home's own results, decision by decision. */
+export interface LocationReports {
+  join(own: readonly CheckResult[], checks: readonly CheckSpec[], now: number): QuorumRound;
+}
+
+/** The home's quorum over `shard`, its reports kept in `records` (the state table, a file, memory). */
+export function quorumSource(input: {
   records: RunRecords;
   shard: string;
   home: string;
   locations: readonly string[];
   checks: readonly CheckSpec[];
+}): QuorumSource {
+  const others = input.locations.filter((location) => location !== input.home);
+  return {
+    checks: input.checks,
+    reports: async (signal) => {
+      const records = others.length > 0 ? await input.records.getAt(others, input.shard, signal) : [];
+      return {
+        join: (own, checks, now) =>
+          joinQuorum({ records, home: input.home, locations: input.locations, checks, own, now }),
+      };
+    },
+  };
+}
+
+/**
+ * The home location's round: its own results joined with the other locations' reports, one result
+ * per check.
+ */
+export function joinQuorum(input: {
+  records: readonly RunRecord[];
+  home: string;
+  locations: readonly string[];
+  checks: readonly CheckSpec[];
   own: readonly CheckResult[];
   now: number;
-  signal?: AbortSignal;
-}): Promise<QuorumRound> {
-  const { home, checks, now } = input;
-  const others = input.locations.filter((location) => location !== home);
-  const records = others.length > 0 ? await input.records.getAt(others, input.shard, input.signal) : [];
+}): QuorumRound {
+  const { home, checks, now, records } = input;
   const byLocation = new Map<string, Map<string, CheckResult>>(
     records.map((record) => [record.location, new Map(record.results.map((r) => [r.name, r]))]),
   );

@@ -7,7 +7,8 @@ import type { CompiledChecks } from "../deploy/compile.js";
 import { describeError } from "../errors.js";
 import type { Sink, SinkReport } from "../sinks/sink.js";
 import { needsRefresh, type RunRecords, refreshable } from "./freshness.js";
-import { failedSink, mergeSinkReports, type SinkSource } from "./pipeline.js";
+import type { SinkSource } from "./sink-source.js";
+import { failedSink, mergeSinkReports } from "./stages/sinks.js";
 
 export interface RefreshDependencies {
   checks: Pick<CompiledChecks, "shards">;

@@ -7,10 +7,13 @@ import type { CompiledChecks } from "../deploy/compile.js";
 import type { HeartbeatStore } from "../heartbeat/store.js";
 import type { HistoryStore } from "../history/store.js";
 import type { CheckResult } from "../result.js";
+import { HANDLER_RESERVE_MS } from "./budget.js";
 import { needsRefresh, type RunRecords } from "./freshness.js";
-import { lazySink, type RunSummary, runPipeline, type SinkSource } from "./pipeline.js";
-import { checkLocations, gatherQuorum } from "./quorum.js";
+import { lazySink, runPipeline, type SinkSource } from "./pipeline.js";
+import { checkLocations, quorumSource } from "./quorum.js";
 import { RunRecordSink } from "./run-record-sink.js";
+import type { StatusPagePublisher } from "./stages/derived.js";
+import type { RunSummary } from "./summary.js";
 
 export interface ShardDependencies {
   checks: CompiledChecks;
@@ -23,8 +26,8 @@ export interface ShardDependencies {
   heartbeats?: HeartbeatStore;
   /** Where the home keeps decided results and incidents (status page, SLOs). */
   history?: HistoryStore;
-  /** The status page, written after each run of `shard` (the shortest interval's). */
-  statusPage?: { shard: string; publish(signal: AbortSignal): Promise<unknown> };
+  /** The status page, written by each run of `shard` (the shortest interval's), last. */
+  statusPage?: StatusPagePublisher & { shard: string };
   /** The region the function runs in. */
   location: string;
   /** One structured log line per result (a confirmation re-probe's too). */
@@ -64,9 +67,6 @@ export function fastestShard(checks: CompiledChecks): string | undefined {
   return best?.id;
 }
 
-/** Kept back from Lambda's own timeout to log the summary and return. */
-export const HANDLER_RESERVE_MS = 1_000;
-
 /**
  * The run's deadline is min(time left − reserve, start + interval): a run never outlives Lambda, and
  * two runs of one shard never overlap.
@@ -98,20 +98,7 @@ export async function runShard(
       : undefined;
   const quorum =
     locations && home && records
-      ? {
-          checks: all,
-          gather: (own: readonly CheckResult[], checks: readonly CheckSpec[], signal: AbortSignal) =>
-            gatherQuorum({
-              records,
-              shard,
-              home: deps.location,
-              locations: locations.all,
-              checks,
-              own,
-              now: Date.now(),
-              signal,
-            }),
-        }
+      ? quorumSource({ records, shard, home: deps.location, locations: locations.all, checks: all })
       : undefined;
   const { results, confirmations, ...summary } = await runPipeline({
     checks: specs,
@@ -129,6 +116,7 @@ export async function runShard(
       ? { sloGroups: deps.checks.sloGroups }
       : {}),
     ...(quorum ? { quorum } : {}),
+    ...(home && deps.statusPage?.shard === shard ? { statusPage: deps.statusPage } : {}),
     location: deps.location,
     resolvers: deps.resolvers,
     aws: deps.aws,
@@ -139,22 +127,5 @@ export async function runShard(
       for (const result of all) deps.logResult(result, batch);
     },
   });
-  if (home && deps.statusPage?.shard === shard) {
-    // After the run's own stages, inside the same deadline; its failure is a stage like any other.
-    const started = performance.now();
-    const left = Math.min(now + remainingMs - HANDLER_RESERVE_MS, now + intervalMs) - Date.now();
-    try {
-      if (left <= 0) throw new Error("no time left in the run");
-      await deps.statusPage.publish(AbortSignal.timeout(left));
-      summary.stages.push({ stage: "status page", ok: true, durationMs: performance.now() - started });
-    } catch (error) {
-      summary.stages.push({
-        stage: "status page",
-        ok: false,
-        durationMs: performance.now() - started,
-        error: (error as Error)?.message ?? String(error),
-      });
-    }
-  }
   return { shard, checks: results.length, confirmations: confirmations.length, ...summary };
 }

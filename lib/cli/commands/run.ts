@@ -14,8 +14,10 @@ import {
   REFRESH_EVERY_MS,
   type RunRecords,
 } from "../../runtime/freshness.js";
-import { type QuorumSource, type RunSummary, runPipeline, type SinkSource } from "../../runtime/pipeline.js";
+import { runPipeline, type SinkSource } from "../../runtime/pipeline.js";
+import type { QuorumSource } from "../../runtime/quorum.js";
 import { runRefresh } from "../../runtime/refresh.js";
+import type { RunSummary } from "../../runtime/summary.js";
 import { formatReport } from "../../sinks/sink.js";
 import { command } from "../command.js";
 import type { Io } from "../context.js";

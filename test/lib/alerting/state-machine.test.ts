@@ -1,11 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  type AlertState,
-  awaitingConfirmation,
-  step,
-  type Transition,
-} from "../../../lib/alerting/state-machine.js";
+import { awaitingConfirmation } from "../../../lib/alerting/confirmation.js";
+import { type AlertState, step, type Transition } from "../../../lib/alerting/state-machine.js";
 import type { AlertPolicy } from "../../../lib/checks/load.js";
 import type { Status } from "../../../lib/result.js";
 import { resultFor } from "../../support/alerting.js";

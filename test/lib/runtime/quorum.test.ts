@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CheckResult } from "../../../lib/result.js";
 import { MemoryRunRecords } from "../../../lib/runtime/freshness.js";
-import { decide, gatherQuorum, REPORT_SLACK_MS } from "../../../lib/runtime/quorum.js";
+import { decide, quorumSource, REPORT_SLACK_MS } from "../../../lib/runtime/quorum.js";
 import { resultFor } from "../../support/alerting.js";
 import { check } from "../../support/checks.js";
 
@@ -95,7 +95,7 @@ describe("decide", () => {
   });
 });
 
-describe("gatherQuorum", () => {
+describe("the home's quorum", () => {
   it("joins the home's results with the others' fresh reports and names the locations gone silent", async () => {
     const records = new MemoryRunRecords();
     const fresh = NOW - 30_000;
@@ -115,15 +115,15 @@ describe("gatherQuorum", () => {
       at: stale,
       results: [seen("up", "200 OK", stale)],
     });
-    const round = await gatherQuorum({
+    const source = quorumSource({
       records,
       shard: "1m-0",
       home: "eu-west-1",
       locations: LOCATIONS,
       checks: [api],
-      own: [seen("down", "status 503", NOW - 5_000)],
-      now: NOW,
     });
+    const reports = await source.reports(AbortSignal.timeout(5_000));
+    const round = reports.join([seen("down", "status 503", NOW - 5_000)], [api], NOW);
     expect(round.results.map((r) => [r.name, r.status, r.reason])).toEqual([
       [
         "api",
@@ -145,15 +145,14 @@ describe("gatherQuorum", () => {
         at: NOW,
         results: [seen("down", "status 500")],
       });
-    const round = await gatherQuorum({
+    const source = quorumSource({
       records,
       shard: "1m-0",
       home: "eu-west-1",
       locations: LOCATIONS,
       checks: [elsewhere],
-      own: [],
-      now: NOW,
     });
+    const round = (await source.reports(AbortSignal.timeout(5_000))).join([], [elsewhere], NOW);
     expect(round.results[0]).toMatchObject({
       status: "down",
       reason: expect.stringMatching(/^down from 2 of 2 locations/),
