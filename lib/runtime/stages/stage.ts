@@ -12,7 +12,7 @@ import type { Feed } from "../feed.js";
 
 export type PipelineStage = "probe" | "sinks" | "decide" | "deliver" | "history" | "derived";
 
-/** Told as each stage of a run starts and finishes (logs, and the test that a run never goes back). */
+/** Told as each stage of a run starts and finishes: the run's shape as it happens, for whoever watches it. */
 export type StageTrace = (stage: PipelineStage, phase: "start" | "finish") => void;
 
 /** Results handed down from probing: the run's, then each confirmation round's. */
