@@ -9,6 +9,9 @@ export interface Diagnostic {
   message: string;
 }
 
+/** A place in a check file, kept for a diagnostic found later (when every file has been read). */
+export type Position = Omit<Diagnostic, "message">;
+
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: ${d.path ? `${d.path}: ` : ""}${d.message}`;
 }
