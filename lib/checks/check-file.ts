@@ -11,6 +11,7 @@ import { checkSchema, fileSchema } from "./schema.js";
 import { type GroupInFile, groupsIn } from "./slo.js";
 import type { CheckSpec } from "./spec.js";
 import { type FileYaml, readDocument } from "./yaml-document.js";
+import { readInPieces } from "./yaml-pieces.js";
 import { type Locate, offsetIn } from "./yaml-position.js";
 
 export interface ParsedFile {
@@ -26,6 +27,9 @@ export interface ParsedFile {
 
 /** Parses and validates one file's text. Exported for tests and the fuzzer. */
 export function parseCheckFile(file: string, text: string, baseDir: string): ParsedFile {
+  const pieces = readInPieces(text);
+  const quick = pieces && validateFile(file, pieces, baseDir);
+  if (quick) return quick;
   const whole = readDocument(file, text);
   if ("problems" in whole) return { checks: [], diagnostics: whole.problems, names: [] };
   return validateFile(file, whole, baseDir) as ParsedFile;

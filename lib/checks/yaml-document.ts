@@ -29,7 +29,7 @@ export interface FileYaml {
   /** Offset of a path outside the checks' items (or of `key` in the mapping there). */
   place: (path: readonly PropertyKey[], key?: string) => number;
   linePos: (offset: number) => { line: number; col: number };
-  /** Each item of the `checks` list; undefined when a piece needs the whole file read to explain it. */
+  /** Each item of the `checks` list, read as it is asked for (once); undefined when a piece needs the whole file read to explain it. */
   checks: Iterable<CheckYaml | undefined>;
 }
 
