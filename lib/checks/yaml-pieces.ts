@@ -8,6 +8,7 @@
 import { isMap, isSeq, LineCounter } from "yaml";
 import { type CheckYaml, type FileYaml, readPiece } from "./yaml-document.js";
 import { offsetIn, placedOf } from "./yaml-position.js";
+import { readSubsetItem } from "./yaml-subset.js";
 
 /** Where a file's `checks:` list lies: its key, its lines (the first item's to the last's end), its items. */
 interface ChecksLayout {
@@ -52,7 +53,7 @@ export function readInPieces(text: string): FileYaml | undefined {
 function* itemsOf(text: string, layout: ChecksLayout): Generator<CheckYaml | undefined> {
   for (const [index, start] of layout.items.entries()) {
     const end = layout.items[index + 1] ?? layout.end;
-    yield readListItem(text.slice(start, end), start);
+    yield readSubsetItem(text, start, end, layout.indent) ?? readListItem(text.slice(start, end), start);
   }
 }
 
