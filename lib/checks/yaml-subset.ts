@@ -1,7 +1,7 @@
 /**
  * A reader for the plain YAML check files are written in: block mappings and lists, one-line flow
  * mappings and lists, one-line plain and quoted scalars (double-quoted ones with the common escapes),
- * comments, in printable ASCII. It reads a list item about twenty times faster than the YAML library
+ * comments, in printable ASCII. It reads a list item about ten times faster than the YAML library
  * and gives the same data and positions; anything else it refuses (undefined), and the library reads
  * that item: block scalars, anchors, aliases, tags, other escapes, multi-line scalars, explicit or
  * quoted keys, keys that are not text, numbers other than plain decimals, empty values, tabs.
