@@ -227,30 +227,29 @@ class Reader {
 
   /** A plain text key and its colon (followed by a space or the line's end); anything else is refused. */
   private key(at: number): { key: string; after: number } {
-    KEY.lastIndex = at;
-    const match = KEY.exec(this.text);
-    if (!match) throw new Refused();
-    const key = match[0];
-    const colon = at + key.length;
+    const found = this.keyAt(at);
+    // Keys the core schema reads as null or booleans are not text keys; the others reach prototypes.
     if (
-      this.text[colon] !== ":" ||
-      NULL.test(key) ||
-      TRUE.test(key) ||
-      FALSE.test(key) ||
-      FORBIDDEN_KEYS.has(key)
+      !found ||
+      NULL.test(found.key) ||
+      TRUE.test(found.key) ||
+      FALSE.test(found.key) ||
+      FORBIDDEN_KEYS.has(found.key)
     )
       throw new Refused();
-    const after = colon + 1;
-    if (!this.atLineEnd(after) && this.text[after] !== " ") throw new Refused();
-    return { key, after };
+    return found;
   }
 
   private isKey(at: number): boolean {
+    return this.keyAt(at) !== undefined;
+  }
+
+  private keyAt(at: number): { key: string; after: number } | undefined {
     KEY.lastIndex = at;
-    const match = KEY.exec(this.text);
-    if (!match) return false;
-    const after = at + match[0].length;
-    return this.text[after] === ":" && (this.atLineEnd(after + 1) || this.text[after + 1] === " ");
+    const key = KEY.exec(this.text)?.[0];
+    if (key === undefined || this.text[at + key.length] !== ":") return undefined;
+    const after = at + key.length + 1;
+    return this.atLineEnd(after) || this.text[after] === " " ? { key, after } : undefined;
   }
 
   private isDash(at: number): boolean {
