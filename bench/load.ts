@@ -6,7 +6,7 @@
  * The set: BENCH_FILES files (default 5) of BENCH_PER_FILE checks (default 10,000), written in block
  * style like checks/ and examples/: per-file defaults, every kind, labels, alert policies, headers with
  * references, JSON and header assertions, a few dependencies across files, objectives on checks and
- * on groups. BENCH_RUNS (default 3) runs; the median is printed beside each run's figures.
+ * on groups. BENCH_RUNS (default 3) runs: each run's figures, then the medians.
  * BENCH_COMPARE=<git revision> also measures that revision's CLI, in turn with this tree's in every
  * run (before and after figures under the same load). BENCH_KEEP=1 keeps the generated folder (for
  * `node --cpu-prof` or heap snapshots by hand).
