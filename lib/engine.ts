@@ -14,7 +14,7 @@ import { PROBES } from "./probes/index.js";
 import { CheckSetupError, type Probe } from "./probes/probe.js";
 import { redactUrl, scrub, scrubDeep } from "./redact.js";
 import type { CheckResult, Observation, Status } from "./result.js";
-import { attemptsReason, retryPauseMs, runBudgetMs, shouldRetry } from "./retry.js";
+import { anotherAttemptFits, attemptsReason, retryPauseMs, shouldRetry } from "./retry.js";
 import { formatDuration } from "./units.js";
 
 export interface RunOptions {
@@ -135,8 +135,7 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
       outcome.status === "degraded" &&
       remeasured === undefined &&
       delayExplains(outcome, delayMs) &&
-      performance.now() - started + spec.timeoutMs <= runBudgetMs(spec) &&
-      Date.now() + spec.timeoutMs <= environment.deadline
+      anotherAttemptFits(spec, performance.now() - started, 0, environment.deadline - Date.now())
     ) {
       remeasured = delayMs;
       continue;
@@ -145,8 +144,9 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
     failed++;
     firstFailure ??= outcome.reason;
     const wait = retryPauseMs();
-    const fits = Date.now() + wait + spec.timeoutMs <= environment.deadline;
-    if (!fits || !shouldRetry(outcome.status, attempts, spec, performance.now() - started, wait)) break;
+    const elapsedMs = performance.now() - started;
+    if (!shouldRetry(outcome.status, attempts, spec, elapsedMs, wait, environment.deadline - Date.now()))
+      break;
     if (!(await pause(wait, environment.signal))) break;
   }
   const { status, observation } = outcome;

@@ -7,8 +7,15 @@ import { callSignal } from "../deadline.js";
 import { isAbort } from "../errors.js";
 import type { CheckResult } from "../result.js";
 import { PHASES } from "../result.js";
+import {
+  type Attempt,
+  type BackoffOptions,
+  CLOUDWATCH_ATTEMPTS,
+  retryableAwsError,
+  retrying,
+  SINK_BACKOFF,
+} from "../retry.js";
 import { formatDuration } from "../units.js";
-import { type BackoffOptions, backoffDelay, sleep } from "./retry.js";
 import { DeliveryTally, type Sink, type SinkContext, type SinkReport } from "./sink.js";
 
 /** PutMetricData's limits: 1,000 datums and 1 MB per request. */
@@ -38,20 +45,12 @@ export interface CloudWatchOptions {
    * a CloudWatch custom metric billed monthly, which Prometheus users may not want. Default true.
    */
   checkMetrics?: boolean;
-  /** Attempts per request, the first included. Default 4. */
+  /** Attempts per request, the first included. Default 4 (lib/retry.ts). */
   maxAttempts?: number;
   /** Longest wait for one PutMetricData answer. Default 10s; never past the run's deadline. */
   requestTimeoutMs?: number;
   backoff?: BackoffOptions;
 }
-
-const RETRYABLE = new Set([
-  "ThrottlingException",
-  "Throttling",
-  "ThrottledException",
-  "RequestLimitExceeded",
-  "TooManyRequestsException",
-]);
 
 export class CloudWatchSink implements Sink {
   readonly name: string;
@@ -133,48 +132,48 @@ export class CloudWatchSink implements Sink {
     return tally.report(datums.length);
   }
 
-  private async put(
+  private put(
     batch: MetricDatum[],
     deadline: number,
     signal: AbortSignal | undefined,
   ): Promise<{ attempts: number; error?: string }> {
-    const maxAttempts = this.options.maxAttempts ?? 4;
     const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
-    for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted || Date.now() >= deadline)
-        return {
-          attempts: attempt - 1,
-          error: `no time left before the run's deadline (${attempt - 1} attempt(s))`,
-        };
-      const sent = Date.now();
-      try {
-        const { PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
-        await this.options.client.send(
-          new PutMetricDataCommand({ Namespace: this.options.namespace ?? "Watchpost", MetricData: batch }),
-          { abortSignal: callSignal(deadline, signal, timeoutMs) },
-        );
-        return { attempts: attempt };
-      } catch (error) {
-        const err = error as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-        if (isAbort(err)) {
-          const text = `no answer from PutMetricData within ${formatDuration(Date.now() - sent)}`;
-          if (attempt >= maxAttempts || Date.now() >= deadline || signal?.aborted)
-            return { attempts: attempt, error: `${text}; gave up after ${attempt} attempt(s)` };
-          continue;
+    return retrying(
+      async (): Promise<Attempt> => {
+        const sent = Date.now();
+        try {
+          const { PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
+          await this.options.client.send(
+            new PutMetricDataCommand({ Namespace: this.options.namespace ?? "Watchpost", MetricData: batch }),
+            { abortSignal: callSignal(deadline, signal, timeoutMs) },
+          );
+          return { ok: true };
+        } catch (error) {
+          const err = error as Error & { $metadata?: { httpStatusCode?: number } };
+          // An unanswered request is sent again at once: the wait was its pause.
+          if (isAbort(err))
+            return {
+              ok: false,
+              retry: true,
+              error: `no answer from PutMetricData within ${formatDuration(Date.now() - sent)}`,
+              retryAfterMs: 0,
+            };
+          const status = err.$metadata?.httpStatusCode;
+          return {
+            ok: false,
+            retry: retryableAwsError(err),
+            error: `${err.name}${status ? ` (HTTP ${status})` : ""}: ${err.message}`,
+          };
         }
-        const status = err.$metadata?.httpStatusCode;
-        const retryable =
-          RETRYABLE.has(err.name) || err.$retryable !== undefined || (status !== undefined && status >= 500);
-        const text = `${err.name}${status ? ` (HTTP ${status})` : ""}: ${err.message}`;
-        if (!retryable) return { attempts: attempt, error: `${text} (not retried)` };
-        if (attempt >= maxAttempts)
-          return { attempts: attempt, error: `${text}; gave up after ${attempt} attempts` };
-        const delay = backoffDelay(attempt - 1, this.options.backoff);
-        if (Date.now() + delay >= deadline)
-          return { attempts: attempt, error: `${text}; gave up at the deadline after ${attempt} attempt(s)` };
-        await sleep(delay);
-      }
-    }
+      },
+      {
+        attempts: this.options.maxAttempts ?? CLOUDWATCH_ATTEMPTS,
+        backoff: SINK_BACKOFF,
+        tuning: this.options.backoff,
+        deadline,
+        signal,
+      },
+    );
   }
 }
 

@@ -68,7 +68,8 @@ export class DeliveryTally {
   /** One request's outcome: how many attempts it took and, if it never arrived, its samples and why. */
   record(attempts: number, failure?: { samples: number; error: string }): void {
     this.requests += attempts;
-    this.retries += attempts - 1;
+    // A request the deadline left no time to start made no attempt, and no retry either.
+    this.retries += Math.max(0, attempts - 1);
     if (failure) {
       this.failedSamples += failure.samples;
       this.errors.push(failure.error);

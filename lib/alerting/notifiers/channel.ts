@@ -10,6 +10,7 @@ import { withTimeout } from "../../deadline.js";
 import { describeError } from "../../errors.js";
 import { sharedAgent } from "../../http/undici.js";
 import { redactUrl } from "../../redact.js";
+import { refusedForGood } from "../../retry.js";
 import { USER_AGENT } from "../../version.js";
 import {
   type ChannelKind,
@@ -94,7 +95,7 @@ export class ChannelNotifier implements Notifier {
       return {
         ok: false,
         error: `${response.statusCode}${text ? `: ${text}` : ""}`,
-        ...(response.statusCode === 400 ? { permanent: true } : {}),
+        ...(refusedForGood(response.statusCode) ? { permanent: true } : {}),
       };
     } catch (error) {
       return { ok: false, error: describeError(error) };

@@ -5,6 +5,7 @@
  */
 import type { MessageAttributeValue, PublishBatchCommand } from "@aws-sdk/client-sns";
 import { describeError, isAbort } from "../../errors.js";
+import { snsRefusedForGood } from "../../retry.js";
 import type { Notification } from "../message.js";
 import type { Delivery, Notifier, SendOptions } from "./notifier.js";
 
@@ -17,20 +18,6 @@ export interface SnsLike {
     Failed?: { Id?: string; Code?: string; Message?: string; SenderFault?: boolean }[];
   }>;
 }
-
-/** Whole-request errors that no retry can mend: the request itself is malformed. */
-const PERMANENT = new Set([
-  "InvalidParameter",
-  "InvalidParameterException",
-  "InvalidParameterValue",
-  "InvalidParameterValueException",
-  "ValidationError",
-  "ValidationException",
-  "BatchRequestTooLong",
-  "BatchEntryIdsNotDistinct",
-  "EmptyBatchRequest",
-  "TooManyEntriesInBatchRequest",
-]);
 
 /** SNS's own limit: 10 entries per PublishBatch. */
 const BATCH = 10;
@@ -96,7 +83,7 @@ export class SnsNotifier implements Notifier {
       const text = isAbort(error)
         ? "no answer from SNS before the run's deadline (it may have been accepted: same dedup key if sent again)"
         : describeError(error);
-      const permanent = PERMANENT.has((error as Error).name);
+      const permanent = snsRefusedForGood(error as Error);
       return batch.map(() => ({ ok: false, error: text, ...(permanent ? { permanent: true } : {}) }));
     }
   }

@@ -8,8 +8,15 @@ import { Agent, type Dispatcher } from "../../http/undici.js";
 import { heartbeatSeries, type JobLabels, type Series, toSeries } from "../../metrics/series.js";
 import { redactUrl } from "../../redact.js";
 import type { CheckResult } from "../../result.js";
+import {
+  type Attempt,
+  type BackoffOptions,
+  REMOTE_WRITE_MIN_ATTEMPT_MS,
+  retryableStatus,
+  retrying,
+  SINK_BACKOFF,
+} from "../../retry.js";
 import { USER_AGENT } from "../../version.js";
-import { type BackoffOptions, backoffDelay, sleep } from "../retry.js";
 import { DeliveryTally, type Sink, type SinkContext, type SinkReport } from "../sink.js";
 import { type Body, compress, WriteRequestEncoder } from "./encode.js";
 import type { RequestSigner } from "./sigv4.js";
@@ -21,9 +28,6 @@ const PROTOCOL_HEADERS: Record<string, string> = {
   "x-prometheus-remote-write-version": "0.1.0",
   "user-agent": USER_AGENT,
 };
-
-/** Less time than this left after a backoff, and a retry is not started. */
-const MIN_ATTEMPT_MS = 100;
 
 export interface RemoteWriteOptions {
   url: string;
@@ -50,8 +54,6 @@ export interface RemoteWriteOptions {
 export class RemoteWriteConfigError extends Error {
   override name = "RemoteWriteConfigError";
 }
-
-type Attempt = { ok: true } | { ok: false; retry: boolean; error: string; retryAfterMs?: number };
 
 export class RemoteWriteSink implements Sink {
   readonly name: string;
@@ -139,26 +141,19 @@ export class RemoteWriteSink implements Sink {
     return tally.report(series.length);
   }
 
-  private async deliver(
+  private deliver(
     body: Uint8Array,
     deadline: number,
     signal: AbortSignal | undefined,
   ): Promise<{ ok: true; attempts: number } | { ok: false; attempts: number; error: string }> {
-    for (let attempt = 0; ; attempt++) {
-      const result = await this.attempt(body, deadline, signal);
-      if (result.ok) return { ok: true, attempts: attempt + 1 };
-      if (!result.retry) return { ok: false, attempts: attempt + 1, error: `${result.error} (not retried)` };
-      const delay = result.retryAfterMs ?? backoffDelay(attempt, this.options.backoff);
-      // A retry that could not get an answer before the deadline would only be cut off mid-request.
-      if (Date.now() + delay + MIN_ATTEMPT_MS >= deadline || signal?.aborted) {
-        return {
-          ok: false,
-          attempts: attempt + 1,
-          error: `${result.error}; gave up at the deadline after ${attempt + 1} attempt(s)`,
-        };
-      }
-      await sleep(delay);
-    }
+    return retrying(() => this.attempt(body, deadline, signal), {
+      attempts: Number.POSITIVE_INFINITY,
+      backoff: SINK_BACKOFF,
+      tuning: this.options.backoff,
+      deadline,
+      minAttemptMs: REMOTE_WRITE_MIN_ATTEMPT_MS,
+      signal,
+    });
   }
 
   private async attempt(body: Uint8Array, deadline: number, signal?: AbortSignal): Promise<Attempt> {
@@ -179,7 +174,7 @@ export class RemoteWriteSink implements Sink {
       const status = response.statusCode;
       if (status >= 200 && status < 300) return { ok: true };
       const error = `${status} from ${this.url.host}${text ? `: ${text}` : ""}`;
-      if (status >= 500 || status === 429)
+      if (retryableStatus(status))
         return { ok: false, retry: true, error, ...retryAfter(response.headers["retry-after"]) };
       (this.options.log ?? ((line) => process.stderr.write(`${line}\n`)))(
         `${this.name} rejected the samples: ${status} ${text}`,

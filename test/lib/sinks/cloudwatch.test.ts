@@ -194,4 +194,15 @@ describe("CloudWatch sink", () => {
     expect(denied).toMatchObject({ ok: false, requests: 1, retries: 0 });
     expect(denied.error).toBe("AccessDenied (HTTP 403): AccessDenied happened (not retried)");
   });
+
+  it("sends nothing once the run's deadline has passed, and counts no request and no retry", async () => {
+    cloudwatch.on(PutMetricDataCommand).resolves({});
+    const report = await new CloudWatchSink({ client: new CloudWatchClient({}), ...fast }).write(
+      [result("api")],
+      { ...context, deadline: Date.now() - 1 },
+    );
+    expect(report).toMatchObject({ ok: false, requests: 0, retries: 0, failedSamples: report.samples });
+    expect(report.error).toBe("no time left before the run's deadline");
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+  });
 });
