@@ -1,4 +1,6 @@
 /** Where heartbeat records live: the state table (deployed), a file beside the state file (locally). */
+import type { Entries } from "../store/entries.js";
+import { MemoryEntries } from "../store/memory-entries.js";
 import { applyPing, emptyRecord, type HeartbeatRecord, type Ping } from "./record.js";
 
 export interface HeartbeatStore {
@@ -12,23 +14,41 @@ export interface HeartbeatStore {
   record(check: string, ping: Ping, signal?: AbortSignal): Promise<HeartbeatRecord>;
 }
 
-/** In memory, for one process (tests). */
-export class MemoryHeartbeats implements HeartbeatStore {
-  readonly name = "memory";
-  private readonly records = new Map<string, HeartbeatRecord>();
+/** Heartbeat records on any backend, one entry per check. */
+export class Heartbeats implements HeartbeatStore {
+  readonly name: string;
 
-  async get(check: string, now: number): Promise<HeartbeatRecord> {
-    let record = this.records.get(check);
-    if (!record) {
-      record = emptyRecord(now);
-      this.records.set(check, record);
-    }
-    return record;
+  constructor(private readonly entries: Entries<HeartbeatRecord>) {
+    this.name = entries.name;
   }
 
-  async record(check: string, ping: Ping): Promise<HeartbeatRecord> {
-    const record = applyPing(this.records.get(check), ping);
-    this.records.set(check, record);
-    return record;
+  async get(check: string, now: number, signal?: AbortSignal): Promise<HeartbeatRecord> {
+    const existing = await this.entries.get(check, { signal });
+    if (existing) return existing.value;
+    // Created unless a ping (or another evaluation) created it first.
+    const created = emptyRecord(now);
+    return this.entries.update(
+      check,
+      (current) => (current ? { result: current } : { write: created, result: created }),
+      { signal, known: null },
+    );
+  }
+
+  record(check: string, ping: Ping, signal?: AbortSignal): Promise<HeartbeatRecord> {
+    return this.entries.update(
+      check,
+      (current) => {
+        const next = applyPing(current, ping);
+        return { write: next, result: next };
+      },
+      { signal },
+    );
+  }
+}
+
+/** In memory, for one process (tests). */
+export class MemoryHeartbeats extends Heartbeats {
+  constructor() {
+    super(new MemoryEntries<HeartbeatRecord>());
   }
 }

@@ -7,9 +7,7 @@
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { batchGetItems } from "../aws/batch-get.js";
-import { updateVersioned } from "../aws/versioned-item.js";
-import { withTimeout } from "../deadline.js";
+import { DynamoDbEntries, expiresAt } from "../store/dynamodb-entries.js";
 import { decodeDay, encodeDay, type ShardDay } from "./encoding.js";
 import { addTransitions } from "./incidents.js";
 import {
@@ -44,14 +42,44 @@ const FINISHED_DAYS_CACHED = 5_000;
 
 export class DynamoDbHistory implements HistoryStore {
   readonly name: string;
+  /** `<shard>/<day>` → the shard's day. */
+  private readonly days: DynamoDbEntries<ShardDay>;
+  /** `<shard>` → its incidents. */
+  private readonly incidents: DynamoDbEntries<Incident[]>;
   private readonly finished = new Map<string, ShardDay | null>();
 
   constructor(private readonly options: DynamoDbHistoryOptions) {
     this.name = `dynamodb ${options.tableName} (history)`;
-  }
-
-  private call(signal?: AbortSignal) {
-    return { abortSignal: withTimeout(this.options.requestTimeoutMs ?? 5_000, signal) };
+    const table = {
+      client: options.client,
+      tableName: options.tableName,
+      requestTimeoutMs: options.requestTimeoutMs,
+    };
+    const retainDays = options.retainDays ?? RETAIN_DAYS;
+    this.days = new DynamoDbEntries({
+      ...table,
+      prefix: HISTORY_DAY_PREFIX,
+      codec: {
+        toItem: async (day, key) => ({
+          data: { B: bounded(`${HISTORY_DAY_PREFIX}${key}`, await encodeDay(day)) },
+          ...expiresAt(Date.parse(key.slice(key.lastIndexOf("/") + 1)) + (retainDays + 1) * DAY_MS),
+        }),
+        fromItem: (item) => (item.data?.B ? decodeDay(item.data.B) : undefined),
+      },
+    });
+    this.incidents = new DynamoDbEntries({
+      ...table,
+      prefix: INCIDENTS_PREFIX,
+      codec: {
+        toItem: async (incidents, key) => ({
+          data: { B: bounded(`${INCIDENTS_PREFIX}${key}`, await gzipAsync(JSON.stringify(incidents))) },
+        }),
+        fromItem: async (item) =>
+          item.data?.B
+            ? (JSON.parse((await gunzipAsync(item.data.B)).toString("utf8")) as Incident[])
+            : undefined,
+      },
+    });
   }
 
   async record(batch: HistoryBatch, signal?: AbortSignal): Promise<void> {
@@ -61,67 +89,41 @@ export class DynamoDbHistory implements HistoryStore {
       const day = entry.startedAt.slice(0, 10);
       byDay.set(day, [...(byDay.get(day) ?? []), entry]);
     }
-    const expires = (day: string) =>
-      Math.floor((Date.parse(day) + ((this.options.retainDays ?? RETAIN_DAYS) + 1) * DAY_MS) / 1000);
     await Promise.all([
       ...[...byDay].map(([day, entries]) =>
-        this.change(`${HISTORY_DAY_PREFIX}${batch.shard}/${day}`, expires(day), signal, async (bytes) => {
-          const current: ShardDay = bytes ? await decodeDay(bytes) : { checks: {} };
-          const history: History = {
-            days: { [day]: current.checks },
-            incidents: [],
-            latest: current.latest ?? {},
-          };
-          for (const entry of entries) addResult(history, entry, entry.intervalMs, entry.slowMs);
-          return encodeDay({
-            checks: history.days[day] ?? {},
-            ...(history.latest ? { latest: history.latest } : {}),
-          });
-        }),
+        this.days.update(
+          `${batch.shard}/${day}`,
+          (current) => {
+            const history: History = {
+              days: { [day]: current?.checks ?? {} },
+              incidents: [],
+              latest: current?.latest ?? {},
+            };
+            for (const entry of entries) addResult(history, entry, entry.intervalMs, entry.slowMs);
+            const next: ShardDay = {
+              checks: history.days[day] ?? {},
+              ...(history.latest ? { latest: history.latest } : {}),
+            };
+            return { write: next, result: undefined };
+          },
+          { signal },
+        ),
       ),
       ...(batch.transitions.length > 0
         ? [
-            this.change(`${INCIDENTS_PREFIX}${batch.shard}`, undefined, signal, async (bytes) => {
-              const history: History = {
-                ...emptyHistory(),
-                incidents: bytes ? await unzipJson<Incident[]>(bytes) : [],
-              };
-              addTransitions(history, batch.transitions);
-              compact(history, batch.now, this.options.retainDays);
-              return gzipAsync(JSON.stringify(history.incidents));
-            }),
+            this.incidents.update(
+              batch.shard,
+              (current) => {
+                const history: History = { ...emptyHistory(), incidents: current ?? [] };
+                addTransitions(history, batch.transitions);
+                compact(history, batch.now, this.options.retainDays);
+                return { write: history.incidents, result: undefined };
+              },
+              { signal },
+            ),
           ]
         : []),
     ]);
-  }
-
-  /** The item's bytes changed by `update`, written conditionally on the version read. */
-  private change(
-    key: string,
-    expiresAt: number | undefined,
-    signal: AbortSignal | undefined,
-    update: (bytes: Uint8Array | undefined) => Promise<Uint8Array>,
-  ): Promise<void> {
-    return updateVersioned(
-      this.options.client,
-      this.options.tableName,
-      key,
-      () => this.call(signal),
-      async (item) => {
-        const bytes = await update(item?.data?.B);
-        if (bytes.length > MAX_BYTES)
-          throw new Error(
-            `${key} would be ${bytes.length} bytes gzipped, more than a DynamoDB item holds; make shards smaller (maxChecksPerShard)`,
-          );
-        return {
-          value: undefined,
-          attributes: {
-            data: { B: bytes },
-            ...(expiresAt !== undefined ? { expiresAt: { N: String(expiresAt) } } : {}),
-          },
-        };
-      },
-    );
   }
 
   async read(
@@ -134,52 +136,23 @@ export class DynamoDbHistory implements HistoryStore {
       days.push(new Date(at).toISOString().slice(0, 10));
     // Days before yesterday are finished (a run that started before midnight is written by then).
     const finishedBefore = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
-    const dayKeys = shards.flatMap((shard) =>
-      days.map((day) => ({ key: `${HISTORY_DAY_PREFIX}${shard}/${day}`, day })),
-    );
-    const cached = dayKeys.filter(({ key }) => this.finished.has(key));
-    const keys = [
-      ...dayKeys.filter(({ key }) => !this.finished.has(key)).map(({ key }) => key),
-      ...shards.map((shard) => `${INCIDENTS_PREFIX}${shard}`),
-    ];
-    const items = await batchGetItems(
-      this.options.client,
-      this.options.tableName,
-      keys.map((key) => ({ check: { S: key } })),
-      { callOptions: () => this.call(signal) },
-    );
+    const dayKeys = shards.flatMap((shard) => days.map((day) => ({ key: `${shard}/${day}`, day })));
+    const [stored, incidents] = await Promise.all([
+      this.days.getMany(
+        dayKeys.filter(({ key }) => !this.finished.has(key)).map(({ key }) => key),
+        { signal },
+      ),
+      this.incidents.getMany(shards, { signal }),
+    ]);
     const history: History = { ...emptyHistory(), latest: {} };
+    for (const shard of shards) history.incidents.push(...(incidents.get(shard)?.value ?? []));
     const latestDay = new Map<string, string>();
-    const decodedDays: { day: string; decoded: ShardDay }[] = [];
-    const found = new Set<string>();
-    for (const item of items) {
-      const key = item.check?.S ?? "";
-      const bytes = item.data?.B;
-      if (!bytes) continue;
-      found.add(key);
-      if (key.startsWith(INCIDENTS_PREFIX)) {
-        history.incidents.push(...(await unzipJson<Incident[]>(bytes)));
-        continue;
-      }
-      const day = key.slice(key.lastIndexOf("/") + 1);
-      const decoded = await decodeDay(bytes);
-      if (day < finishedBefore && this.finished.size < FINISHED_DAYS_CACHED) this.finished.set(key, decoded);
-      decodedDays.push({ day, decoded });
-    }
-    // A finished day with no item stays without one.
-    for (const { key, day } of dayKeys)
-      if (
-        day < finishedBefore &&
-        !found.has(key) &&
-        !this.finished.has(key) &&
-        this.finished.size < FINISHED_DAYS_CACHED
-      )
-        this.finished.set(key, null);
-    for (const { key, day } of cached) {
-      const decoded = this.finished.get(key);
-      if (decoded) decodedDays.push({ day, decoded });
-    }
-    for (const { day, decoded } of decodedDays) {
+    for (const { key, day } of dayKeys) {
+      const decoded = this.finished.has(key) ? this.finished.get(key) : stored.get(key)?.value;
+      // A finished day no longer changes, and one with no item stays without one.
+      if (day < finishedBefore && !this.finished.has(key) && this.finished.size < FINISHED_DAYS_CACHED)
+        this.finished.set(key, decoded ?? null);
+      if (!decoded) continue;
       history.days[day] = { ...history.days[day], ...decoded.checks };
       for (const [check, latest] of Object.entries(decoded.latest ?? {}))
         if ((latestDay.get(check) ?? "") <= day && (history.latest?.[check]?.at ?? "") <= latest.at) {
@@ -191,6 +164,11 @@ export class DynamoDbHistory implements HistoryStore {
   }
 }
 
-async function unzipJson<T>(bytes: Uint8Array): Promise<T> {
-  return JSON.parse((await gunzipAsync(bytes)).toString("utf8")) as T;
+/** The bytes of an item that must fit DynamoDB's item limit; refused with the figure if not. */
+function bounded(key: string, bytes: Uint8Array): Uint8Array {
+  if (bytes.length > MAX_BYTES)
+    throw new Error(
+      `${key} would be ${bytes.length} bytes gzipped, more than a DynamoDB item holds; make shards smaller (maxChecksPerShard)`,
+    );
+  return bytes;
 }

@@ -7,7 +7,8 @@
  */
 import { mkdir, readdir, unlink } from "node:fs/promises";
 import path from "node:path";
-import { readShared, withFileLock, writeWhole } from "../shared-file.js";
+import { type DocumentKind, isObject, readDocument, writeDocument } from "../store/file-document.js";
+import { withFileLock } from "../store/file-lock.js";
 import { addTransitions } from "./incidents.js";
 import {
   addResult,
@@ -23,20 +24,27 @@ import {
 } from "./model.js";
 import type { HistoryBatch, HistoryStore } from "./store.js";
 
-interface DayFile {
-  format: 1;
-  checks: Record<string, CheckDay>;
-}
-interface IncidentsFile {
-  format: 1;
-  incidents: Incident[];
-}
-interface LatestFile {
-  format: 1;
-  latest: Record<string, Latest>;
-}
+const DAY: DocumentKind<Record<string, CheckDay>> = {
+  what: "a Watchpost history day",
+  section: "checks",
+  empty: () => ({}),
+  valid: isObject,
+};
+const INCIDENTS: DocumentKind<Incident[]> = {
+  what: "a Watchpost incidents file",
+  section: "incidents",
+  empty: () => [],
+  valid: Array.isArray,
+};
+const LATEST: DocumentKind<Record<string, Latest>> = {
+  what: "a Watchpost latest-results file",
+  section: "latest",
+  empty: () => ({}),
+  valid: isObject,
+};
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
+const dayFile = (day: string) => path.join("days", `${day}.json`);
 
 export class FileHistory implements HistoryStore {
   readonly name: string;
@@ -50,39 +58,12 @@ export class FileHistory implements HistoryStore {
     this.name = `folder ${dir}`;
   }
 
-  private dayFile(day: string): string {
-    return path.join(this.dir, "days", `${day}.json`);
+  private document<S>(name: string, kind: DocumentKind<S>): Promise<S> {
+    return readDocument(path.join(this.dir, name), kind);
   }
 
-  private readDay(day: string): Promise<DayFile> {
-    return readShared<DayFile>(
-      this.dayFile(day),
-      () => ({ format: 1, checks: {} }),
-      (p) => (p as DayFile)?.format === 1 && typeof (p as DayFile).checks === "object",
-      "a Watchpost history day",
-    );
-  }
-
-  private readIncidents(): Promise<IncidentsFile> {
-    return readShared<IncidentsFile>(
-      path.join(this.dir, "incidents.json"),
-      () => ({ format: 1, incidents: [] }),
-      (p) => (p as IncidentsFile)?.format === 1 && Array.isArray((p as IncidentsFile).incidents),
-      "a Watchpost incidents file",
-    );
-  }
-
-  private readLatest(): Promise<LatestFile> {
-    return readShared<LatestFile>(
-      path.join(this.dir, "latest.json"),
-      () => ({ format: 1, latest: {} }),
-      (p) => (p as LatestFile)?.format === 1 && typeof (p as LatestFile).latest === "object",
-      "a Watchpost latest-results file",
-    );
-  }
-
-  private write(file: string, value: unknown): Promise<void> {
-    return writeWhole(path.join(this.dir, file), `${JSON.stringify(value)}\n`);
+  private write<S>(name: string, kind: DocumentKind<S>, section: S): Promise<void> {
+    return writeDocument(path.join(this.dir, name), kind, section);
   }
 
   async record(batch: HistoryBatch): Promise<void> {
@@ -91,21 +72,23 @@ export class FileHistory implements HistoryStore {
       const days = [
         ...new Set(batch.entries.filter((e) => e.status !== "skipped").map((e) => e.startedAt.slice(0, 10))),
       ];
-      const latest = await this.readLatest();
+      const latest = await this.document("latest.json", LATEST);
       for (const day of days) {
-        const file = await this.readDay(day);
-        const history: History = { days: { [day]: file.checks }, incidents: [], latest: latest.latest };
+        const checks = await this.document(dayFile(day), DAY);
+        const history: History = { days: { [day]: checks }, incidents: [], latest };
         for (const entry of batch.entries)
           if (entry.startedAt.startsWith(day)) addResult(history, entry, entry.intervalMs, entry.slowMs);
-        await this.write(path.join("days", `${day}.json`), { format: 1, checks: history.days[day] ?? {} });
+        await this.write(dayFile(day), DAY, history.days[day] ?? {});
       }
-      if (days.length > 0) await this.write("latest.json", latest);
+      if (days.length > 0) await this.write("latest.json", LATEST, latest);
       if (batch.transitions.length > 0) {
-        const incidents = await this.readIncidents();
-        const history: History = { days: {}, incidents: incidents.incidents };
+        const history: History = {
+          days: {},
+          incidents: await this.document("incidents.json", INCIDENTS),
+        };
         addTransitions(history, batch.transitions);
         compact(history, batch.now, this.retainDays);
-        await this.write("incidents.json", { format: 1, incidents: history.incidents });
+        await this.write("incidents.json", INCIDENTS, history.incidents);
       }
       await this.age(batch.now);
     });
@@ -119,12 +102,12 @@ export class FileHistory implements HistoryStore {
     for (const name of names) {
       const day = DAY_FILE.exec(name)?.[1];
       if (!day) continue;
-      if (day < oldest) await unlink(this.dayFile(day)).catch(() => undefined);
+      if (day < oldest) await unlink(path.join(this.dir, dayFile(day))).catch(() => undefined);
       else if (day < slotsFrom && day >= dayOf(now - (SLOT_DAYS + 3) * DAY_MS) && !this.compacted.has(day)) {
-        const file = await this.readDay(day);
-        if (Object.values(file.checks).some((entry) => entry.slots)) {
-          for (const entry of Object.values(file.checks)) delete entry.slots;
-          await this.write(path.join("days", name), file);
+        const checks = await this.document(dayFile(day), DAY);
+        if (Object.values(checks).some((entry) => entry.slots)) {
+          for (const entry of Object.values(checks)) delete entry.slots;
+          await this.write(dayFile(day), DAY, checks);
         }
         this.compacted.add(day);
       }
@@ -135,10 +118,9 @@ export class FileHistory implements HistoryStore {
   async save(history: History): Promise<void> {
     await mkdir(path.join(this.dir, "days"), { recursive: true });
     await withFileLock(path.join(this.dir, "history"), async () => {
-      for (const [day, checks] of Object.entries(history.days))
-        await this.write(path.join("days", `${day}.json`), { format: 1, checks });
-      await this.write("incidents.json", { format: 1, incidents: history.incidents });
-      await this.write("latest.json", { format: 1, latest: history.latest ?? {} });
+      for (const [day, checks] of Object.entries(history.days)) await this.write(dayFile(day), DAY, checks);
+      await this.write("incidents.json", INCIDENTS, history.incidents);
+      await this.write("latest.json", LATEST, history.latest ?? {});
     });
   }
 
@@ -147,9 +129,13 @@ export class FileHistory implements HistoryStore {
     const days: History["days"] = {};
     for (const name of names.sort()) {
       const day = DAY_FILE.exec(name)?.[1];
-      if (day && day >= range.fromDay && day <= range.toDay) days[day] = (await this.readDay(day)).checks;
+      if (day && day >= range.fromDay && day <= range.toDay)
+        days[day] = await this.document(dayFile(day), DAY);
     }
-    const [incidents, latest] = await Promise.all([this.readIncidents(), this.readLatest()]);
-    return { days, incidents: incidents.incidents, latest: latest.latest };
+    const [incidents, latest] = await Promise.all([
+      this.document("incidents.json", INCIDENTS),
+      this.document("latest.json", LATEST),
+    ]);
+    return { days, incidents, latest };
   }
 }

@@ -7,6 +7,8 @@
  * refuses them as out of order.
  */
 import type { CheckResult } from "../result.js";
+import { MemoryEntries } from "../store/memory-entries.js";
+import { RunRecordStore } from "./run-records-store.js";
 
 /** Prometheus' default lookback (`--query.lookback-delta`). */
 export const LOOKBACK_MS = 5 * 60_000;
@@ -77,26 +79,8 @@ export interface RunRecords {
   getAt(locations: readonly string[], shard: string, signal?: AbortSignal): Promise<RunRecord[]>;
 }
 
-export class MemoryRunRecords implements RunRecords {
-  readonly name = "memory";
-  private readonly records = new Map<string, RunRecord>();
-
-  async put(record: RunRecord): Promise<void> {
-    this.records.set(`${record.location}/${record.shard}`, structuredClone(record));
-  }
-
-  async getMany(location: string, shards: readonly string[]): Promise<RunRecord[]> {
-    return this.find(shards.map((shard) => `${location}/${shard}`));
-  }
-
-  async getAt(locations: readonly string[], shard: string): Promise<RunRecord[]> {
-    return this.find(locations.map((location) => `${location}/${shard}`));
-  }
-
-  private find(keys: string[]): RunRecord[] {
-    return keys.flatMap((key) => {
-      const record = this.records.get(key);
-      return record ? [structuredClone(record)] : [];
-    });
+export class MemoryRunRecords extends RunRecordStore {
+  constructor() {
+    super(new MemoryEntries<RunRecord>());
   }
 }

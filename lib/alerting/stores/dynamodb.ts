@@ -3,11 +3,9 @@
  * attribute; `expiresAt` (the table's TTL attribute) lets state of removed checks age out.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { batchGetItems } from "../../aws/batch-get.js";
-import { putIfVersion } from "../../aws/versioned-item.js";
-import { withTimeout } from "../../deadline.js";
+import { DynamoDbEntries, expiresAt } from "../../store/dynamodb-entries.js";
 import type { AlertState } from "../state-machine.js";
-import type { StateStore, StoreOptions } from "./store.js";
+import { AlertStates } from "./store.js";
 
 export interface DynamoDbStoreOptions {
   client: Pick<DynamoDBClient, "send">;
@@ -18,45 +16,23 @@ export interface DynamoDbStoreOptions {
   requestTimeoutMs?: number;
 }
 
-export class DynamoDbStore implements StateStore {
-  readonly name: string;
-
-  constructor(private readonly options: DynamoDbStoreOptions) {
-    this.name = `dynamodb ${options.tableName}`;
-  }
-
-  private callOptions(options: StoreOptions): { abortSignal: AbortSignal } {
-    return { abortSignal: withTimeout(this.options.requestTimeoutMs ?? 5_000, options.signal) };
-  }
-
-  async getMany(checks: readonly string[], options: StoreOptions = {}): Promise<Map<string, AlertState>> {
-    const items = await batchGetItems(
-      this.options.client,
-      this.options.tableName,
-      checks.map((check) => ({ check: { S: check } })),
-      { consistentRead: true, callOptions: () => this.callOptions(options) },
-    );
-    const out = new Map<string, AlertState>();
-    for (const item of items) {
-      const state = JSON.parse(item.state?.S ?? "null") as AlertState | null;
-      if (state) out.set(state.check, state);
-    }
-    return out;
-  }
-
-  async put(state: AlertState, expectedVersion: number, options: StoreOptions = {}): Promise<boolean> {
-    const expiresAt = Math.floor((Date.now() + (this.options.retainMs ?? 30 * 86_400_000)) / 1000);
-    return putIfVersion(
-      this.options.client,
-      this.options.tableName,
-      {
-        check: { S: state.check },
-        version: { N: String(state.version) },
-        state: { S: JSON.stringify(state) },
-        expiresAt: { N: String(expiresAt) },
-      },
-      expectedVersion,
-      () => this.callOptions(options),
+export class DynamoDbStore extends AlertStates {
+  constructor(options: DynamoDbStoreOptions) {
+    super(
+      new DynamoDbEntries<AlertState>({
+        client: options.client,
+        tableName: options.tableName,
+        requestTimeoutMs: options.requestTimeoutMs,
+        // A run decides from what it reads: never from a read that missed the last write.
+        consistentReads: true,
+        codec: {
+          toItem: (state) => ({
+            state: { S: JSON.stringify(state) },
+            ...expiresAt(Date.now() + (options.retainMs ?? 30 * 86_400_000)),
+          }),
+          fromItem: (item) => (JSON.parse(item.state?.S ?? "null") as AlertState | null) ?? undefined,
+        },
+      }),
     );
   }
 }

@@ -1,3 +1,10 @@
+import {
+  type UpdateOptions,
+  updateVersioned,
+  type Versioned,
+  type VersionedEntries,
+} from "../../store/entries.js";
+import { MemoryEntries } from "../../store/memory-entries.js";
 import type { AlertState } from "../state-machine.js";
 
 /**
@@ -23,23 +30,64 @@ export interface StoreOptions {
   signal?: AbortSignal;
 }
 
+/** Alert state on any backend: one entry per check, carrying its own version. */
+export class AlertStates implements StateStore {
+  readonly name: string;
+
+  constructor(private readonly entries: VersionedEntries<AlertState>) {
+    this.name = entries.name;
+  }
+
+  async getMany(checks: readonly string[], options: StoreOptions = {}): Promise<Map<string, AlertState>> {
+    const found = await this.entries.getMany(checks, options);
+    return new Map([...found].map(([check, { value }]) => [check, value]));
+  }
+
+  put(state: AlertState, expectedVersion: number, options: StoreOptions = {}): Promise<boolean> {
+    return this.entries.putIf(state.check, state, state.version, expectedVersion, options);
+  }
+}
+
 /** In memory, for the demo and tests. */
-export class MemoryStore implements StateStore {
-  readonly name = "memory";
-  private readonly states = new Map<string, AlertState>();
-
-  async getMany(checks: readonly string[]): Promise<Map<string, AlertState>> {
-    const out = new Map<string, AlertState>();
-    for (const check of checks) {
-      const state = this.states.get(check);
-      if (state) out.set(check, structuredClone(state));
-    }
-    return out;
+export class MemoryStore extends AlertStates {
+  constructor() {
+    super(new MemoryEntries<AlertState>());
   }
+}
 
-  async put(state: AlertState, expectedVersion: number): Promise<boolean> {
-    if ((this.states.get(state.check)?.version ?? 0) !== expectedVersion) return false;
-    this.states.set(state.check, structuredClone(state));
-    return true;
-  }
+/**
+ * Changes one check's state in any store: `change` decides from the stored state (undefined: none)
+ * the state to store (undefined: nothing to write), which is written at the next version on
+ * condition that the store still holds the one decided from. When another invocation wrote first,
+ * the state is read and decided again, at most CONFLICT_ATTEMPTS times (lib/retry.ts), then
+ * VersionConflict. Resolves to the state the store holds afterwards.
+ */
+export function updateState(
+  store: StateStore,
+  check: string,
+  change: (previous: AlertState | undefined) => AlertState | undefined,
+  options: StoreOptions &
+    Pick<UpdateOptions<AlertState>, "onConflict"> & {
+      /** The state as this run read it (`null`: none): decided from before reading again. */
+      known?: AlertState | null;
+    } = {},
+): Promise<AlertState | undefined> {
+  const versioned = (state: AlertState): Versioned<AlertState> => ({ value: state, version: state.version });
+  return updateVersioned(
+    check,
+    {
+      read: async () => {
+        const state = (await store.getMany([check], options)).get(check);
+        return state && versioned(state);
+      },
+      write: (state, _version, expected) => store.put(state, expected, options),
+    },
+    (previous) => {
+      const next = change(previous);
+      if (!next) return { result: previous };
+      const written = { ...next, version: (previous?.version ?? 0) + 1 };
+      return { write: written, result: written };
+    },
+    { onConflict: options.onConflict, known: options.known && versioned(options.known) },
+  );
 }
