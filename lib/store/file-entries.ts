@@ -99,7 +99,9 @@ export class FileEntries<T> implements Entries<T> {
           const decided: ({ result: unknown } | { error: unknown })[] = [];
           for (const { key, change } of batch) {
             try {
-              const { write, result } = await change(this.entry(entries, key)?.value);
+              const decision = change(Object.hasOwn(entries, key) ? entries[key] : undefined);
+              // Most changes decide at once: a run's thousands of them wait for no turn of the loop.
+              const { write, result } = decision instanceof Promise ? await decision : decision;
               if (write !== undefined) {
                 entries[key] = write as T;
                 changed = true;

@@ -39,8 +39,9 @@ export class AlertStates implements StateStore {
   }
 
   async getMany(checks: readonly string[], options: StoreOptions = {}): Promise<Map<string, AlertState>> {
-    const found = await this.entries.getMany(checks, options);
-    return new Map([...found].map(([check, { value }]) => [check, value]));
+    const states = new Map<string, AlertState>();
+    for (const [check, { value }] of await this.entries.getMany(checks, options)) states.set(check, value);
+    return states;
   }
 
   put(state: AlertState, expectedVersion: number, options: StoreOptions = {}): Promise<boolean> {
