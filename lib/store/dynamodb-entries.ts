@@ -7,14 +7,7 @@
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { batchGetItems } from "../aws/batch-get.js";
 import { withTimeout } from "../deadline.js";
-import {
-  type CallOptions,
-  type Change,
-  type UpdateOptions,
-  updateVersioned,
-  type Versioned,
-  type VersionedEntries,
-} from "./entries.js";
+import { type CallOptions, ConditionalEntries, type Versioned } from "./entries.js";
 
 export type Item = Record<string, AttributeValue>;
 
@@ -38,11 +31,12 @@ export interface DynamoDbEntriesOptions<T> {
   requestTimeoutMs?: number;
 }
 
-export class DynamoDbEntries<T> implements VersionedEntries<T> {
+export class DynamoDbEntries<T> extends ConditionalEntries<T> {
   readonly name: string;
   private readonly prefix: string;
 
   constructor(private readonly options: DynamoDbEntriesOptions<T>) {
+    super();
     this.name = `dynamodb ${options.tableName}`;
     this.prefix = options.prefix ?? "";
   }
@@ -134,18 +128,6 @@ export class DynamoDbEntries<T> implements VersionedEntries<T> {
       if ((error as Error).name === "ConditionalCheckFailedException") return false;
       throw error;
     }
-  }
-
-  update<R>(key: string, change: Change<T, R>, options: UpdateOptions<T> = {}): Promise<R> {
-    return updateVersioned(
-      key,
-      {
-        read: () => this.get(key, options),
-        write: (value, version, expected) => this.putIf(key, value, version, expected, options),
-      },
-      change,
-      options,
-    );
   }
 }
 

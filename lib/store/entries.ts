@@ -85,3 +85,30 @@ export async function updateVersioned<T, R>(
     current = await io.read();
   }
 }
+
+/** A backend without a lock (the state table, memory): its updates are conditional writes, retried. */
+export abstract class ConditionalEntries<T> implements VersionedEntries<T> {
+  abstract readonly name: string;
+  abstract get(key: string, options?: CallOptions): Promise<Versioned<T> | undefined>;
+  abstract getMany(keys: readonly string[], options?: CallOptions): Promise<Map<string, Versioned<T>>>;
+  abstract put(key: string, value: T, options?: CallOptions): Promise<void>;
+  abstract putIf(
+    key: string,
+    value: T,
+    version: number,
+    expected: number,
+    options?: CallOptions,
+  ): Promise<boolean>;
+
+  update<R>(key: string, change: Change<T, R>, options: UpdateOptions<T> = {}): Promise<R> {
+    return updateVersioned(
+      key,
+      {
+        read: () => this.get(key, options),
+        write: (value, version, expected) => this.putIf(key, value, version, expected, options),
+      },
+      change,
+      options,
+    );
+  }
+}

@@ -1,13 +1,7 @@
 /** Entries in this process's memory, for the demo, `--watch` and tests: copies in, copies out. */
-import {
-  type Change,
-  type UpdateOptions,
-  updateVersioned,
-  type Versioned,
-  type VersionedEntries,
-} from "./entries.js";
+import { ConditionalEntries, type Versioned } from "./entries.js";
 
-export class MemoryEntries<T> implements VersionedEntries<T> {
+export class MemoryEntries<T> extends ConditionalEntries<T> {
   readonly name = "memory";
   private readonly entries = new Map<string, Versioned<T>>();
 
@@ -33,17 +27,5 @@ export class MemoryEntries<T> implements VersionedEntries<T> {
     if ((this.entries.get(key)?.version ?? 0) !== expected) return false;
     this.entries.set(key, { value: structuredClone(value), version });
     return true;
-  }
-
-  update<R>(key: string, change: Change<T, R>, options?: UpdateOptions<T>): Promise<R> {
-    return updateVersioned(
-      key,
-      {
-        read: () => this.get(key),
-        write: (value, version, expected) => this.putIf(key, value, version, expected),
-      },
-      change,
-      options,
-    );
   }
 }
