@@ -3,7 +3,7 @@
  * `watchpost run --watch --listen` (which records pings and evaluates) and any other local run:
  * each change under the file's lock, written whole (lib/store/file-entries.ts).
  */
-import { isObject } from "../store/file-document.js";
+import { entriesDocument } from "../store/file-document.js";
 import { FileEntries } from "../store/file-entries.js";
 import type { HeartbeatRecord } from "./record.js";
 import { Heartbeats } from "./store.js";
@@ -13,7 +13,7 @@ export class FileHeartbeats extends Heartbeats {
     super(
       new FileEntries<HeartbeatRecord>({
         file,
-        kind: { what: "a Watchpost heartbeat file", section: "checks", empty: () => ({}), valid: isObject },
+        kind: entriesDocument("a Watchpost heartbeat file", "checks"),
       }),
     );
   }

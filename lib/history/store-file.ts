@@ -7,7 +7,7 @@
  */
 import { mkdir, readdir, unlink } from "node:fs/promises";
 import path from "node:path";
-import { type DocumentKind, isObject, readDocument, writeDocument } from "../store/file-document.js";
+import { type DocumentKind, entriesDocument, readDocument, writeDocument } from "../store/file-document.js";
 import { withFileLock } from "../store/file-lock.js";
 import { addTransitions } from "./incidents.js";
 import {
@@ -24,24 +24,14 @@ import {
 } from "./model.js";
 import type { HistoryBatch, HistoryStore } from "./store.js";
 
-const DAY: DocumentKind<Record<string, CheckDay>> = {
-  what: "a Watchpost history day",
-  section: "checks",
-  empty: () => ({}),
-  valid: isObject,
-};
+const DAY = entriesDocument<CheckDay>("a Watchpost history day", "checks");
 const INCIDENTS: DocumentKind<Incident[]> = {
   what: "a Watchpost incidents file",
   section: "incidents",
   empty: () => [],
   valid: Array.isArray,
 };
-const LATEST: DocumentKind<Record<string, Latest>> = {
-  what: "a Watchpost latest-results file",
-  section: "latest",
-  empty: () => ({}),
-  valid: isObject,
-};
+const LATEST = entriesDocument<Latest>("a Watchpost latest-results file", "latest");
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
 const dayFile = (day: string) => path.join("days", `${day}.json`);

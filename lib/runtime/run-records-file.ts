@@ -4,7 +4,7 @@
  * `state.runs.json`), each written under the file's lock so no location's report overwrites
  * another's (lib/store/file-entries.ts).
  */
-import { isObject } from "../store/file-document.js";
+import { entriesDocument } from "../store/file-document.js";
 import { FileEntries } from "../store/file-entries.js";
 import type { RunRecord } from "./freshness.js";
 import { RunRecordStore } from "./run-records-store.js";
@@ -14,12 +14,7 @@ export class FileRunRecords extends RunRecordStore {
     super(
       new FileEntries<RunRecord>({
         file,
-        kind: {
-          what: "a Watchpost run records file",
-          section: "records",
-          empty: () => ({}),
-          valid: isObject,
-        },
+        kind: entriesDocument("a Watchpost run records file", "records"),
       }),
     );
   }

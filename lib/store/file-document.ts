@@ -53,7 +53,8 @@ export async function writeDocument<S>(
   await rename(temporary, file);
 }
 
-/** A section that maps keys to entries (as every version so far has checked it). */
-export function isObject(section: unknown): boolean {
-  return typeof section === "object";
+/** A document whose section maps keys to entries (`{"format":1,"checks":{"api":…}}`). */
+export function entriesDocument<T>(what: string, section: string): DocumentKind<Record<string, T>> {
+  // As every version so far has checked it: an object, its entries as they are.
+  return { what, section, empty: () => ({}), valid: (value) => typeof value === "object" };
 }

@@ -4,7 +4,7 @@
  * lose each other's updates: the version check and the write happen under the lock, and a run's
  * writes go together (lib/store/file-entries.ts).
  */
-import { isObject } from "../../store/file-document.js";
+import { entriesDocument } from "../../store/file-document.js";
 import { VersionedFileEntries } from "../../store/file-entries.js";
 import type { AlertState } from "../state-machine.js";
 import { AlertStates } from "./store.js";
@@ -18,7 +18,7 @@ export class FileStore extends AlertStates {
     const entries = new VersionedFileEntries<AlertState>(
       {
         file,
-        kind: { what: "a Watchpost state file", section: "checks", empty: () => ({}), valid: isObject },
+        kind: entriesDocument("a Watchpost state file", "checks"),
         pretty: true,
       },
       (state) => state.version,

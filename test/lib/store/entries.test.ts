@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFLICT_ATTEMPTS } from "../../../lib/retry.js";
 import { DynamoDbEntries } from "../../../lib/store/dynamodb-entries.js";
 import { VersionConflict, type VersionedEntries } from "../../../lib/store/entries.js";
-import { isObject } from "../../../lib/store/file-document.js";
+import { entriesDocument } from "../../../lib/store/file-document.js";
 import { VersionedFileEntries } from "../../../lib/store/file-entries.js";
 import { MemoryEntries } from "../../../lib/store/memory-entries.js";
 import { type LocalDynamoDb, localDynamoDb } from "../../support/dynamodb.js";
@@ -33,7 +33,7 @@ const backends: { name: string; make: () => Promise<VersionedEntries<Counter>> }
       new VersionedFileEntries<Counter>(
         {
           file: path.join(await mkdtemp(path.join(tmpdir(), "watchpost-entries-")), "counters.json"),
-          kind: { what: "a counters file", section: "counters", empty: () => ({}), valid: isObject },
+          kind: entriesDocument("a counters file", "counters"),
         },
         (counter) => counter.version,
       ),

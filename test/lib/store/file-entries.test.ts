@@ -2,10 +2,10 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isObject } from "../../../lib/store/file-document.js";
+import { entriesDocument } from "../../../lib/store/file-document.js";
 import { FileEntries } from "../../../lib/store/file-entries.js";
 
-const kind = { what: "a counters file", section: "counters", empty: () => ({}), valid: isObject };
+const kind = entriesDocument<number>("a counters file", "counters");
 
 async function counters(pretty = false) {
   const file = path.join(
