@@ -43,6 +43,7 @@ export class FileEntries<T> implements Entries<T> {
     return 0;
   }
 
+  /** Where an entry is read from the file (its document is read by readDocument). */
   private entry(entries: Record<string, T>, key: string): Versioned<T> | undefined {
     if (!Object.hasOwn(entries, key)) return undefined;
     const value = entries[key] as T;
@@ -99,7 +100,7 @@ export class FileEntries<T> implements Entries<T> {
           const decided: ({ result: unknown } | { error: unknown })[] = [];
           for (const { key, change } of batch) {
             try {
-              const decision = change(Object.hasOwn(entries, key) ? entries[key] : undefined);
+              const decision = change(this.entry(entries, key)?.value);
               // Most changes decide at once: a run's thousands of them wait for no turn of the loop.
               const { write, result } = decision instanceof Promise ? await decision : decision;
               if (write !== undefined) {
