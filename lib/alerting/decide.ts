@@ -22,7 +22,7 @@ import {
   step,
   type Transition,
 } from "./state-machine.js";
-import { updateState } from "./state-write.js";
+import { writeState } from "./state-write.js";
 import type { StateStore } from "./stores/store.js";
 
 export interface DecideContext {
@@ -114,7 +114,7 @@ export async function decide(
     const alsoFailing = spec.dependents.filter(failing).map((d) => d.check);
     let decided: Transition[] = [];
     let pending = false;
-    const outcome = await updateState(context.store, result.name, states, write, (previous) => {
+    const outcome = await writeState(context.store, result.name, states, write, (previous) => {
       const { state, transitions } = step(previous, result, policy, {
         now,
         // A quorum's verdict names the locations that saw it; a single location names itself.

@@ -15,7 +15,7 @@ import type { Delivery, Notifier } from "./notifiers/notifier.js";
 import { release } from "./outbox.js";
 import { type AlertReport, emptyReport } from "./report.js";
 import type { AlertState, DeadLetter, OutboxEntry, Transition } from "./state-machine.js";
-import { updateState } from "./state-write.js";
+import { writeState } from "./state-write.js";
 import type { StateStore } from "./stores/store.js";
 
 export interface DeliverContext {
@@ -61,7 +61,7 @@ export async function deliver(
     async (check) => {
       // Settling may run again on a conflicting write: letters count only from the one written.
       let letters: DeadLetter[] = [];
-      const outcome = await updateState(context.store, check, decision.states, write, (previous) => {
+      const outcome = await writeState(context.store, check, decision.states, write, (previous) => {
         if (!previous) return undefined;
         const settled = settle(context, previous, handed, fates, decision.now);
         letters = settled.letters;

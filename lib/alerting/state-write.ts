@@ -1,9 +1,12 @@
-/** The one way alert state is written: conditionally on the version read, again on a conflict. */
+/**
+ * The one way a run writes alert state: the store's conditional update (lib/alerting/stores/store.ts),
+ * keeping the run's view of each check's state in step, and a failure told as the check's error.
+ */
 import { describeError } from "../errors.js";
+import { CONFLICT_ATTEMPTS } from "../retry.js";
+import { VersionConflict } from "../store/entries.js";
 import type { AlertState } from "./state-machine.js";
-import type { StateStore } from "./stores/store.js";
-
-const MAX_WRITE_ATTEMPTS = 5;
+import { type StateStore, updateState } from "./stores/store.js";
 
 export interface StateWriteOptions {
   signal: AbortSignal | undefined;
@@ -11,11 +14,11 @@ export interface StateWriteOptions {
 }
 
 /**
- * A conditional write of `change(current)`, re-reading and re-deciding when someone wrote first.
- * `states` holds what was read and is kept up to date with what is written.
+ * Writes `change(current)` for `check`, deciding from the state in `states` first and again from a
+ * fresh read when someone wrote first. `states` is kept up to date with what the store holds.
  * True when written (or nothing to write); otherwise why not.
  */
-export async function updateState(
+export async function writeState(
   store: StateStore,
   check: string,
   states: Map<string, AlertState>,
@@ -23,23 +26,17 @@ export async function updateState(
   change: (previous: AlertState | undefined) => AlertState | undefined,
 ): Promise<true | string> {
   try {
-    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const previous = states.get(check);
-      const next = change(previous);
-      if (!next) return true;
-      const expected = previous?.version ?? 0;
-      const written = { ...next, version: expected + 1 };
-      if (await store.put(written, expected, options)) {
-        states.set(check, written);
-        return true;
-      }
-      options.onConflict();
-      const fresh = (await store.getMany([check], options)).get(check);
-      if (fresh) states.set(check, fresh);
-      else states.delete(check);
-    }
-    return `state changed under us ${MAX_WRITE_ATTEMPTS} times; another invocation handles it`;
+    const stored = await updateState(store, check, change, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onConflict: options.onConflict,
+      known: states.get(check) ?? null,
+    });
+    if (stored) states.set(check, stored);
+    else states.delete(check);
+    return true;
   } catch (error) {
+    if (error instanceof VersionConflict)
+      return `state changed under us ${CONFLICT_ATTEMPTS} times; another invocation handles it`;
     return `alert state could not be written to ${store.name}: ${describeError(error)}`;
   }
 }
