@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Severity } from "../checks/schema.js";
+import { clip } from "../text.js";
 import { formatSpan } from "../units.js";
 import type { Transition, TransitionType } from "./state-machine.js";
 
@@ -23,10 +24,6 @@ export interface Notification {
 const SUBJECT_LIMIT = 99;
 /** SNS allows 10 attributes; five are Watchpost's, so a check's first five labels (by name) go along. */
 const MAX_LABEL_ATTRIBUTES = 5;
-
-function clip(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
-}
 
 function statusWord(status: string): string {
   return status === "up" ? "UP" : status.toUpperCase();

@@ -1,4 +1,5 @@
 /** A problem in a check file, positioned and worded for the person who has to fix it. */
+import { clip } from "../text.js";
 
 export interface Diagnostic {
   file: string;
@@ -31,8 +32,7 @@ export function describeValue(value: unknown): string {
   if (value === null) return "null (an empty value)";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  if (typeof value === "string")
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === "string") return JSON.stringify(clip(value, 60, "..."));
   return String(value);
 }
 

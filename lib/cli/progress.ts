@@ -4,6 +4,7 @@
  * with --json; the line is erased before results are printed.
  */
 import type { CheckResult } from "../result.js";
+import { clip } from "../text.js";
 import { formatLatency } from "./output.js";
 
 const SHOW_AFTER_MS = 1_000;
@@ -51,7 +52,7 @@ export class Progress {
       .map(([check, { stage, since }]) => `${formatLatency(this.now() - since)} on ${check} (${stage})`)
       .join(", ");
     const text = `${this.done}/${this.total} done${waiting ? `; waiting ${waiting}` : ""}`;
-    return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+    return clip(text, width);
   }
 
   private draw(): void {

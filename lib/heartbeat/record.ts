@@ -3,6 +3,7 @@
  * is kept in the state table (deployed) and beside the state file (locally); the check's verdict is
  * taken from it on the check's schedule (lib/heartbeat/verdict.ts).
  */
+import { clip } from "../text.js";
 
 export const PING_KINDS = ["success", "start", "fail"] as const;
 export type PingKind = (typeof PING_KINDS)[number];
@@ -103,5 +104,5 @@ export function lastLine(log: string | undefined): string | undefined {
     .filter(Boolean)
     .at(-1);
   if (!line) return undefined;
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  return clip(line, 200);
 }

@@ -4,6 +4,7 @@
  * with its RESOLVED by `dedup_key`), and a Microsoft Teams workflow webhook (an Adaptive Card).
  */
 import type { Severity } from "../../checks/schema.js";
+import { clip } from "../../text.js";
 import { type Notification, transitionJson } from "../message.js";
 import type { Transition } from "../state-machine.js";
 
@@ -16,10 +17,6 @@ export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 /** Slack: a header holds at most 150 characters, a section 3,000. */
 const SLACK_HEADER_LIMIT = 150;
 const SLACK_SECTION_LIMIT = 3_000;
-
-function clip(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
-}
 
 /** The people-readable part of the body: everything before the JSON block. */
 function prose(n: Notification): string {
