@@ -6,9 +6,10 @@ import { randomInt } from "node:crypto";
 import dgram from "node:dgram";
 import net from "node:net";
 import dnsPacket, { type Answer, type Packet } from "dns-packet";
-import type { Condition, DnsFacts, Observation } from "../result.js";
+import type { DnsFacts, Observation } from "../result.js";
 import type { DnsConfig, RecordType } from "./config/dns.js";
 import { dnsServer, formatServer, parseResolver } from "./dns-address.js";
+import { answerConditions, sameName, showAnswers } from "./expect/answers.js";
 import { defineProbe, type ProbeContext } from "./probe.js";
 
 /** Largest answer read over TCP: the protocol's own limit. */
@@ -281,52 +282,7 @@ export const dnsProbe = defineProbe<DnsConfig>({
         facts,
       };
     }
-    const shown = answers.length > 4 ? `${answers.slice(0, 4).join(", ")} …` : answers.join(", ");
-    const conditions: Condition[] = [];
-    const { contains, equals } = cfg.expect;
-    const expectedCount = cfg.expect.count ?? (equals ? undefined : { min: 1 });
-    for (const wanted of contains ?? []) {
-      const ok = answers.some((answer) => sameName(answer, wanted));
-      conditions.push({
-        ok,
-        effect: "fail",
-        text: ok ? `answers include ${wanted}` : `answers [${shown}] do not include ${wanted}`,
-      });
-    }
-    if (equals) {
-      const ok =
-        answers.length === equals.length &&
-        equals.every((wanted) => answers.some((answer) => sameName(answer, wanted)));
-      conditions.push({
-        ok,
-        effect: "fail",
-        text: ok ? `answers are [${shown}]` : `answers are [${shown}], expected [${equals.join(", ")}]`,
-      });
-    }
-    if (expectedCount !== undefined) {
-      const { min, max } =
-        typeof expectedCount === "number" ? { min: expectedCount, max: expectedCount } : expectedCount;
-      const ok = (min === undefined || answers.length >= min) && (max === undefined || answers.length <= max);
-      const range =
-        min === max
-          ? `${min}`
-          : max === undefined
-            ? `at least ${min}`
-            : min === undefined
-              ? `at most ${max}`
-              : `${min} to ${max}`;
-      conditions.push({
-        ok,
-        effect: "fail",
-        text: `${answers.length} ${cfg.type} answer(s)${ok ? "" : `, expected ${range}`}`,
-      });
-    }
-    return { conditions, summary: `${cfg.type} ${shown}`, phases, facts };
+    const conditions = answerConditions(answers, cfg.expect, cfg.type);
+    return { conditions, summary: `${cfg.type} ${showAnswers(answers)}`, phases, facts };
   },
 });
-
-/** Names compare without case and without the trailing root dot. */
-function sameName(answer: string, wanted: string): boolean {
-  const normal = (value: string) => value.toLowerCase().replace(/\.$/, "");
-  return normal(answer) === normal(wanted);
-}

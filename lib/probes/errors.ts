@@ -1,5 +1,6 @@
 /** Network and TLS errors in the words an on-call engineer needs. */
-import type { Condition } from "../result.js";
+import type { Condition, Observation } from "../result.js";
+import type { ResolvedAddress } from "./timing.js";
 
 const CERT_ERRORS: Record<string, string> = {
   CERT_HAS_EXPIRED: "certificate has expired",
@@ -85,4 +86,13 @@ function innermost(error: unknown): SystemError {
 /** A failed condition for a network error. */
 export function networkFailure(error: unknown, where: string): Condition {
   return { ok: false, effect: "fail", text: describeNetworkError(error, where) };
+}
+
+/** A probe that could not observe anything: one failed condition, and the address the name led to. */
+export function failedObservation(text: string, resolved?: ResolvedAddress): Observation {
+  return {
+    conditions: [{ ok: false, effect: "fail", text }],
+    summary: "",
+    ...(resolved ? { facts: { resolved } } : {}),
+  };
 }

@@ -1,7 +1,7 @@
 import net from "node:net";
 import type { Condition, Observation } from "../result.js";
 import type { TcpConfig } from "./config/tcp.js";
-import { networkFailure } from "./errors.js";
+import { describeNetworkError, failedObservation } from "./errors.js";
 import { defineProbe } from "./probe.js";
 import { timedLookup } from "./timing.js";
 
@@ -57,12 +57,7 @@ export const tcpProbe = defineProbe<TcpConfig>({
       };
     } catch (error) {
       if (ctx.signal.aborted) throw error;
-      const resolved = lookup.resolved(cfg.host);
-      return {
-        conditions: [networkFailure(error, where)],
-        summary: "",
-        ...(resolved ? { facts: { resolved } } : {}),
-      };
+      return failedObservation(describeNetworkError(error, where), lookup.resolved(cfg.host));
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
       socket.destroy();

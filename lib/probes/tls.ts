@@ -12,7 +12,7 @@ import {
   validForCondition,
 } from "./certificate.js";
 import type { TlsConfig } from "./config/tls.js";
-import { networkFailure } from "./errors.js";
+import { describeNetworkError, failedObservation } from "./errors.js";
 import { defineProbe } from "./probe.js";
 import { timedLookup } from "./timing.js";
 import { skipNodeHostnameCheck, skipPeerChainObjects } from "./tls-socket.js";
@@ -50,12 +50,7 @@ export const tlsProbe = defineProbe<TlsConfig>({
         socket.once("error", reject);
       });
     } catch (error) {
-      const resolved = lookup.resolved(cfg.host);
-      return {
-        conditions: [networkFailure(error, where)],
-        summary: "",
-        ...(resolved ? { facts: { resolved } } : {}),
-      };
+      return failedObservation(describeNetworkError(error, where), lookup.resolved(cfg.host));
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
     }
@@ -73,13 +68,7 @@ export const tlsProbe = defineProbe<TlsConfig>({
       connect: connectedAt - started - resolveMs,
       tls: done - connectedAt,
     };
-    if (!facts) {
-      return {
-        conditions: [{ ok: false, effect: "fail", text: `${where} presented no certificate` }],
-        summary: "",
-        ...(resolved ? { facts: { resolved } } : {}),
-      };
-    }
+    if (!facts) return failedObservation(`${where} presented no certificate`, resolved);
     const conditions: Condition[] = [];
     if (cfg.expect.trusted) conditions.push(trustCondition(facts));
     if (cfg.expect.hostname) conditions.push(hostnameCondition(facts, serverName));

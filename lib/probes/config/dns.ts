@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { text } from "../../checks/fields.js";
 import { parseResolver } from "../dns-address.js";
+import { answersExpect } from "./expect.js";
 
 export const RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SOA"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -14,35 +15,13 @@ const resolverAddress = z
     error: RESOLVER_EXPECTED,
   });
 
-const count = z
-  .number({ error: "a whole number of answers" })
-  .int({ error: "a whole number of answers" })
-  .min(0, { error: "a whole number of answers" });
-
 export const dnsConfig = z.strictObject({
   name: text.meta({ description: "The name to resolve." }),
   type: z.enum(RECORD_TYPES, { error: `one of ${RECORD_TYPES.join(", ")}` }).default("A"),
   resolver: resolverAddress
     .optional()
     .meta({ description: "Server to ask (IP[:port]); default: the system's first configured resolver." }),
-  expect: z
-    .strictObject({
-      contains: z
-        .array(z.string(), { error: "a list of answers" })
-        .optional()
-        .meta({ description: "Each of these must be among the answers." }),
-      equals: z
-        .array(z.string(), { error: "a list of answers" })
-        .optional()
-        .meta({ description: "The answers must be exactly these, in any order." }),
-      count: z
-        .union([count, z.strictObject({ min: count.optional(), max: count.optional() })], {
-          error: "a number of answers, or { min, max }",
-        })
-        .optional()
-        .meta({ description: "How many answers: a number, or { min, max }. Default: at least one." }),
-    })
-    .default({}),
+  expect: answersExpect.default({}),
 });
 
 export type DnsConfig = z.output<typeof dnsConfig>;

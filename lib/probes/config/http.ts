@@ -2,10 +2,9 @@
 import { z } from "zod";
 import { caFile, duration, regex, size, text } from "../../checks/fields.js";
 import { hasReference } from "../../checks/syntax.js";
-import { parseJsonPath } from "../json-path.js";
+import { headerAssertions, jsonAssertions, latencyExpect, statusList, textList } from "./expect.js";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 
 const url = text.refine(
   (value) => {
@@ -19,29 +18,6 @@ const url = text.refine(
   },
   { error: "an absolute http:// or https:// URL" },
 );
-
-const jsonPath = z.string({ error: "a JSONPath such as $.status" }).superRefine((path, ctx) => {
-  const parsed = parseJsonPath(path);
-  if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
-});
-
-/** Exactly one of `equals`, `matches`, `exists`. */
-function oneMatcher<T extends { equals?: unknown; matches?: unknown; exists?: unknown }>(
-  value: T,
-  ctx: z.RefinementCtx,
-) {
-  const given = (["equals", "matches", "exists"] as const).filter((key) => value[key] !== undefined);
-  if (given.length !== 1) {
-    ctx.addIssue({
-      code: "custom",
-      message: `exactly one of equals, matches or exists, found ${given.length === 0 ? "none" : given.join(" and ")}`,
-    });
-  }
-}
-
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
-  error: "a string, number, boolean or null",
-});
 
 export const httpConfig = z.strictObject({
   url: url.meta({ description: "The URL to request; http:// or https://." }),
@@ -63,52 +39,14 @@ export const httpConfig = z.strictObject({
   }),
   expect: z
     .strictObject({
-      status: z
-        .array(
-          z.union([z.number().int().min(100).max(599), z.enum(STATUS_CLASSES)], {
-            error: "an HTTP status code such as 200 or a class such as 2xx",
-          }),
-          { error: "a list of status codes or classes, such as [200, 204] or [2xx]" },
-        )
-        .min(1, { error: "at least one status" })
+      status: statusList
         .default(["2xx"])
         .meta({ description: "Acceptable statuses: codes (200) or classes (2xx). Default [2xx]." }),
-      latency: z
-        .strictObject({
-          degraded: duration.optional().meta({ description: "Slower than this is degraded." }),
-          fail: duration.optional().meta({ description: "Slower than this is down." }),
-        })
-        .optional(),
-      bodyContains: z
-        .array(z.string(), { error: "a list of strings" })
-        .optional()
-        .meta({ description: "Each string must appear in the body." }),
+      latency: latencyExpect.optional(),
+      bodyContains: textList.optional().meta({ description: "Each string must appear in the body." }),
       bodyMatches: regex.optional().meta({ description: "A regular expression the body must match." }),
-      json: z
-        .array(
-          z
-            .strictObject({
-              path: jsonPath,
-              equals: scalar.optional(),
-              matches: regex.optional(),
-              exists: z.boolean().optional(),
-            })
-            .superRefine(oneMatcher),
-          { error: "a list of { path, equals | matches | exists }" },
-        )
-        .optional()
-        .meta({ description: "Assertions on a JSON body." }),
-      headers: z
-        .record(
-          z.string(),
-          z
-            .strictObject({
-              equals: z.string().optional(),
-              matches: regex.optional(),
-              exists: z.boolean().optional(),
-            })
-            .superRefine(oneMatcher),
-        )
+      json: jsonAssertions.optional().meta({ description: "Assertions on a JSON body." }),
+      headers: headerAssertions
         .optional()
         .meta({ description: "Assertions on response headers, by case-insensitive name." }),
       certificate: z

@@ -1,6 +1,11 @@
 import { Duplex } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { exchangeHttp1, type Http1Head, MAX_HEAD_BYTES, requestBytes } from "../../../lib/probes/http1.js";
+import {
+  exchangeHttp1,
+  type Http1Head,
+  MAX_HEAD_BYTES,
+  requestBytes,
+} from "../../../../lib/probes/http/http1.js";
 
 /** A connection whose response the test writes, piece by piece, as a peer would send it. */
 function peer() {

@@ -1,0 +1,60 @@
+/** An http check's expectations on the final response, in the order its reason lists them. */
+import type { CertificateFacts, Condition } from "../../result.js";
+import { formatBytes } from "../../units.js";
+import { validForCondition } from "../certificate.js";
+import type { HttpConfig } from "../config/http.js";
+import { contentConditions } from "../expect/content.js";
+import { headerConditions } from "../expect/headers.js";
+import { latencyConditions } from "../expect/latency.js";
+import { statusCondition } from "../expect/status.js";
+import type { Hop } from "./connection.js";
+
+type Expect = HttpConfig["expect"];
+
+/** The body is kept only for an assertion that reads it. */
+export function needsBody(expect: Expect): boolean {
+  return Boolean(expect.bodyContains || expect.bodyMatches || expect.json);
+}
+
+export function httpConditions(
+  expect: Expect,
+  hop: Hop,
+  elapsedMs: number,
+  url: URL,
+  certificate: CertificateFacts | undefined,
+  maxBody: number,
+): { conditions: Condition[]; contentMismatch: boolean } {
+  const status = statusCondition(hop.status, expect.status);
+  const conditions: Condition[] = [status];
+  if (hop.bodyExceeded) {
+    conditions.push({
+      ok: false,
+      effect: "fail",
+      text: `body larger than the ${formatBytes(maxBody)} limit (maxBodySize)`,
+    });
+  }
+  conditions.push(...latencyConditions(elapsedMs, expect.latency));
+  const headers = headerConditions(expect.headers ?? {}, hop.headers);
+  conditions.push(...headers);
+  if (expect.certificate) {
+    conditions.push(
+      url.protocol !== "https:"
+        ? { ok: false, effect: "fail", text: "certificate.validFor needs an https:// URL" }
+        : certificate
+          ? validForCondition(certificate, expect.certificate.validFor, Date.now(), "leaf")
+          : { ok: false, effect: "fail", text: "no certificate was presented" },
+    );
+  }
+  const body =
+    hop.body && !hop.bodyExceeded
+      ? contentConditions("body", hop.body.toString("utf8"), {
+          contains: expect.bodyContains,
+          matches: expect.bodyMatches,
+          json: expect.json,
+        })
+      : [];
+  conditions.push(...body);
+  // blackbox's probe_failed_due_to_regex: a header or body assertion failed on an accepted status.
+  const contentMismatch = status.ok && [...headers, ...body].some((c) => !c.ok);
+  return { conditions, contentMismatch };
+}

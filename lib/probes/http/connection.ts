@@ -1,0 +1,215 @@
+/**
+ * One HTTP request on a connection of its own (no keep-alive, no TLS session resumed: every probe
+ * pays the whole handshake, as blackbox_exporter's do), timed phase by phase, with the facts of the
+ * response: TLS, version, length.
+ */
+import net, { isIP, type Socket } from "node:net";
+import tls, { type TLSSocket } from "node:tls";
+import type { Facts, Phase } from "../../result.js";
+import { certificateFacts, secureContextFor } from "../certificate.js";
+import { describeCertificateError } from "../errors.js";
+import type { ProbeContext } from "../probe.js";
+import { timedLookup } from "../timing.js";
+import { skipNodeHostnameCheck, skipPeerChainObjects } from "../tls-socket.js";
+import { exchangeHttp1, Http1Error, type Http1Head } from "./http1.js";
+import { STATUS_TEXT } from "./status-text.js";
+
+export interface HopRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+export interface HopOptions {
+  ca: string | undefined;
+  insecure: boolean;
+  /** Keep the body (for assertions); otherwise it is counted and dropped. */
+  needBody: boolean;
+  maxBody: number;
+}
+
+/** One response: its status and headers, and its body when it was kept. */
+export interface Hop {
+  status: number;
+  statusText: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: Buffer;
+  bodyBytes: number;
+  bodyExceeded: boolean;
+}
+
+/** The phases of every hop, added up: a redirect's connection counts as blackbox counts it. */
+export class Timeline {
+  readonly phases: Record<Phase, number> = { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 };
+  add(phase: Phase, ms: number) {
+    this.phases[phase] += Math.max(0, ms);
+  }
+}
+
+/** Facts of the response being read: an earlier hop's, or a hop that failed, leaves none behind. */
+const HOP_FACTS = [
+  "certificate",
+  "tlsVersion",
+  "tlsCipher",
+  "tlsAccepted",
+  "finalTls",
+  "httpVersion",
+  "contentLength",
+  "lastModified",
+] as const;
+
+/** One request on a fresh connection, timed by phase into `timeline`; its facts into `facts`. */
+export async function exchange(
+  request: HopRequest,
+  options: HopOptions,
+  timeline: Timeline,
+  facts: Facts,
+  ctx: ProbeContext,
+): Promise<Hop> {
+  const { url } = request;
+  const https = url.protocol === "https:";
+  // What blackbox_exporter reports of TLS is the final hop's: an earlier hop's certificate goes.
+  for (const key of HOP_FACTS) delete facts[key];
+  const lookup = timedLookup();
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(url.port || (https ? 443 : 80));
+  const start = performance.now();
+  let tcpAt = 0;
+  ctx.stage(`connecting to ${url.host}`);
+  const socket: Socket = https
+    ? tls.connect({
+        host,
+        port,
+        servername: isIP(host) ? undefined : host,
+        secureContext: secureContextFor(options.ca),
+        rejectUnauthorized: false,
+        checkServerIdentity: skipNodeHostnameCheck,
+        lookup: lookup.fn,
+      })
+    : net.connect({ host, port, lookup: lookup.fn });
+  if (https) skipPeerChainObjects(socket as TLSSocket);
+  socket.setNoDelay(true);
+  socket.once("connect", () => {
+    tcpAt = performance.now();
+    if (https) ctx.stage(`TLS handshake with ${url.host}`);
+  });
+  // Ours to close, whatever happens: one left open keeps the process (or the Lambda sandbox) alive.
+  const abandon = () => socket.destroy();
+  ctx.signal.addEventListener("abort", abandon, { once: true });
+  if (ctx.signal.aborted) abandon();
+  try {
+    await connected(socket, https ? "secureConnect" : "connect", ctx.signal);
+    const readyAt = performance.now();
+    facts.resolved ??= lookup.resolved(url.hostname);
+    if (https) {
+      const tlsSocket = socket as TLSSocket;
+      facts.certificate = certificateFacts(tlsSocket, host, options.ca);
+      facts.tlsVersion = tlsSocket.getProtocol() ?? undefined;
+      const cipher = tlsSocket.getCipher();
+      facts.tlsCipher = cipher?.standardName ?? cipher?.name;
+      const rejected = facts.certificate
+        ? facts.certificate.verifyError
+        : tlsSocket.authorized
+          ? undefined
+          : tlsSocket.authorizationError;
+      if (!options.insecure && rejected) {
+        const code = String(rejected);
+        throw Object.assign(new Error(describeCertificateError(code) ?? code), { code });
+      }
+    }
+    facts.remoteAddress = socket.remoteAddress;
+    ctx.stage(`waiting for response headers from ${url.host}`);
+    let head: Http1Head | undefined;
+    // When the final response's first byte came off the socket: processing ends at the socket's
+    // event, as blackbox's GotFirstResponseByte.
+    let firstByteAt = 0;
+    const chunks: Buffer[] = [];
+    let bodyBytes = 0;
+    let bodyExceeded = false;
+    await exchangeHttp1(
+      socket,
+      {
+        method: request.method,
+        path: `${url.pathname}${url.search}`,
+        host: url.host,
+        headers: request.headers,
+        body: request.body,
+      },
+      {
+        onHead(received, at) {
+          head = received;
+          firstByteAt = at;
+          facts.httpVersion = received.version;
+          ctx.stage(`reading the response body from ${url.host}`);
+        },
+        onBody(chunk) {
+          bodyBytes += chunk.length;
+          if (bodyBytes > options.maxBody) {
+            bodyExceeded = true;
+            return false;
+          }
+          if (options.needBody) chunks.push(chunk);
+          return true;
+        },
+      },
+    );
+    const response = head as Http1Head;
+    const endAt = performance.now();
+    facts.finalTls = https;
+    facts.tlsAccepted = https ? true : undefined;
+    facts.contentLength = contentLength(response.headers);
+    const lastModified = Date.parse(String(response.headers["last-modified"] ?? ""));
+    if (Number.isFinite(lastModified)) facts.lastModified = Math.floor(lastModified / 1000);
+    const resolveMs = lookup.durationMs();
+    const connectedAt = tcpAt || readyAt;
+    timeline.add("resolve", resolveMs);
+    timeline.add("connect", connectedAt - start - resolveMs);
+    if (https) timeline.add("tls", readyAt - connectedAt);
+    // As blackbox: processing up to the response's first byte, transfer from there to the end.
+    timeline.add("processing", firstByteAt - readyAt);
+    timeline.add("transfer", endAt - firstByteAt);
+    return {
+      status: response.status,
+      statusText: STATUS_TEXT[response.status] ?? "",
+      headers: response.headers,
+      ...(options.needBody ? { body: Buffer.concat(chunks) } : {}),
+      bodyBytes,
+      bodyExceeded,
+    };
+  } finally {
+    abandon();
+    ctx.signal.removeEventListener("abort", abandon);
+    facts.resolved ??= lookup.resolved(url.hostname);
+  }
+}
+
+/** Resolves when the socket is connected (`event`), rejects on its error, its close, or an abort. */
+function connected(socket: Socket, event: "connect" | "secureConnect", signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: unknown) => {
+      socket.off(event, onConnected);
+      socket.off("error", done);
+      socket.off("close", onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onConnected = () => done();
+    const onClose = () =>
+      done(
+        signal.reason ?? new Http1Error("ERR_RESPONSE_INCOMPLETE", "the connection closed before a response"),
+      );
+    socket.once(event, onConnected);
+    socket.once("error", done);
+    socket.once("close", onClose);
+  });
+}
+
+/** Content-Length as Go's client reads it: -1 when absent, chunked, or not one whole number. */
+function contentLength(headers: Record<string, string | string[] | undefined>): number {
+  const encoding = headers["transfer-encoding"];
+  if (encoding !== undefined && String(encoding).toLowerCase().includes("chunked")) return -1;
+  const value = headers["content-length"];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text !== undefined && /^\d+$/.test(text.trim()) ? Number(text.trim()) : -1;
+}
