@@ -15,7 +15,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { Pool } from "undici";
+import { HttpClient } from "../lib/http/client.js";
 import { bundle } from "../test/support/bundle.js";
 import { createTestPki } from "../test/support/certs.js";
 import { freePort, peerAvailable, startPeer } from "../test/support/peers.js";
@@ -182,7 +182,7 @@ async function blackbox(list: { url: string; delayMs: number }[], concurrency: n
     "/-/healthy",
   );
   const pid = exporter.process.pid as number;
-  const pool = new Pool(exporter.url, { connections: concurrency });
+  const client = new HttpClient({ connections: concurrency, maxAnswerBytes: 1_048_576 });
   const before = await procStats(pid);
   const processing: number[] = new Array(list.length);
   let ok = 0;
@@ -192,12 +192,16 @@ async function blackbox(list: { url: string; delayMs: number }[], concurrency: n
     Array.from({ length: concurrency }, async () => {
       while (next < list.length) {
         const index = next++;
-        const response = await pool.request({
-          path: `/probe?module=probe&target=${encodeURIComponent(list[index]?.url as string)}`,
+        const answer = await client.request({
+          url: new URL(
+            `/probe?module=probe&target=${encodeURIComponent(list[index]?.url as string)}`,
+            exporter.url,
+          ),
           method: "GET",
           headers: { "x-prometheus-scrape-timeout-seconds": "15" },
+          signal: AbortSignal.timeout(30_000),
         });
-        const text = await response.body.text();
+        const text = answer.body.toString("utf8");
         if (/^probe_success 1$/m.test(text)) ok++;
         processing[index] =
           Number(/probe_http_duration_seconds\{phase="processing"\} (\S+)/.exec(text)?.[1]) * 1000;
@@ -206,7 +210,7 @@ async function blackbox(list: { url: string; delayMs: number }[], concurrency: n
   );
   const wallMs = performance.now() - started;
   const after = await procStats(pid);
-  await pool.close();
+  client.close();
   await exporter.stop();
   return {
     wallMs,

@@ -8,7 +8,7 @@ import { type Resolvers, resolveReferences } from "../../checks/references.js";
 import type { Severity } from "../../checks/schema.js";
 import { withTimeout } from "../../deadline.js";
 import { describeError } from "../../errors.js";
-import { sharedAgent } from "../../http/undici.js";
+import { sharedClient } from "../../http/client.js";
 import { redactUrl } from "../../redact.js";
 import { refusedForGood } from "../../retry.js";
 import { USER_AGENT } from "../../version.js";
@@ -81,21 +81,19 @@ export class ChannelNotifier implements Notifier {
 
   private async post(url: string, body: unknown, options: SendOptions): Promise<Delivery> {
     try {
-      const target = new URL(url);
-      const response = await sharedAgent().request({
-        origin: target.origin,
-        path: `${target.pathname}${target.search}`,
+      const answer = await sharedClient().request({
+        url: new URL(url),
         method: "POST",
         headers: { "content-type": "application/json", "user-agent": USER_AGENT },
         body: JSON.stringify(body),
         signal: withTimeout(this.timeoutMs, options.signal),
       });
-      const text = (await response.body.text()).slice(0, 200).trim();
-      if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true };
+      const text = answer.body.toString("utf8").slice(0, 200).trim();
+      if (answer.status >= 200 && answer.status < 300) return { ok: true };
       return {
         ok: false,
-        error: `${response.statusCode}${text ? `: ${text}` : ""}`,
-        ...(refusedForGood(response.statusCode) ? { permanent: true } : {}),
+        error: `${answer.status}${text ? `: ${text}` : ""}`,
+        ...(refusedForGood(answer.status) ? { permanent: true } : {}),
       };
     } catch (error) {
       return { ok: false, error: describeError(error) };

@@ -4,7 +4,7 @@
  */
 
 import { withTimeout } from "../../deadline.js";
-import { Agent, type Dispatcher } from "../../http/undici.js";
+import { HttpClient } from "../../http/client.js";
 import { heartbeatSeries, type JobLabels, type Series, toSeries } from "../../metrics/series.js";
 import { redactUrl } from "../../redact.js";
 import type { CheckResult } from "../../result.js";
@@ -48,7 +48,8 @@ export interface RemoteWriteOptions {
   labels?: JobLabels;
   /** Where the receiver's own words go when it rejects a body. Default: stderr. */
   log?: (line: string) => void;
-  dispatcher?: Dispatcher;
+  /** The client to send with; default, one of the sink's own, closed with it. */
+  client?: HttpClient;
 }
 
 export class RemoteWriteConfigError extends Error {
@@ -60,7 +61,7 @@ export class RemoteWriteSink implements Sink {
   private readonly url: URL;
   private readonly headers: Record<string, string>;
   private readonly encoder = new WriteRequestEncoder();
-  private readonly dispatcher: Dispatcher;
+  private readonly client: HttpClient;
 
   constructor(private readonly options: RemoteWriteOptions) {
     try {
@@ -103,7 +104,7 @@ export class RemoteWriteSink implements Sink {
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     }
     this.headers = { ...headers, ...PROTOCOL_HEADERS };
-    this.dispatcher = options.dispatcher ?? new Agent({ connections: options.concurrency ?? 4 });
+    this.client = options.client ?? new HttpClient({ connections: options.concurrency ?? 4 });
   }
 
   async write(results: readonly CheckResult[], context: SinkContext): Promise<SinkReport> {
@@ -162,20 +163,19 @@ export class RemoteWriteSink implements Sink {
     const timeout = Math.min(left, this.options.requestTimeoutMs ?? 30_000);
     const headers = this.options.sign ? await this.options.sign(this.url, this.headers, body) : this.headers;
     try {
-      const response = await this.dispatcher.request({
-        origin: this.url.origin,
-        path: `${this.url.pathname}${this.url.search}`,
+      const answer = await this.client.request({
+        url: this.url,
         method: "POST",
         headers,
         body,
         signal: withTimeout(timeout, signal),
       });
-      const text = (await response.body.text()).slice(0, 1_000).trim();
-      const status = response.statusCode;
+      const text = answer.body.toString("utf8").slice(0, 1_000).trim();
+      const status = answer.status;
       if (status >= 200 && status < 300) return { ok: true };
       const error = `${status} from ${this.url.host}${text ? `: ${text}` : ""}`;
       if (retryableStatus(status))
-        return { ok: false, retry: true, error, ...retryAfter(response.headers["retry-after"]) };
+        return { ok: false, retry: true, error, ...retryAfter(answer.headers["retry-after"]) };
       (this.options.log ?? ((line) => process.stderr.write(`${line}\n`)))(
         `${this.name} rejected the samples: ${status} ${text}`,
       );
@@ -191,7 +191,7 @@ export class RemoteWriteSink implements Sink {
   }
 
   async close(): Promise<void> {
-    if (!this.options.dispatcher) await this.dispatcher.close();
+    if (!this.options.client) this.client.close();
   }
 }
 

@@ -1,0 +1,134 @@
+/**
+ * The one client for Watchpost's own outbound HTTP (notification channels, remote-write, any sink
+ * that posts what it writes): Node's own `http` and `https`, so nothing is added to the function's
+ * bundle and nothing depends on a library's internal files. (The http probe has its own HTTP/1.1
+ * exchange on connections it times: lib/probes/http/.)
+ *
+ * Every socket it opens is accounted for: a request's signal destroys that request's socket at
+ * once, whether it is connecting, in its TLS handshake, or waiting for an answer that never comes;
+ * an idle kept-alive socket never holds the process open; `close()` destroys whatever is left. Where
+ * a request connects is decided in one place (`route`), which is where a proxy goes.
+ */
+import http, { type IncomingHttpHeaders } from "node:http";
+import https from "node:https";
+
+export interface HttpClientOptions {
+  /** Connections open at once to one origin. Default: as many as requests in flight. */
+  connections?: number;
+  /** Most bytes of an answer's body kept; the rest is not read. Default 64 KiB. */
+  maxAnswerBytes?: number;
+}
+
+export interface OutgoingRequest {
+  url: URL;
+  method: "GET" | "POST";
+  headers: Readonly<Record<string, string>>;
+  body?: string | Uint8Array;
+  /** Ends the request, its socket destroyed; the promise rejects with the signal's reason. */
+  signal: AbortSignal;
+}
+
+export interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The body, or its first `maxAnswerBytes`. */
+  body: Buffer;
+}
+
+/** How long an idle kept-alive socket waits for its next request before it is closed. */
+const IDLE_SOCKET_MS = 4_000;
+
+export class HttpClient {
+  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly maxAnswerBytes: number;
+
+  constructor(options: HttpClientOptions = {}) {
+    const agentOptions = {
+      keepAlive: true,
+      timeout: IDLE_SOCKET_MS,
+      ...(options.connections !== undefined ? { maxSockets: options.connections } : {}),
+    };
+    this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+    this.maxAnswerBytes = options.maxAnswerBytes ?? 65_536;
+  }
+
+  request(request: OutgoingRequest): Promise<Answer> {
+    const { signal } = request;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const body = typeof request.body === "string" ? Buffer.from(request.body) : request.body;
+    return new Promise<Answer>((resolve, reject) => {
+      const outgoing = (request.url.protocol === "https:" ? https : http).request({
+        ...this.route(request.url),
+        method: request.method,
+        headers: body ? { ...request.headers, "content-length": String(body.byteLength) } : request.headers,
+      });
+      let settled = false;
+      const settle = (error: unknown, answer?: Answer) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener("abort", onAbort);
+        if (error === undefined) resolve(answer as Answer);
+        else {
+          outgoing.destroy();
+          reject(error);
+        }
+      };
+      const onAbort = () => settle(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      outgoing.on("error", settle);
+      outgoing.once("response", (response) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        const answer = () => ({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks),
+        });
+        response.on("data", (chunk: Buffer) => {
+          const room = this.maxAnswerBytes - kept;
+          chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+          kept += Math.min(chunk.length, room);
+          if (chunk.length < room) return;
+          // Enough to report; the rest of the body is not worth the wait, nor the socket worth keeping.
+          settle(undefined, answer());
+          response.destroy();
+        });
+        response.once("end", () => settle(undefined, answer()));
+        response.on("error", settle);
+        response.once("close", () => {
+          if (!response.complete)
+            settle(
+              Object.assign(new Error("the connection closed before the answer was complete"), {
+                code: "ECONNRESET",
+              }),
+            );
+        });
+      });
+      outgoing.end(body);
+    });
+  }
+
+  /** Destroys every socket the client holds; a request still in flight fails. */
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /** Where a request for `url` connects, and the request target it sends there. */
+  private route(url: URL): http.RequestOptions {
+    return {
+      agent: url.protocol === "https:" ? this.agents.https : this.agents.http,
+      hostname: url.hostname.replace(/^\[|\]$/g, ""),
+      port: url.port || (url.protocol === "https:" ? 443 : 80),
+      path: `${url.pathname}${url.search}`,
+    };
+  }
+}
+
+let shared: HttpClient | undefined;
+
+/** One client for the process's occasional requests (notifications), made on first use. */
+export function sharedClient(): HttpClient {
+  shared ??= new HttpClient();
+  return shared;
+}
