@@ -76,13 +76,16 @@ function settleOnce(
   return finish;
 }
 
-function overUdp(
+/** One way of putting the question: over UDP, or over TCP when the UDP answer was truncated. */
+type Ask = (
   server: { host: string; port: number },
   query: Buffer,
   matches: (packet: Packet) => boolean,
   ctx: ProbeContext,
-): Promise<Exchange> {
-  return new Promise((resolve, reject) => {
+) => Promise<Exchange>;
+
+const overUdp: Ask = (server, query, matches, ctx) =>
+  new Promise((resolve, reject) => {
     const started = performance.now();
     let sentAt = 0;
     let malformed = false;
@@ -111,15 +114,9 @@ function overUdp(
       });
     });
   });
-}
 
-function overTcp(
-  server: { host: string; port: number },
-  query: Buffer,
-  matches: (packet: Packet) => boolean,
-  ctx: ProbeContext,
-): Promise<Exchange> {
-  return new Promise((resolve, reject) => {
+const overTcp: Ask = (server, query, matches, ctx) =>
+  new Promise((resolve, reject) => {
     const started = performance.now();
     let sentAt = 0;
     let received = Buffer.alloc(0);
@@ -159,7 +156,6 @@ function overTcp(
       finish(Object.assign(new Error("closed without an answer"), { code: "ECONNRESET" })),
     );
   });
-}
 
 function sameAddress(a: string, b: string): boolean {
   return a.replace(/^::ffff:/i, "").toLowerCase() === b.replace(/^::ffff:/i, "").toLowerCase();
