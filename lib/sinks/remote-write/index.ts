@@ -48,8 +48,6 @@ export interface RemoteWriteOptions {
   labels?: JobLabels;
   /** Where the receiver's own words go when it rejects a body. Default: stderr. */
   log?: (line: string) => void;
-  /** The client to send with; default, one of the sink's own, closed with it. */
-  client?: HttpClient;
 }
 
 export class RemoteWriteConfigError extends Error {
@@ -104,7 +102,7 @@ export class RemoteWriteSink implements Sink {
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     }
     this.headers = { ...headers, ...PROTOCOL_HEADERS };
-    this.client = options.client ?? new HttpClient({ connections: options.concurrency ?? 4 });
+    this.client = new HttpClient({ connections: options.concurrency ?? 4 });
   }
 
   async write(results: readonly CheckResult[], context: SinkContext): Promise<SinkReport> {
@@ -191,7 +189,7 @@ export class RemoteWriteSink implements Sink {
   }
 
   async close(): Promise<void> {
-    if (!this.options.client) this.client.close();
+    this.client.close();
   }
 }
 
