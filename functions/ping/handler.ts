@@ -40,6 +40,8 @@ export function pingRequestOf(event: APIGatewayProxyEventV2): PingRequest {
     path: event.rawPath,
     query: new URLSearchParams(event.rawQueryString ?? ""),
     ...(authorization ? { authorization } : {}),
+    // The address API Gateway saw the request come from (not a header the caller could set).
+    ...(event.requestContext.http.sourceIp ? { source: event.requestContext.http.sourceIp } : {}),
     bodyBytes: body?.length ?? 0,
     ...(body && body.length > 0 ? { body: body.toString("utf8") } : {}),
   };

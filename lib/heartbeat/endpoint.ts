@@ -9,16 +9,22 @@
  *   body                          the job's log; its last 4 KiB are kept (at most 100 KB accepted)
  *   Authorization: Bearer TOKEN   the check's token (never in the URL, which proxies and logs keep)
  */
+
+import { clip } from "../text.js";
 import { LOG_TAIL_BYTES, type Ping, type PingKind } from "./record.js";
 import type { HeartbeatStore } from "./store.js";
 import { tokensMatch } from "./token.js";
 
 /** The largest body accepted; a longer log should be cut by the job (`tail -c 4096`). */
 export const MAX_BODY_BYTES = 100_000;
-/** Pings one check may send in a minute; more are refused, unrecorded. */
+/** Pings with the right token one check may send in a minute; more are refused, unrecorded. */
 export const PINGS_PER_MINUTE = 30;
-/** Requests of any kind (unknown names, wrong tokens included) per minute, per endpoint process. */
-export const REQUESTS_PER_MINUTE = 600;
+/** Refused requests (unknown names, wrong or missing tokens) one source address may send in a minute. */
+export const REFUSALS_PER_SOURCE = 30;
+/** Refused requests from all sources together per minute, per endpoint process. */
+export const REFUSALS_PER_MINUTE = 600;
+/** The most of a request's own text an answer repeats. */
+const ECHO_CHARS = 60;
 
 export interface PingRequest {
   method: string;
@@ -26,6 +32,8 @@ export interface PingRequest {
   path: string;
   query: URLSearchParams;
   authorization?: string;
+  /** The address the request came from: refusals are counted per source, so one sender cannot use up another's. */
+  source?: string;
   /** The body's length in bytes, as announced or read. */
   bodyBytes: number;
   body?: string;
@@ -51,19 +59,26 @@ class MinuteWindow {
   private readonly seen = new Map<string, number[]>();
   constructor(private readonly limit: number) {}
 
-  /** Counts one more (unless `count` is false); false when the key already had `limit` in the last minute. */
-  take(key: string, now: number, count = true): boolean {
+  /** Counts one more; false (and not counted) when the key already had `limit` in the last minute. */
+  take(key: string, now: number): boolean {
     const recent = (this.seen.get(key) ?? []).filter((at) => at > now - 60_000);
     if (recent.length >= this.limit) {
       this.seen.set(key, recent);
       return false;
     }
-    if (count) recent.push(now);
+    recent.push(now);
     this.seen.set(key, recent);
     if (this.seen.size > 10_000) for (const k of [...this.seen.keys()].slice(0, 5_000)) this.seen.delete(k);
     return true;
   }
 }
+
+/** A request's own text in an answer: clipped, and nothing but printable ASCII (a terminal may show it). */
+const echo = (value: string): string =>
+  clip(value, ECHO_CHARS).replace(
+    /[^\x20-\x7e…]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 
 const text = (status: number, body: string, headers?: Record<string, string>): PingResponse => ({
   status,
@@ -71,10 +86,17 @@ const text = (status: number, body: string, headers?: Record<string, string>): P
   ...(headers ? { headers } : {}),
 });
 
+const TOO_MANY = { "retry-after": "60" };
+
+/**
+ * The token is checked before any budget: a request with the right token is never refused for what
+ * others sent. Refusals count against the address they came from (and all sources together); pings
+ * with the right token count only against their own check.
+ */
 export class PingEndpoint {
   private readonly perCheck = new MinuteWindow(PINGS_PER_MINUTE);
-  private readonly refused = new MinuteWindow(PINGS_PER_MINUTE);
-  private readonly overall = new MinuteWindow(REQUESTS_PER_MINUTE);
+  private readonly refusedFrom = new MinuteWindow(REFUSALS_PER_SOURCE);
+  private readonly refusedAll = new MinuteWindow(REFUSALS_PER_MINUTE);
   private readonly now: () => number;
 
   constructor(private readonly options: PingEndpointOptions) {
@@ -83,37 +105,39 @@ export class PingEndpoint {
 
   async handle(request: PingRequest, signal?: AbortSignal): Promise<PingResponse> {
     const now = this.now();
-    if (!this.overall.take("*", now))
-      return text(429, "too many requests to this endpoint; try again in a minute", { "retry-after": "60" });
+    const refuse = (status: number, body: string, headers?: Record<string, string>): PingResponse => {
+      const source = request.source ?? "unknown";
+      if (!this.refusedFrom.take(source, now))
+        return text(
+          429,
+          "too many refused requests from this address in a minute; try again later",
+          TOO_MANY,
+        );
+      if (!this.refusedAll.take("*", now))
+        return text(429, "too many refused requests to this endpoint in a minute; try again later", TOO_MANY);
+      return text(status, body, headers);
+    };
     const match = /^\/ping\/([^/]+)(?:\/([^/]+))?\/?$/.exec(request.path);
     if (!match)
-      return text(
+      return refuse(
         404,
         "not a ping address; use /ping/NAME, /ping/NAME/start, /ping/NAME/fail or /ping/NAME/EXIT-CODE",
       );
     const method = request.method.toUpperCase();
     if (method !== "POST" && method !== "GET" && method !== "HEAD")
-      return text(405, `${method} is not a ping; use POST (or GET)`, { allow: "POST, GET, HEAD" });
+      return refuse(405, `${echo(method)} is not a ping; use POST (or GET)`, { allow: "POST, GET, HEAD" });
     let name: string;
     try {
       name = decodeURIComponent(match[1] as string);
     } catch {
-      return text(404, "not a ping address: the check's name is not valid percent-encoding");
+      return refuse(404, "not a ping address: the check's name is not valid percent-encoding");
     }
     const action = parseAction(match[2]);
-    if (typeof action === "string") return text(404, action);
+    if (typeof action === "string") return refuse(404, action);
     const token = this.options.tokens.get(name);
-    if (!token) return text(404, `no heartbeat check named "${name}"`);
-    // Wrong tokens are counted apart, so nobody without the token can use up the job's own pings.
-    if (!this.refused.take(name, now, false))
-      return text(429, `too many refused pings for ${name} in a minute; try again later`, {
-        "retry-after": "60",
-      });
+    if (!token) return refuse(404, `no heartbeat check named "${echo(name)}"`);
     const given = /^Bearer\s+(\S+)\s*$/i.exec(request.authorization ?? "")?.[1];
-    if (!given) {
-      this.refused.take(name, now);
-      return text(401, `a ping for ${name} needs its token: Authorization: Bearer TOKEN`);
-    }
+    if (!given) return refuse(401, `a ping for ${name} needs its token: Authorization: Bearer TOKEN`);
     let expected: string;
     try {
       expected = await token();
@@ -122,10 +146,7 @@ export class PingEndpoint {
       this.options.onError?.(`reading the token of ${name}`, error);
       return text(503, `the token of ${name} cannot be read right now; the ping was not recorded`);
     }
-    if (!tokensMatch(given, expected)) {
-      this.refused.take(name, now);
-      return text(401, `wrong token for ${name}`);
-    }
+    if (!tokensMatch(given, expected)) return refuse(401, `wrong token for ${name}`);
     if (request.bodyBytes > MAX_BODY_BYTES)
       return text(
         413,
@@ -133,14 +154,12 @@ export class PingEndpoint {
       );
     const sizeText = request.query.get("size");
     if (sizeText !== null && !/^\d{1,15}$/.test(sizeText))
-      return text(400, `size= expects a whole number of bytes, found "${sizeText.slice(0, 40)}"`);
+      return text(400, `size= expects a whole number of bytes, found "${echo(sizeText)}"`);
     if (!this.perCheck.take(name, now))
       return text(
         429,
         `more than ${PINGS_PER_MINUTE} pings for ${name} in a minute; this one was not recorded`,
-        {
-          "retry-after": "60",
-        },
+        TOO_MANY,
       );
     const ping: Ping = {
       kind: action.kind,
@@ -170,5 +189,5 @@ function parseAction(segment: string | undefined): { kind: PingKind; exitCode?: 
     const exitCode = Number(segment);
     return exitCode === 0 ? { kind: "success", exitCode } : { kind: "fail", exitCode };
   }
-  return `"${segment.slice(0, 40)}" is not a ping; use start, fail, success or an exit code from 0 to 255`;
+  return `"${echo(segment)}" is not a ping; use start, fail, success or an exit code from 0 to 255`;
 }

@@ -82,6 +82,7 @@ function read(req: IncomingMessage): Promise<{ request: PingRequest; overLimit: 
     path: url.pathname,
     query: url.searchParams,
     ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    ...(req.socket.remoteAddress ? { source: req.socket.remoteAddress } : {}),
     bodyBytes: Math.max(bytes, Number.isFinite(announced) ? announced : 0),
     ...(bytes > 0 && bytes <= MAX_BODY_BYTES ? { body: Buffer.concat(chunks).toString("utf8") } : {}),
   });

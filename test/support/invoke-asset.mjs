@@ -7,8 +7,9 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 const [assetDir, shardOrEvent, remaining] = process.argv.slice(2);
-// A shard id, or a whole event as JSON (`{"refresh":true}`).
-const event = shardOrEvent.startsWith("{") ? JSON.parse(shardOrEvent) : { shard: shardOrEvent };
+// A shard id, a whole event as JSON (`{"refresh":true}`), or a JSON list of events handled one
+// after another by the same instance (a warm container); then the summary is the list of answers.
+const event = /^[{[]/.test(shardOrEvent) ? JSON.parse(shardOrEvent) : { shard: shardOrEvent };
 const started = Date.now();
 const budget = Number(remaining);
 const context = {
@@ -24,8 +25,9 @@ const context = {
 let outcome;
 try {
   const { handler } = await import(pathToFileURL(path.join(assetDir, "index.mjs")).href);
-  const summary = await handler(event, context);
-  outcome = { ok: true, summary };
+  const answers = [];
+  for (const one of Array.isArray(event) ? event : [event]) answers.push(await handler(one, context));
+  outcome = { ok: true, summary: Array.isArray(event) ? answers : answers[0] };
 } catch (error) {
   outcome = { ok: false, error: `${error?.name}: ${error?.message}` };
 }

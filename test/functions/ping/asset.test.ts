@@ -68,12 +68,18 @@ interface Answer {
   headers: Record<string, string>;
 }
 
-/** One request through the asset in a fresh process, as Lambda would make it. */
-function invoke(
-  request: { path: string; method?: string; token?: string; query?: string; body?: string },
-  env: Record<string, string> = {},
-): Promise<{ answer: Answer; logs: string }> {
-  const event = {
+interface Request {
+  path: string;
+  method?: string;
+  token?: string;
+  query?: string;
+  body?: string;
+  sourceIp?: string;
+}
+
+/** The HTTP API's event for a request. */
+function eventOf(request: Request) {
+  return {
     version: "2.0",
     routeKey: `POST ${request.path}`,
     rawPath: request.path,
@@ -82,7 +88,13 @@ function invoke(
       ...(request.token ? { authorization: `Bearer ${request.token}` } : {}),
       "content-type": "text/plain",
     },
-    requestContext: { http: { method: request.method ?? "POST", path: request.path, sourceIp: "192.0.2.1" } },
+    requestContext: {
+      http: {
+        method: request.method ?? "POST",
+        path: request.path,
+        sourceIp: request.sourceIp ?? "192.0.2.1",
+      },
+    },
     // Base64, as API Gateway sends a body it may not pass as text; a long one as text (argv has a limit).
     ...(request.body === undefined
       ? { isBase64Encoded: false }
@@ -90,6 +102,23 @@ function invoke(
         ? { body: request.body, isBase64Encoded: false }
         : { body: Buffer.from(request.body).toString("base64"), isBase64Encoded: true }),
   };
+}
+
+/** One request through the asset in a fresh process, as Lambda would make it. */
+async function invoke(
+  request: Request,
+  env: Record<string, string> = {},
+): Promise<{ answer: Answer; logs: string }> {
+  const { summary, logs } = await run(eventOf(request), env);
+  return { answer: summary as Answer, logs };
+}
+
+/** Requests one after another through one instance of the asset, as a warm container takes them. */
+async function invokeWarm(requests: Request[]): Promise<Answer[]> {
+  return (await run(requests.map(eventOf), {})).summary as Answer[];
+}
+
+function run(event: unknown, env: Record<string, string>): Promise<{ summary: unknown; logs: string }> {
   const config: PingConfig = {
     stateTable: table,
     keySecretArn: KEY_ARN,
@@ -121,9 +150,9 @@ function invoke(
     child.on("close", () => {
       const line = out.split("\n").find((l) => l.startsWith("RESULT "));
       if (!line) return reject(new Error(`no result from the asset:\n${out}`));
-      const result = JSON.parse(line.slice(7)) as { ok: boolean; summary: Answer; error?: string };
+      const result = JSON.parse(line.slice(7)) as { ok: boolean; summary: unknown; error?: string };
       if (!result.ok) return reject(new Error(`the asset threw: ${result.error}\n${out}`));
-      resolve({ answer: result.summary, logs: out });
+      resolve({ summary: result.summary, logs: out });
     });
   });
 }
@@ -163,7 +192,31 @@ describe("the bundled ping function", () => {
     expect(await store().get("weekly-report", Date.now())).toEqual(before);
   }, 30_000);
 
+  it("records the right token after a flood of 100 wrong ones, from another address and from the same", async () => {
+    const before = (await store().get("nightly-backup", Date.now())).pings;
+    const flood: Request[] = Array.from({ length: 100 }, (_, i) => ({
+      path: "/ping/nightly-backup",
+      token: `guess-${i}`,
+      sourceIp: "203.0.113.9",
+    }));
+    const token = deriveToken(KEY, "nightly-backup");
+    const answers = await invokeWarm([
+      ...flood,
+      { path: "/ping/nightly-backup", token, sourceIp: "198.51.100.7" },
+      { path: "/ping/nightly-backup", token, sourceIp: "203.0.113.9" },
+    ]);
+    const statuses = answers.map((a) => a.statusCode);
+    expect(statuses.slice(0, 30)).toEqual(Array(30).fill(401));
+    expect(new Set(statuses.slice(30, 100))).toEqual(new Set([429]));
+    expect(answers.slice(100)).toMatchObject([
+      { statusCode: 200, body: "recorded success for nightly-backup\n" },
+      { statusCode: 200, body: "recorded success for nightly-backup\n" },
+    ]);
+    expect((await store().get("nightly-backup", Date.now())).pings).toBe(before + 2);
+  }, 60_000);
+
   it("answers 503 and records nothing when the key cannot be read", async () => {
+    const before = (await store().get("nightly-backup", Date.now())).pings;
     secrets.always("GetSecretValue", "deny");
     try {
       const { answer, logs } = await invoke({
@@ -175,7 +228,7 @@ describe("the bundled ping function", () => {
         body: "the token of nightly-backup cannot be read right now; the ping was not recorded\n",
       });
       expect(logs).toContain("ping not recorded: reading the token of nightly-backup");
-      expect((await store().get("nightly-backup", Date.now())).pings).toBe(1);
+      expect((await store().get("nightly-backup", Date.now())).pings).toBe(before);
     } finally {
       secrets.always("GetSecretValue", "ok");
     }
