@@ -13,8 +13,9 @@ import { loopDelay } from "./loop-delay.js";
 import { PROBES } from "./probes/index.js";
 import { CheckSetupError, type Probe } from "./probes/probe.js";
 import { redactUrl, scrub, scrubDeep } from "./redact.js";
-import type { CheckResult, Observation, Status } from "./result.js";
+import type { CheckResult, Facts, Observation, Status } from "./result.js";
 import { anotherAttemptFits, attemptsReason, retryPauseMs, shouldRetry } from "./retry.js";
+import { untrusted, untrustedDeep, untrustedLines } from "./text.js";
 import { formatDuration } from "./units.js";
 
 export interface RunOptions {
@@ -39,6 +40,8 @@ export interface RunOptions {
 export const DEFAULT_CONCURRENCY = 64;
 /** The least time left before the run's deadline for an attempt to start (ms). */
 const MIN_ATTEMPT_MS = 20;
+/** A job's log kept in a result: its 4 KiB tail, with room for the escapes of its control bytes. */
+const LOG_LIMIT = 8_192;
 
 /** One result per spec, in the order of `specs`, whatever happened. */
 export async function runChecks(
@@ -156,12 +159,15 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
     target: redactUrl(probe.target(spec.config)),
     ...(probe.instance ? { instance: redactUrl(probe.instance(spec.config)) } : {}),
     status,
-    reason: scrub(
-      attemptsReason(outcome, firstFailure, attempts, failed) +
-        (remeasured === undefined
-          ? ""
-          : ` (measured again: the first measurement ran ${Math.round(remeasured)}ms late on a busy event loop)`),
-      secrets,
+    // What a target, a job or an error message wrote is made safe here, once (lib/text.ts).
+    reason: untrusted(
+      scrub(
+        attemptsReason(outcome, firstFailure, attempts, failed) +
+          (remeasured === undefined
+            ? ""
+            : ` (measured again: the first measurement ran ${Math.round(remeasured)}ms late on a busy event loop)`),
+        secrets,
+      ),
     ),
     attempts,
     startedAt: new Date(startedAt).toISOString(),
@@ -171,9 +177,12 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
     loopDelayMs: Math.round(delayMs),
     severity: spec.severity,
     labels: spec.labels,
-    conditions: scrubDeep(observation?.conditions ?? [], secrets),
+    conditions: scrubDeep(observation?.conditions ?? [], secrets).map((c) => ({
+      ...c,
+      text: untrusted(c.text),
+    })),
     ...(observation?.phases ? { phases: roundPhases(observation.phases) } : {}),
-    ...(observation?.facts ? { facts: scrubDeep(observation.facts, secrets) } : {}),
+    ...(observation?.facts ? { facts: safeFacts(scrubDeep(observation.facts, secrets)) } : {}),
   };
 }
 
@@ -278,6 +287,14 @@ function verdict(observation: Observation): Outcome {
   if (fatal.length > 0) return { status: "down", reason: text(fatal), observation };
   if (failed.length > 0) return { status: "degraded", reason: text(failed), observation };
   return { status: "up", reason: observation.summary, observation };
+}
+
+/** Facts as any output may show them: each string `untrusted`, a job's log line by line. */
+function safeFacts(facts: Facts): Facts {
+  const safe = untrustedDeep(facts);
+  const log = facts.heartbeat?.log;
+  if (log !== undefined && safe.heartbeat) safe.heartbeat.log = untrustedLines(log, LOG_LIMIT);
+  return safe;
 }
 
 function roundPhases(phases: NonNullable<Observation["phases"]>): NonNullable<Observation["phases"]> {

@@ -5,7 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { runChecks } from "../../lib/engine.js";
 import { PROBES } from "../../lib/probes/index.js";
 import { RETRY_PAUSE_MS } from "../../lib/retry.js";
+import { UNTRUSTED_LIMIT } from "../../lib/text.js";
 import { check } from "../support/checks.js";
+import { ANY_CONTROL, HOSTILE, stringsIn } from "../support/hostile.js";
 import { httpTarget, routes, type Target, tcpTarget } from "../support/servers.js";
 
 let web: Target;
@@ -268,6 +270,34 @@ describe("event-loop delay", () => {
       expect(result?.loopDelayMs).toBeLessThan(400);
     } finally {
       await target.close();
+    }
+  });
+});
+
+describe("untrusted text", () => {
+  it("makes what a target wrote safe once: reasons, conditions and facts carry no control character", async () => {
+    const json = await httpTarget((_req, res) => res.writeHead(200).end(`\x1b[2J${HOSTILE}`));
+    const banner = await tcpTarget((socket) => socket.end(HOSTILE));
+    try {
+      const [body, tcp] = await runChecks([
+        check({
+          name: "body",
+          http: { url: `${json.url}/`, expect: { json: [{ path: "$.a", equals: 1 }] } },
+        }),
+        check({ name: "banner", tcp: { host: "127.0.0.1", port: banner.port, expect: "^never" } }),
+      ]);
+      // V8's JSON.parse error quotes the body in the reason; the tcp probe keeps the banner as a fact.
+      expect(body?.status).toBe("down");
+      expect(body?.reason).toContain("\\x1b[2J");
+      expect(tcp?.facts?.banner).toContain("\\x1b[2J");
+      expect(tcp?.facts?.banner).toContain("\\r\\nCHECK");
+      for (const result of [body, tcp]) {
+        expect(stringsIn(result).filter((text) => ANY_CONTROL.test(text))).toEqual([]);
+        expect(result?.reason.length).toBeLessThanOrEqual(UNTRUSTED_LIMIT);
+      }
+    } finally {
+      await json.close();
+      await banner.close();
     }
   });
 });

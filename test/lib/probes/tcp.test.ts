@@ -25,7 +25,8 @@ describe("tcp probe", () => {
     try {
       const good = await probe({ tcp: { host: "127.0.0.1", port: smtp.port, expect: "^220 " } });
       expect(good.status, good.reason).toBe("up");
-      expect(good.facts?.banner).toBe("220 mail.test ESMTP\r\n");
+      // A fact is data: its control characters are shown as escapes (lib/text.ts).
+      expect(good.facts?.banner).toBe("220 mail.test ESMTP\\r\\n");
       const bad = await probe({ tcp: { host: "127.0.0.1", port: smtp.port, expect: "^SSH-" } });
       expect(bad).toMatchObject({
         status: "down",
