@@ -19,10 +19,8 @@ export function matchCondition(subject: string, found: boolean, value: unknown, 
       text: `${subject} ${found ? "exists" : "is missing"}${ok ? "" : `, expected it ${matcher.exists ? "to exist" : "to be absent"}`}`,
     };
   }
-  if (!found) {
-    const wanted = matcher.matches !== undefined ? `to match /${matcher.matches}/` : quote(matcher.equals);
-    return { ok: false, effect: "fail", text: `${subject} is missing, expected ${wanted}` };
-  }
+  if (!found)
+    return { ok: false, effect: "fail", text: `${subject} is missing, expected ${wanted(matcher)}` };
   if (matcher.matches !== undefined) {
     const asText = typeof value === "string" ? value : JSON.stringify(value);
     const ok = new RegExp(matcher.matches).test(asText);
@@ -43,4 +41,9 @@ export function matchCondition(subject: string, found: boolean, value: unknown, 
     effect: "fail",
     text: `${subject} is ${quote(value)}${ok ? "" : `, expected ${quote(matcher.equals)}`}`,
   };
+}
+
+/** What `equals` or `matches` asks for, as a reason says it: `"ok"`, `to match /up/`. */
+export function wanted(matcher: Matcher): string {
+  return matcher.matches !== undefined ? `to match /${matcher.matches}/` : quote(matcher.equals);
 }

@@ -8,6 +8,7 @@ import { headerConditions } from "../expect/headers.js";
 import { latencyConditions } from "../expect/latency.js";
 import { statusCondition } from "../expect/status.js";
 import type { Hop } from "./connection.js";
+import { headerText } from "./response-head.js";
 
 type Expect = HttpConfig["expect"];
 
@@ -34,7 +35,7 @@ export function httpConditions(
     });
   }
   conditions.push(...latencyConditions(elapsedMs, expect.latency));
-  const headers = headerConditions(expect.headers ?? {}, hop.headers);
+  const headers = expect.headers ? headerConditions(expect.headers, asText(expect.headers, hop.headers)) : [];
   conditions.push(...headers);
   if (expect.certificate) {
     conditions.push(
@@ -57,4 +58,14 @@ export function httpConditions(
   // blackbox's probe_failed_due_to_regex: a header or body assertion failed on an accepted status.
   const contentMismatch = status.ok && [...headers, ...body].some((c) => !c.ok);
   return { conditions, contentMismatch };
+}
+
+/** The asserted headers' values as text (UTF-8 where their bytes are). */
+function asText(expected: Readonly<Record<string, unknown>>, headers: Hop["headers"]): Hop["headers"] {
+  const text: Hop["headers"] = {};
+  for (const name of Object.keys(expected)) {
+    const values = headers[name.toLowerCase()];
+    if (values) text[name.toLowerCase()] = values.map(headerText);
+  }
+  return text;
 }

@@ -11,7 +11,9 @@ import { describeCertificateError } from "../errors.js";
 import type { ProbeContext } from "../probe.js";
 import { timedLookup } from "../timing.js";
 import { skipNodeHostnameCheck, skipPeerChainObjects } from "../tls-socket.js";
-import { exchangeHttp1, Http1Error, type Http1Head } from "./http1.js";
+import { exchangeHttp1 } from "./http1.js";
+import { Http1Error } from "./http1-error.js";
+import type { Http1Head } from "./response-head.js";
 import { STATUS_TEXT } from "./status-text.js";
 
 export interface HopRequest {
@@ -33,7 +35,8 @@ export interface HopOptions {
 export interface Hop {
   status: number;
   statusText: string;
-  headers: Record<string, string | string[] | undefined>;
+  /** Lower-case names; each occurrence's value as latin1 text (see `Http1Head`). */
+  headers: Record<string, string[]>;
   body?: Buffer;
   bodyBytes: number;
   bodyExceeded: boolean;
@@ -159,7 +162,7 @@ export async function exchange(
     facts.finalTls = https;
     facts.tlsAccepted = https ? true : undefined;
     facts.contentLength = contentLength(response.headers);
-    const lastModified = Date.parse(String(response.headers["last-modified"] ?? ""));
+    const lastModified = Date.parse(response.headers["last-modified"]?.[0] ?? "");
     if (Number.isFinite(lastModified)) facts.lastModified = Math.floor(lastModified / 1000);
     const resolveMs = lookup.durationMs();
     const connectedAt = tcpAt || readyAt;
@@ -206,10 +209,9 @@ function connected(socket: Socket, event: "connect" | "secureConnect", signal: A
 }
 
 /** Content-Length as Go's client reads it: -1 when absent, chunked, or not one whole number. */
-function contentLength(headers: Record<string, string | string[] | undefined>): number {
+function contentLength(headers: Record<string, string[]>): number {
   const encoding = headers["transfer-encoding"];
-  if (encoding !== undefined && String(encoding).toLowerCase().includes("chunked")) return -1;
-  const value = headers["content-length"];
-  const text = Array.isArray(value) ? value[0] : value;
-  return text !== undefined && /^\d+$/.test(text.trim()) ? Number(text.trim()) : -1;
+  if (encoding?.join(",").toLowerCase().includes("chunked")) return -1;
+  const text = headers["content-length"]?.[0]?.trim();
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : -1;
 }

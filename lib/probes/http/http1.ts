@@ -4,16 +4,23 @@
  * more of HTTP than this (no keep-alive, no pipelining, no upgrade), and an HTTP library's
  * per-request machinery was most of an HTTPS probe's CPU beyond the handshake (bench/README.md).
  *
- * The response: a status line (`HTTP/1.x NNN reason`), headers up to `MAX_HEAD_BYTES`, then a body
- * framed by `Transfer-Encoding: chunked`, `Content-Length`, or the connection's close (RFC 9112 §6).
+ * The response: a head (`response-head.ts`: status line and headers up to `MAX_HEAD_BYTES`), then a
+ * body framed by `Transfer-Encoding: chunked`, `Content-Length`, or the connection's close (RFC 9112
+ * §6); chunk lines, like head lines, may end in a bare LF.
  * Informational responses (1xx but 101) are read past, as a client must (RFC 9110 §15.2). What is
  * not HTTP fails with an `HPE_*` code, as Node's own parser names it; a connection that closes before
  * the response is complete fails with `ERR_RESPONSE_INCOMPLETE`.
  */
 import type { Duplex } from "node:stream";
-
-/** Most bytes of one response head (status line and headers), as Node's default. */
-export const MAX_HEAD_BYTES = 16_384;
+import { Http1Error } from "./http1-error.js";
+import {
+  type Framing,
+  framing,
+  type Http1Head,
+  headEnd,
+  MAX_HEAD_BYTES,
+  parseHead,
+} from "./response-head.js";
 
 export interface Http1Request {
   method: string;
@@ -23,25 +30,6 @@ export interface Http1Request {
   host: string;
   headers: Record<string, string>;
   body?: string | undefined;
-}
-
-export interface Http1Head {
-  /** `1.1`, `1.0`. */
-  version: string;
-  status: number;
-  statusText: string;
-  /** Lower-cased names; a repeated header's values in a list (`set-cookie`) or joined with `, `. */
-  headers: Record<string, string | string[]>;
-}
-
-export class Http1Error extends Error {
-  override name = "Http1Error";
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Fails on a value that would end a header line early (a request smuggled into the probe's). */
@@ -75,63 +63,6 @@ export function requestBytes(request: Http1Request): Buffer {
   if (body) head += `content-length: ${body.length}\r\n`;
   head += "connection: close\r\n\r\n";
   return body ? Buffer.concat([Buffer.from(head, "latin1"), body]) : Buffer.from(head, "latin1");
-}
-
-const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: (.*))?$/;
-
-function parseHead(text: string): Http1Head {
-  const lines = text.split("\r\n");
-  const status = STATUS_LINE.exec(lines[0] ?? "");
-  if (!status) throw new Http1Error("HPE_INVALID_CONSTANT", "not an HTTP status line");
-  const headers: Record<string, string | string[]> = {};
-  for (const line of lines.slice(1)) {
-    if (line === "") continue;
-    const colon = line.indexOf(":");
-    if (colon <= 0 || /[\s]/.test(line.slice(0, colon)))
-      throw new Http1Error("HPE_INVALID_HEADER_TOKEN", "a header line without a name");
-    const name = line.slice(0, colon).toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    const before = headers[name];
-    if (before === undefined) headers[name] = name === "set-cookie" ? [value] : value;
-    else if (Array.isArray(before)) before.push(value);
-    else headers[name] = `${before}, ${value}`;
-  }
-  return {
-    version: `${status[1]}.${status[2]}`,
-    status: Number(status[3]),
-    statusText: status[4] ?? "",
-    headers,
-  };
-}
-
-type Framing = { kind: "none" } | { kind: "length"; left: number } | { kind: "chunked" } | { kind: "close" };
-
-function framing(head: Http1Head, method: string): Framing {
-  if (method === "HEAD" || head.status === 204 || head.status === 304 || head.status < 200)
-    return { kind: "none" };
-  const encoding = head.headers["transfer-encoding"];
-  if (encoding !== undefined) {
-    const codings = String(encoding)
-      .toLowerCase()
-      .split(",")
-      .map((c) => c.trim());
-    if (codings.at(-1) === "chunked") return { kind: "chunked" };
-    return { kind: "close" };
-  }
-  const length = head.headers["content-length"];
-  if (length !== undefined) {
-    const values = [
-      ...new Set(
-        String(length)
-          .split(",")
-          .map((v) => v.trim()),
-      ),
-    ];
-    if (values.length !== 1 || !/^\d+$/.test(values[0] as string))
-      throw new Http1Error("HPE_UNEXPECTED_CONTENT_LENGTH", "a Content-Length that is not one number");
-    return { kind: "length", left: Number(values[0]) };
-  }
-  return { kind: "close" };
 }
 
 export interface Http1Handlers {
@@ -184,23 +115,32 @@ export function exchangeHttp1(
       }
       return true;
     };
+    /** Where to go on looking for the head's end: what was searched holds none. */
+    let searched = 0;
     const readHead = (): boolean => {
       for (;;) {
-        const end = pending.indexOf("\r\n\r\n");
+        const end = headEnd(pending, searched);
         if (end === -1) {
           if (pending.length > MAX_HEAD_BYTES)
             throw new Http1Error("HPE_HEADER_OVERFLOW", "the response head is too large");
           // Not even the start of a status line: no point waiting for more.
           if (pending.length >= 5 && pending.subarray(0, 5).toString("latin1") !== "HTTP/")
             throw new Http1Error("HPE_INVALID_CONSTANT", "not an HTTP status line");
+          searched = Math.max(0, pending.length - 2);
           return false;
         }
         if (end > MAX_HEAD_BYTES)
           throw new Http1Error("HPE_HEADER_OVERFLOW", "the response head is too large");
         const parsed = parseHead(pending.subarray(0, end).toString("latin1"));
-        pending = pending.subarray(end + 4);
-        // 1xx (but 101) come before the final response: read past them.
-        if (parsed.status >= 100 && parsed.status < 200 && parsed.status !== 101) continue;
+        pending = pending.subarray(end);
+        searched = 0;
+        // 1xx (but 101) come before the final response: read past them. The final response's
+        // first byte is what ends the processing phase, as blackbox's GotFirstResponseByte: it came
+        // with this read if anything follows, or with a later one.
+        if (parsed.status >= 100 && parsed.status < 200 && parsed.status !== 101) {
+          if (pending.length === 0) firstByteAt = 0;
+          continue;
+        }
         head = parsed;
         frame = framing(parsed, request.method);
         handlers.onHead(parsed, firstByteAt);
@@ -226,16 +166,22 @@ export function exchangeHttp1(
       for (;;) {
         if (settled) return false;
         if (chunk.state === "size" || chunk.state === "crlf" || chunk.state === "trailers") {
-          const eol = pending.indexOf("\r\n");
+          // What follows a chunk's data is its line end at once: anything else is no chunk.
+          if (chunk.state === "crlf" && pending.length > 0 && !endsLine(pending))
+            throw new Http1Error("HPE_STRICT", "no line end after a chunk");
+          // A line ends in CRLF or a bare LF, as in the head.
+          const eol = pending.indexOf(10);
           if (eol === -1) {
             if (pending.length > MAX_HEAD_BYTES)
               throw new Http1Error("HPE_INVALID_CHUNK_SIZE", "a chunk size line too long");
             return false;
           }
-          const line = pending.subarray(0, eol).toString("latin1");
-          pending = pending.subarray(eol + 2);
+          const line = pending
+            .subarray(0, eol > 0 && pending[eol - 1] === 13 ? eol - 1 : eol)
+            .toString("latin1");
+          pending = pending.subarray(eol + 1);
           if (chunk.state === "crlf") {
-            if (line !== "") throw new Http1Error("HPE_STRICT", "no CRLF after a chunk");
+            if (line !== "") throw new Http1Error("HPE_STRICT", "no line end after a chunk");
             chunk = { state: "size" };
             continue;
           }
@@ -289,4 +235,9 @@ export function exchangeHttp1(
     socket.once("error", onError);
     socket.write(bytes);
   });
+}
+
+/** Whether `data` starts with a line end (CRLF or LF), or a CR that may yet be one. */
+function endsLine(data: Buffer): boolean {
+  return data[0] === 10 || (data[0] === 13 && (data.length === 1 || data[1] === 10));
 }

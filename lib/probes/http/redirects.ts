@@ -10,6 +10,7 @@ import { networkFailure } from "../errors.js";
 import { quote } from "../expect/quote.js";
 import type { ProbeContext } from "../probe.js";
 import { exchange, type Hop, type HopOptions, type HopRequest, type Timeline } from "./connection.js";
+import { headerText, locationReference } from "./response-head.js";
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -47,8 +48,8 @@ export async function followRedirects(
       return { ok: false, failure: networkFailure(error, where) };
     }
     facts.httpStatus = hop.status;
-    const location = hop.headers.location;
-    if (!policy.follow || !REDIRECT_STATUSES.has(hop.status) || typeof location !== "string") {
+    const location = hop.headers.location?.[0];
+    if (!policy.follow || !REDIRECT_STATUSES.has(hop.status) || location === undefined) {
       return {
         ok: true,
         hop,
@@ -59,11 +60,11 @@ export async function followRedirects(
     }
     let next: URL;
     try {
-      next = new URL(location, current);
+      next = new URL(locationReference(location), current);
       if (next.protocol !== "http:" && next.protocol !== "https:") throw new Error("scheme");
     } catch {
       return failed(
-        `redirect ${hop.status} with a Location header that is not an http(s) URL: ${quote(redactUrl(location))}`,
+        `redirect ${hop.status} with a Location header that is not an http(s) URL: ${quote(redactUrl(headerText(location)))}`,
       );
     }
     if (visited.includes(next.href))
