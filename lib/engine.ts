@@ -131,7 +131,7 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
   for (;;) {
     attempts++;
     attemptStarted = performance.now();
-    outcome = await attempt(spec, probe, { ...environment, resolvers });
+    outcome = await attempt(spec, probe, { ...environment, resolvers }, secrets);
     delayMs = loopDelay.worst(attemptStarted, performance.now());
     // Slow only because the loop was late? Measure once more before the verdict counts.
     if (
@@ -190,6 +190,7 @@ async function attempt(
   spec: CheckSpec,
   probe: Probe,
   { deadline, resolvers, aws, heartbeats, signal, onStage }: RunEnvironment,
+  secrets: ReadonlySet<string>,
 ): Promise<Outcome> {
   if (signal?.aborted) return { status: "skipped", reason: "not started: the run was stopped" };
   const budget = Math.min(spec.timeoutMs, deadline - Date.now());
@@ -227,6 +228,7 @@ async function attempt(
     },
     baseDir: spec.baseDir,
     check: spec.name,
+    secrets,
     ...(aws ? { aws } : {}),
     ...(heartbeats ? { heartbeats } : {}),
   };

@@ -4,22 +4,54 @@
  * never userinfo, query values or a fragment. A URL holding `${…}` references (a check's target as
  * written) keeps the reference names, which are not secret, and loses the same parts. Text with none
  * of those parts comes back as it was.
+ *
+ * Where userinfo ends is the URL standard's answer (`new URL`: at the last `@` before the path, so a
+ * password may hold `@`, `:` and `%`); what does not parse is cut by a rule that drops at least as
+ * much.
  */
 export function redactUrl(url: string | URL, options: { path?: boolean } = {}): string {
   const text = String(url);
-  const match = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^/?#@]*@)?([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/is.exec(
-    text,
-  );
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return conservative(text, options);
+  const references: string[] = [];
+  // A reference stands in as a name the parser keeps unchanged in a host, a path or a query.
+  const stand = (i: number) => `wpref${i}x`;
+  if (/wpref\d+x/i.test(text)) return conservative(text, options);
+  let parsed: URL;
+  try {
+    parsed = new URL(text.replace(/\$\{[^}]*\}/g, (reference) => stand(references.push(reference) - 1)));
+  } catch {
+    return conservative(text, options);
+  }
+  const restore = (part: string) => part.replace(/wpref(\d+)x/g, (_, i) => references[Number(i)] as string);
+  const origin = `${parsed.protocol}//${restore(parsed.host)}`;
+  if (options.path === false) return origin;
+  // `https://host` stays as written, not `https://host/`.
+  const path = parsed.pathname === "/" && !/^[^?#]*:\/\/[^/?#\\]*[/\\]/.test(text) ? "" : parsed.pathname;
+  return `${origin}${restore(path)}${queryNames(parsed.search.slice(1))}`;
+}
+
+/** `a=1&b=2` → `?a=…&b=…`; a part with no `=` may be a bare token, so it goes whole. */
+function queryNames(query: string): string {
+  if (query === "") return "";
+  return `?${query
+    .split("&")
+    .map((pair) => (pair.includes("=") ? `${pair.slice(0, pair.indexOf("="))}=…` : "…"))
+    .join("&")}`;
+}
+
+/**
+ * For what does not parse: the query's values and any fragment go, and everything up to the last `@`
+ * before them (after a scheme, a password may hold a raw `/`; without one, only the leading
+ * `user:password@` of `user:password@host:port`).
+ */
+function conservative(text: string, options: { path?: boolean }): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)?([^?#]*)(?:\?([^#]*))?(?:#.*)?$/is.exec(text);
   if (!match) return text;
-  const [, scheme, host, path = "", query] = match;
-  if (options.path === false) return `${scheme}${host}`;
-  const keys = query
-    ? `?${query
-        .split("&")
-        .map((pair) => `${pair.split("=")[0]}=…`)
-        .join("&")}`
-    : "";
-  return `${scheme}${host}${path}${keys}`;
+  const [, scheme = "", rest = "", query] = match;
+  const authorityEnd = scheme ? rest.length : rest.search(/[/\\]|$/);
+  const after = rest.slice(rest.lastIndexOf("@", authorityEnd - 1) + 1);
+  if (options.path === false) return `${scheme}${after.slice(0, after.search(/[/\\]|$/))}`;
+  return `${scheme}${after}${query === undefined ? "" : queryNames(query)}`;
 }
 
 /**

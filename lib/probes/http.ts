@@ -35,7 +35,11 @@ export const httpProbe = defineProbe<HttpConfig>({
     }
     const followed = await followRedirects(
       { url, method: cfg.method, headers, body: cfg.body },
-      { follow: cfg.followRedirects, max: cfg.maxRedirects },
+      {
+        follow: cfg.followRedirects,
+        max: cfg.maxRedirects,
+        keepHeaders: cfg.redirects?.keepHeaders ?? false,
+      },
       { ca, insecure: cfg.insecure, needBody: needsBody(cfg.expect), maxBody: cfg.maxBodySize },
       timeline,
       facts,

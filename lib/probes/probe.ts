@@ -15,6 +15,8 @@ export interface ProbeContext {
   check: string;
   /** Where the jobs' pings are recorded, for heartbeat checks; injected like `aws`. */
   heartbeats?: HeartbeatStore;
+  /** Every value a reference in the check resolved to: a header holding one carries a secret. */
+  secrets?: ReadonlySet<string>;
 }
 
 /** Where ARNs point: the deployment passes its own partition, region and account (tokens). */

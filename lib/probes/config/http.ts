@@ -32,6 +32,15 @@ export const httpConfig = z.strictObject({
     .max(30, { error: "a whole number from 0 to 30" })
     .default(10)
     .meta({ description: "Most redirects to follow. Default 10, as blackbox_exporter." }),
+  redirects: z
+    .strictObject({
+      keepHeaders: z.boolean().optional().meta({
+        description:
+          "Send the check's headers on to another origin a redirect points to. Default false: they are dropped.",
+      }),
+    })
+    .optional()
+    .meta({ description: "How redirects to another origin are followed." }),
   ca: caFile.optional().meta({ description: "PEM bundle of trusted roots, relative to the check file." }),
   insecure: z.boolean().default(false).meta({ description: "Skip certificate verification. Default false." }),
   maxBodySize: size.default(1_048_576).meta({

@@ -1,11 +1,14 @@
 /**
  * Redirects followed as blackbox_exporter and browsers follow them: up to a limit, never round a
- * loop, credentials kept to the origin they were written for, a POST turned into a GET where
- * clients do (303, and 301/302 after a POST).
+ * loop, a POST turned into a GET where clients do (303, and 301/302 after a POST). What the check
+ * wrote stays with the origin it was written for: on a hop to another origin every header the check
+ * set is dropped (unless it opts in), a body is never sent on, and a secret never goes from https
+ * to plain http.
  */
 
 import { redactUrl } from "../../redact.js";
 import type { Condition, Facts } from "../../result.js";
+import { USER_AGENT } from "../../version.js";
 import { networkFailure } from "../errors.js";
 import { quote } from "../expect/quote.js";
 import type { ProbeContext } from "../probe.js";
@@ -18,7 +21,12 @@ export interface RedirectPolicy {
   follow: boolean;
   /** Most redirects followed; one more fails the check. */
   max: number;
+  /** Send the check's headers on to another origin too (never a body, never a secret over plain http). */
+  keepHeaders: boolean;
 }
+
+/** Headers that are credentials whatever their value. */
+const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"]);
 
 /** The final response and where it came from, or why there is none. */
 export type Followed =
@@ -35,7 +43,7 @@ export async function followRedirects(
   ctx: ProbeContext,
 ): Promise<Followed> {
   let { url: current, method, body } = first;
-  const headers = { ...first.headers };
+  let headers = { ...first.headers };
   const visited = [current.href];
   const started = performance.now();
   for (;;) {
@@ -71,18 +79,35 @@ export async function followRedirects(
       return failed(`redirect loop: ${[...visited, next.href].map((u) => redactUrl(u)).join(" → ")}`);
     if (visited.length > policy.max)
       return failed(`more than ${policy.max} redirects (last to ${redactUrl(next.href)})`);
-    if (next.origin !== current.origin) {
-      delete headers.authorization;
-      delete headers.cookie;
-    }
     if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === "POST")) {
       method = "GET";
       body = undefined;
+    }
+    if (next.origin !== current.origin) {
+      const to = `${hop.status} to ${redactUrl(next.href)}`;
+      if (body !== undefined)
+        return failed(`redirect ${to}, another origin, would send the request body there; not followed`);
+      if (!policy.keepHeaders) headers = { "user-agent": USER_AGENT };
+      else if (current.protocol === "https:" && next.protocol === "http:") {
+        const secret = Object.entries(headers)
+          .filter(([name, value]) => CREDENTIAL_HEADERS.has(name) || holdsSecret(value, ctx.secrets))
+          .map(([name]) => name);
+        if (secret.length > 0)
+          return failed(
+            `redirect ${to} would send ${secret.join(", ")} over plain http; not followed (the header holds a secret)`,
+          );
+      }
     }
     visited.push(next.href);
     facts.redirects = visited.slice(1).map((u) => redactUrl(u));
     current = next;
   }
+}
+
+/** Whether a header's value carries something a reference resolved to (as `scrub` would find it). */
+function holdsSecret(value: string, secrets: ReadonlySet<string> | undefined): boolean {
+  for (const secret of secrets ?? []) if (secret.length >= 4 && value.includes(secret)) return true;
+  return false;
 }
 
 function failed(text: string): Followed {

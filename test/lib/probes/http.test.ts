@@ -363,26 +363,119 @@ describe("http probe: requests", () => {
     expect(result).toMatchObject({ status: "unknown", reason: "${env:WATCHPOST_TEST_MISSING} is not set" });
   });
 
-  it("drops credentials on a redirect to another origin", async () => {
-    const other = await httpTarget((req, res) => res.writeHead(200).end(JSON.stringify(req.headers)));
-    const hop = await httpTarget((_req, res) => res.writeHead(302, { location: `${other.url}/` }).end());
+  it("drops every header the check set on a redirect to another origin, and keeps them on its own", async () => {
+    process.env.WATCHPOST_TEST_API_KEY = "k3y-for-origin-one";
+    const seen: http.IncomingHttpHeaders[] = [];
+    const other = await httpTarget((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(200).end("ok");
+    });
+    const hop = await httpTarget((req, res) => {
+      if (req.url === "/same") return res.writeHead(302, { location: "/here" }).end();
+      if (req.url === "/here") return res.writeHead(200).end(JSON.stringify(req.headers));
+      res.writeHead(302, { location: `${other.url}/` }).end();
+    });
+    const headers = {
+      Authorization: "Bearer x",
+      "X-Api-Key": "${env:WATCHPOST_TEST_API_KEY}",
+      "X-Trace": "1",
+      "Content-Type": "application/json",
+    };
+    try {
+      const dropped = await probe({ http: { url: `${hop.url}/`, headers } });
+      expect(dropped.status, dropped.reason).toBe("up");
+      expect(dropped.facts?.redirects).toEqual([`${other.url}/`]);
+      expect(Object.keys(seen[0] ?? {}).filter((name) => !["host", "connection"].includes(name))).toEqual([
+        "user-agent",
+      ]);
+      expect(seen[0]?.["user-agent"]).toBe(USER_AGENT);
+
+      const kept = await probe({ http: { url: `${hop.url}/`, headers, redirects: { keepHeaders: true } } });
+      expect(kept.status, kept.reason).toBe("up");
+      expect(seen[1]).toMatchObject({
+        authorization: "Bearer x",
+        "x-api-key": "k3y-for-origin-one",
+        "x-trace": "1",
+      });
+
+      const same = await probe({
+        http: {
+          url: `${hop.url}/same`,
+          headers,
+          expect: { json: [{ path: "$['x-api-key']", equals: "${env:WATCHPOST_TEST_API_KEY}" }] },
+        },
+      });
+      expect(same.status, same.reason).toBe("up");
+    } finally {
+      await Promise.all([other.close(), hop.close()]);
+    }
+  });
+
+  it("never sends a body on to another origin", async () => {
+    let reached = 0;
+    const other = await httpTarget((_req, res) => {
+      reached++;
+      res.writeHead(200).end("ok");
+    });
+    const hop = await httpTarget((req, res) =>
+      res.writeHead(req.url === "/see-other" ? 303 : 307, { location: `${other.url}/in` }).end(),
+    );
     try {
       const result = await probe({
         http: {
           url: `${hop.url}/`,
-          headers: { Authorization: "Bearer x", "X-Trace": "1" },
-          expect: {
-            json: [
-              { path: "$.authorization", exists: false },
-              { path: "$['x-trace']", equals: "1" },
-            ],
-          },
+          method: "POST",
+          body: '{"card":"4111"}',
+          redirects: { keepHeaders: true },
         },
       });
-      expect(result.status, result.reason).toBe("up");
-      expect(result.facts?.redirects).toEqual([`${other.url}/`]);
+      expect(result).toMatchObject({
+        status: "down",
+        reason: `redirect 307 to ${other.url}/in, another origin, would send the request body there; not followed`,
+      });
+      expect(reached).toBe(0);
+      // A 303 turns the POST into a GET without its body: that one may go.
+      const seeOther = await probe({
+        http: { url: `${hop.url}/see-other`, method: "POST", body: '{"card":"4111"}' },
+      });
+      expect(seeOther.status, seeOther.reason).toBe("up");
+      expect(reached).toBe(1);
     } finally {
       await Promise.all([other.close(), hop.close()]);
+    }
+  });
+
+  it("refuses an https → http hop that would carry a secret header, saying why", async () => {
+    process.env.WATCHPOST_TEST_API_KEY = "k3y-for-origin-one";
+    let reached = 0;
+    const plain = await httpTarget((_req, res) => {
+      reached++;
+      res.writeHead(200).end("ok");
+    });
+    const secure = await httpsTarget(pki.valid, (_req, res) =>
+      res.writeHead(302, { location: `${plain.url}/down?x=1` }).end(),
+    );
+    const https = (headers: Record<string, string>) =>
+      probe(
+        {
+          http: { url: `${secure.url}/`, ca: "ca.pem", headers, redirects: { keepHeaders: true } },
+        },
+        caDir,
+      );
+    try {
+      const refused = await https({ "X-Api-Key": "${env:WATCHPOST_TEST_API_KEY}", "X-Trace": "1" });
+      expect(refused).toMatchObject({
+        status: "down",
+        reason: `redirect 302 to ${plain.url}/down?x=… would send x-api-key over plain http; not followed (the header holds a secret)`,
+      });
+      expect(JSON.stringify(refused)).not.toContain("k3y-for-origin-one");
+      expect(reached).toBe(0);
+      // Headers with nothing secret in them may follow the check's opt-in.
+      const allowed = await https({ "X-Trace": "1" });
+      expect(allowed.status, allowed.reason).toBe("up");
+      expect(reached).toBe(1);
+    } finally {
+      await Promise.all([plain.close(), secure.close()]);
     }
   });
 
