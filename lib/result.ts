@@ -83,6 +83,17 @@ export interface Facts {
   dns?: DnsFacts;
   backup?: BackupFacts;
   heartbeat?: HeartbeatFacts;
+  grpc?: GrpcFacts;
+}
+
+/** What a gRPC health check answered (blackbox's probe_grpc_* series). */
+export interface GrpcFacts {
+  /** The call's gRPC status code: 0 OK, 12 UNIMPLEMENTED, 14 UNAVAILABLE when it never connected … */
+  statusCode: number;
+  /** The health service's answer (`SERVING`, `NOT_SERVING` …), when the call succeeded. */
+  servingStatus?: string;
+  /** The call succeeded over TLS (blackbox's probe_grpc_ssl). */
+  ssl: boolean;
 }
 
 /** What a DNS server answered, section by section (blackbox's probe_dns_* series). */

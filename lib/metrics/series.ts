@@ -4,6 +4,7 @@
  * units and meanings (see the README's series table); Watchpost's own start `watchpost_`.
  */
 
+import { SERVING_STATUSES } from "../probes/grpc/health.js";
 import { ipAddressHash } from "../probes/timing.js";
 import type { CheckResult } from "../result.js";
 import { PHASES, STATUSES } from "../result.js";
@@ -25,6 +26,7 @@ const EXTRA_LABELS = [
   "issuer",
   "subjectalternative",
   "cause",
+  "serving_status",
 ] as const;
 type ExtraLabel = (typeof EXTRA_LABELS)[number];
 
@@ -74,7 +76,7 @@ function tlsVersionLabel(version: string): string {
 }
 
 /** The kinds blackbox_exporter has a prober for: they get its whole set of series. */
-const NETWORK_KINDS = new Set(["http", "tls", "tcp", "dns"]);
+const NETWORK_KINDS = new Set(["http", "tls", "tcp", "dns", "grpc"]);
 
 /** Go's zero time in Unix seconds: blackbox's chain expiry when no chain was verified (insecure). */
 const GO_ZERO_TIME = -62_135_596_800;
@@ -137,14 +139,22 @@ export function resultSeries(result: CheckResult, options: SeriesOptions): Serie
   }
   if (result.kind === "tcp" || result.kind === "tls")
     add("probe_failed_due_to_regex", facts.contentMismatch ? 1 : 0);
+  if (result.kind === "grpc") grpcSeries(result, add);
   const certificate = facts.certificate;
-  // blackbox writes what it knows of TLS only for a handshake it accepted (for http, the final hop's).
-  if (certificate && facts.tlsAccepted && (result.kind !== "http" || facts.finalTls)) {
+  // blackbox writes what it knows of TLS only for a handshake it accepted (for http, the final hop's;
+  // for grpc, a call's that succeeded), and its grpc prober only these three.
+  const grpc = result.kind === "grpc";
+  const tlsKnown = result.kind === "http" ? facts.finalTls : grpc ? facts.grpc?.ssl : true;
+  if (certificate && facts.tlsAccepted && tlsKnown) {
     add("probe_ssl_earliest_cert_expiry", Date.parse(certificate.earliestNotAfter) / 1000);
+  }
+  if (certificate && facts.tlsAccepted && tlsKnown && !grpc) {
     add(
       "probe_ssl_last_chain_expiry_timestamp_seconds",
       certificate.verifiedChainNotAfter ? Date.parse(certificate.verifiedChainNotAfter) / 1000 : GO_ZERO_TIME,
     );
+  }
+  if (certificate && facts.tlsAccepted && tlsKnown) {
     add("probe_ssl_last_chain_info", 1, {
       fingerprint_sha256: certificate.blackbox.fingerprint,
       subject: certificate.blackbox.subject,
@@ -152,7 +162,7 @@ export function resultSeries(result: CheckResult, options: SeriesOptions): Serie
       subjectalternative: certificate.blackbox.dnsNames,
     });
     if (facts.tlsVersion) add("probe_tls_version_info", 1, { version: tlsVersionLabel(facts.tlsVersion) });
-    if (facts.tlsCipher) add("probe_tls_cipher_info", 1, { cipher: facts.tlsCipher });
+    if (facts.tlsCipher && !grpc) add("probe_tls_cipher_info", 1, { cipher: facts.tlsCipher });
   }
   if (certificate) add("watchpost_ssl_cert_trusted", certificate.trusted ? 1 : 0);
   if (result.kind === "dns") {
@@ -181,6 +191,29 @@ export function resultSeries(result: CheckResult, options: SeriesOptions): Serie
     add("watchpost_heartbeat_last_duration_seconds", heartbeat.durationSeconds);
   if (heartbeat?.sizeBytes !== undefined) add("watchpost_heartbeat_last_size_bytes", heartbeat.sizeBytes);
   return out;
+}
+
+/**
+ * blackbox's grpc prober: the resolve phase always; once the name resolved, the check phase (dial,
+ * TLS and the call) and every serving status, 1 for the one answered.
+ */
+function grpcSeries(
+  result: CheckResult,
+  add: (name: string, value: number, extra?: Partial<Record<ExtraLabel, string>>) => void,
+): void {
+  const phases = result.phases ?? {};
+  const grpc = result.facts?.grpc;
+  add("probe_grpc_duration_seconds", (phases.resolve ?? 0) / 1000, { phase: "resolve" });
+  if (grpc) {
+    const check = (phases.connect ?? 0) + (phases.tls ?? 0) + (phases.processing ?? 0);
+    add("probe_grpc_duration_seconds", check / 1000, { phase: "check" });
+    for (const status of SERVING_STATUSES)
+      add("probe_grpc_healthcheck_response", grpc.servingStatus === status ? 1 : 0, {
+        serving_status: status,
+      });
+  }
+  add("probe_grpc_ssl", grpc?.ssl ? 1 : 0);
+  add("probe_grpc_status_code", grpc?.statusCode ?? 0);
 }
 
 /**

@@ -67,6 +67,8 @@ export function describeNetworkError(error: unknown, where: string): string {
     case "HPE_LF_EXPECTED":
     case "HPE_UNEXPECTED_CONTENT_LENGTH":
       return `${where} did not answer with valid HTTP (${code})`;
+    case "ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL":
+      return `TLS handshake with ${where} failed: the server agreed to none of the protocols offered by ALPN`;
     case "EPROTO":
     case "ERR_SSL_WRONG_VERSION_NUMBER":
       return `TLS handshake with ${where} failed: the peer did not speak TLS`;

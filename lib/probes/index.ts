@@ -4,6 +4,7 @@
  */
 import { backupProbe } from "./backup.js";
 import { dnsProbe } from "./dns.js";
+import { grpcProbe } from "./grpc.js";
 import { heartbeatProbe } from "./heartbeat.js";
 import { httpProbe } from "./http.js";
 import type { Kind } from "./kinds.js";
@@ -20,4 +21,5 @@ export const PROBES = {
   dns: dnsProbe,
   backup: backupProbe,
   heartbeat: heartbeatProbe,
+  grpc: grpcProbe,
 } as const satisfies Record<Kind, Probe<never>>;

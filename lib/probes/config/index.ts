@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { Kind } from "../kinds.js";
 import { backupConfig } from "./backup.js";
 import { dnsConfig } from "./dns.js";
+import { grpcConfig } from "./grpc.js";
 import { heartbeatConfig } from "./heartbeat.js";
 import { httpConfig } from "./http.js";
 import { tcpConfig } from "./tcp.js";
@@ -19,4 +20,5 @@ export const CONFIGS = {
   dns: dnsConfig,
   backup: backupConfig,
   heartbeat: heartbeatConfig,
+  grpc: grpcConfig,
 } as const satisfies Record<Kind, z.ZodType>;

@@ -18,6 +18,9 @@ describe("failure cause", () => {
     ["dns", "answers [10.0.0.1] do not include 10.0.0.9", "dns"],
     ["tcp", 'db:5432 answered "x", expected to match /^SSH/', "content"],
     ["backup", "newest backup is 3d old, expected at most 1d", "backup"],
+    ["grpc", 'service "payments" is NOT_SERVING', "grpc_status"],
+    ["grpc", "UNIMPLEMENTED: the server has no health service", "grpc_status"],
+    ["grpc", "127.0.0.1:9 did not answer with HTTP/2 (Protocol error)", "connection"],
     ["http", "something nobody words", "other"],
   ];
   for (const [kind, reason, cause] of cases) {
