@@ -19,12 +19,28 @@ export function runsHere(check: CheckSpec, placed: Placement): boolean {
   return checkLocations(check, placed.regions, placed.home).includes(placed.self);
 }
 
+/**
+ * The home's state table name, the same in every location's stack and different for every deployment:
+ * the stack's name without its own region (`Watchpost-eu-west-1` and `Watchpost-us-east-1` both find
+ * `Watchpost-state`), unless the props name the table.
+ */
+export function stateTableName(given: WatchpostLocations, stackName: string, region: string): string {
+  if (given.stateTableName) return given.stateTableName;
+  const at = stackName.indexOf(region);
+  const base =
+    at < 0
+      ? stackName
+      : `${stackName.slice(0, at).replace(/-$/, "")}${stackName.slice(at + region.length)}`.replace(/^-/, "");
+  return `${base || "watchpost"}-state`;
+}
+
 /** This stack's part among several locations, checked; undefined with one location. */
 export function placement(
   given: WatchpostLocations | undefined,
-  region: string,
+  stack: { region: string; stackName: string },
   checks: CheckSpec[],
 ): Placement | undefined {
+  const region = stack.region;
   if (!given) return undefined;
   const regions = given.regions;
   if (regions.length < 2 || new Set(regions).size !== regions.length)
@@ -57,6 +73,6 @@ export function placement(
     home,
     self: region,
     remote: region !== home,
-    tableName: given.stateTableName ?? "watchpost-state",
+    tableName: stateTableName(given, stack.stackName, region),
   };
 }

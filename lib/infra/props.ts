@@ -124,7 +124,8 @@ export interface WatchpostLocations {
   readonly home?: string;
   /**
    * The home's state table name, so the other regions can find it (the same in every stack).
-   * Default `watchpost-state`.
+   * Default: the stack's name without its region, then `-state` (`Watchpost-eu-west-1` and
+   * `Watchpost-us-east-1` both use `Watchpost-state`); give it when the stacks' names differ otherwise.
    */
   readonly stateTableName?: string;
 }

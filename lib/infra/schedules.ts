@@ -3,20 +3,20 @@
  * for slow checks' samples, and the dead-letter queue of every invocation that failed (a schedule's
  * that could not invoke, or the function's own run).
  */
-import { Duration } from "aws-cdk-lib";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import * as sqs from "aws-cdk-lib/aws-sqs";
-import type { Construct } from "constructs";
+import { Construct } from "constructs";
 import type { Shard } from "../deploy/compile.js";
 import { needsRefresh, REFRESH_EVERY_MS } from "../runtime/freshness.js";
 import { formatDuration } from "../units.js";
 
 export class Schedules {
   readonly deadLetterQueue: sqs.Queue;
-  private readonly group: scheduler.ScheduleGroup;
+  private readonly group: scheduler.IScheduleGroup;
 
   constructor(
     private readonly scope: Construct,
@@ -28,7 +28,13 @@ export class Schedules {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.group = new scheduler.ScheduleGroup(scope, "Schedules");
+    // The group is deleted with the stack (CDK retains schedule groups by default) and named by
+    // CloudFormation (CDK's L2 fixes a name): a retained group with a fixed name would make the next
+    // deploy of the same stack fail, the group existing already. The L1 keeps the L2's construct
+    // path, so the logical ID stays.
+    const group = new scheduler.CfnScheduleGroup(new Construct(scope, "Schedules"), "Resource", {});
+    group.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    this.group = scheduler.ScheduleGroup.fromScheduleGroupName(scope, "ScheduleGroup", group.ref);
   }
 
   /** Runs each shard on `fn` at its interval; `fnId` names the function's refresh schedule. */

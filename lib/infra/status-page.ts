@@ -39,7 +39,10 @@ export function statusPage(scope: Construct, settings: StatusPageSettings): Stat
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
+    // The probe function writes the page after every run: emptied first, the bucket can go with the
+    // stack (CloudFormation cannot delete a bucket that holds objects).
     removalPolicy: RemovalPolicy.DESTROY,
+    autoDeleteObjects: true,
   });
   if (!settings.public) return { bucket };
   const distribution = new cloudfront.Distribution(scope, "StatusPageCdn", {

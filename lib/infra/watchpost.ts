@@ -4,9 +4,9 @@
  * composes the parts beside it, one concern each, in the order they were always created.
  *
  * Each part builds into this construct's own scope, not into a construct of its own: one in between
- * would add a segment to every construct path, so every logical ID (CloudFormation would replace the
- * state table, its alert state and history lost) and the schedule group's generated name would
- * change. test/lib/infra/templates.test.ts pins them.
+ * would add a segment to every construct path, so every logical ID would change (CloudFormation would
+ * replace the state table, its alert state and history lost). test/lib/infra/templates.test.ts pins
+ * them.
  */
 import { Stack } from "aws-cdk-lib";
 import type * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -81,7 +81,7 @@ export class Watchpost extends Construct {
     const namespace = props.namespace ?? "Watchpost";
 
     ({ key: this.key, topic: this.topic } = notifications(this, props.subscriptions ?? []));
-    const placed = placement(props.locations, Stack.of(this).region, this.checks);
+    const placed = placement(props.locations, Stack.of(this), this.checks);
     this.table = stateTable(this, placed);
     const schedules = new Schedules(this, this.key);
     this.deadLetterQueue = schedules.deadLetterQueue;

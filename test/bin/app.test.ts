@@ -80,7 +80,7 @@ describe("the shipped app's context", () => {
     expect(run.code).toBe(0);
     const home = await run.template("Watchpost-eu-west-1");
     const away = await run.template("Watchpost-ap-southeast-2");
-    expect(home).toContain('"TableName": "watchpost-state"');
+    expect(home).toContain('"TableName": "Watchpost-state"');
     expect(away).not.toContain("AWS::DynamoDB::Table");
     for (const template of [home, away])
       expect(template).toContain(

@@ -79,7 +79,7 @@ describe("the heartbeat endpoint", () => {
     const config = JSON.stringify(ping?.Properties.Environment?.Variables[PING_CONFIG_ENV]);
     expect(config).toContain("weekly-report");
     expect(config).toContain("${secret:jobs/report-token}");
-  });
+  }, 120_000); // the file's first synth loads CDK and cdk-nag: slow on a loaded machine
 
   it("holds no token: the key is generated into Secrets Manager at deploy time", () => {
     const template = synth();
