@@ -8,6 +8,7 @@ import path from "node:path";
 import { KINDS, type Kind } from "../probes/kinds.js";
 import { formatDuration } from "../units.js";
 import { type Diagnostic, formatPath } from "./diagnostics.js";
+import { pemFiles } from "./pem-files.js";
 import type { CheckEntry, CheckFile } from "./schema.js";
 import { sloOf } from "./slo.js";
 import { type CheckSpec, DEFAULTS, HEARTBEAT_DEFAULTS } from "./spec.js";
@@ -35,12 +36,12 @@ export function specOf(
       `expected a timeout of at most the interval (${formatDuration(intervalMs)}), found ${formatDuration(timeoutMs)}`,
     );
   }
-  const ca = (entry[kind] as { ca?: string }).ca;
-  if (ca !== undefined && !existsSync(path.resolve(baseDir, ca))) {
-    problem(
-      ["checks", index, kind, "ca"],
-      `expected a PEM file relative to this check file, found no file at ${path.resolve(baseDir, ca)}`,
-    );
+  for (const { field, file: pem } of pemFiles(entry[kind])) {
+    if (!existsSync(path.resolve(baseDir, pem)))
+      problem(
+        ["checks", index, kind, ...field],
+        `expected a PEM file relative to this check file, found no file at ${path.resolve(baseDir, pem)}`,
+      );
   }
   const alert = { ...defaults.alert, ...entry.alert };
   // A heartbeat's verdict is a fact about recorded pings, not a flaky observation of a network:

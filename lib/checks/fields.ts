@@ -62,4 +62,11 @@ export const host = text.refine((value) => value.length > 0 && !/[\s/]/.test(val
 /** A PEM bundle path relative to the check file. */
 export const caFile = z.string({ error: "a path to a PEM file, relative to the check file" }).min(1);
 
+/** PEM text from a file relative to the check file, or from a reference (`${secret:ID}`) holding it. */
+export const pemSource = text
+  .min(1, { error: "a path to a PEM file, relative to the check file, or a reference such as ${secret:ID}" })
+  .meta({
+    description: "A PEM file relative to the check file, or a reference such as ${secret:ID} holding PEM.",
+  });
+
 export const tlsVersion = z.enum(TLS_VERSIONS, { error: `one of ${TLS_VERSIONS.join(", ")}` });

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type Diagnostic, formatDiagnostic } from "../checks/diagnostics.js";
 import type { CheckSpec, SloGroup } from "../checks/load.js";
+import { pemFiles } from "../checks/pem-files.js";
 import { REFERENCE } from "../checks/syntax.js";
 import { DEFAULT_CONCURRENCY, resolvable } from "../engine.js";
 import { PROBES } from "../probes/index.js";
@@ -99,6 +100,32 @@ export function scheduleProblems(checks: readonly CheckSpec[]): Diagnostic[] {
       );
   }
   return [...problems.values()];
+}
+
+/**
+ * Private keys named by file: a deployment would copy them into the function's bundle, readable by
+ * anyone who can read the function's code. A key deploys as a reference (`${secret:ID}`) instead.
+ */
+export function keyFileProblems(checks: readonly CheckSpec[]): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  for (const check of checks) {
+    for (const { field, file, secret } of pemFiles(check.config)) {
+      if (!secret) continue;
+      problems.push({
+        file: check.source.file,
+        line: check.source.line,
+        column: check.source.column ?? 1,
+        path: [check.source.path || `checks`, check.kind, ...field].join("."),
+        message: `expected the client key as a reference such as \${secret:ID} to deploy (a key file would be copied into the function's code), found the file ${file}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** What stops checks from deploying, in the order a user fixes them. */
+export function checkDeployProblems(checks: readonly CheckSpec[]): Diagnostic[] {
+  return [...scheduleProblems(checks), ...keyFileProblems(checks)];
 }
 
 function formatSpanMs(ms: number): string {
@@ -204,8 +231,6 @@ export function compile(
   };
   for (const shard of shards) {
     out.shards[shard.id] = shard.checks.map((check) => {
-      const config = check.config as { ca?: string };
-      const ca = config.ca ? readFileSync(path.resolve(check.baseDir, config.ca), "utf8") : undefined;
       const file = path.isAbsolute(check.source.file)
         ? path.relative(path.resolve(root), check.source.file).split(path.sep).join("/")
         : check.source.file;
@@ -213,11 +238,32 @@ export function compile(
         ...check,
         baseDir: ".",
         source: { ...check.source, file },
-        config: ca ? { ...config, ca } : config,
+        config: withPemInlined(check),
       } as CheckSpec;
     });
   }
   return out;
+}
+
+/** The check's config with its certificate files' PEM in their place (key files never deploy). */
+function withPemInlined(check: CheckSpec): unknown {
+  let config = check.config as Record<string, unknown>;
+  for (const { field, file, secret } of pemFiles(config)) {
+    if (secret) continue;
+    const pem = readFileSync(path.resolve(check.baseDir, file), "utf8");
+    config = setIn(config, field, pem);
+  }
+  return config;
+}
+
+function setIn(
+  object: Record<string, unknown>,
+  [key, ...rest]: readonly string[],
+  value: unknown,
+): Record<string, unknown> {
+  const next: unknown =
+    rest.length === 0 ? value : setIn(object[key as string] as Record<string, unknown>, rest, value);
+  return { ...object, [key as string]: next };
 }
 
 /** Every `${secret:ID}` and `${ssm:NAME}` the checks (and `more`: channel targets) reference, for exact IAM grants. */

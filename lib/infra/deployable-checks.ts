@@ -4,7 +4,7 @@ import { deployProblems } from "../alerting/channels/config.js";
 import type { ChannelSpec } from "../alerting/notifiers/channel.js";
 import { formatDiagnostic } from "../checks/diagnostics.js";
 import { type CheckSpec, loadChecksSync, type SloGroup } from "../checks/load.js";
-import { scheduleProblems } from "../deploy/compile.js";
+import { checkDeployProblems } from "../deploy/compile.js";
 import { refuseCheckProblems } from "./errors.js";
 
 export function deployableChecks(
@@ -13,7 +13,7 @@ export function deployableChecks(
 ): { checks: CheckSpec[]; sloGroups: SloGroup[] } {
   const loaded = loadChecksSync(path.resolve(checksDir));
   const problems = [
-    ...[...loaded.diagnostics, ...scheduleProblems(loaded.checks)].map(formatDiagnostic),
+    ...[...loaded.diagnostics, ...checkDeployProblems(loaded.checks)].map(formatDiagnostic),
     ...deployProblems(channels, "channels"),
   ];
   refuseCheckProblems(problems);

@@ -239,40 +239,72 @@ export function hostnameCondition(facts: CertificateFacts, hostname: string): Co
       };
 }
 
-const caFiles = new Map<string, { pem: Promise<string>; until: number }>();
-/** How long a `ca:` file read is reused: probes of one run share it; an edit shows within a minute. */
-const CA_FILE_TTL_MS = 60_000;
+const pemFiles = new Map<string, { pem: Promise<string>; until: number }>();
+/** How long a PEM file read is reused: probes of one run share it; an edit shows within a minute. */
+const PEM_FILE_TTL_MS = 60_000;
 
 /** A `ca:` bundle, relative to the check file; deployed checks carry the PEM itself. */
-export async function readCa(baseDir: string, file: string | undefined): Promise<string | undefined> {
-  if (!file) return undefined;
-  if (file.startsWith("-----BEGIN")) return file;
-  const resolved = path.resolve(baseDir, file);
-  const cached = caFiles.get(resolved);
+export function readCa(baseDir: string, file: string | undefined): Promise<string | undefined> {
+  return readPem(baseDir, file, "ca file");
+}
+
+/**
+ * PEM text from where a check names it: a file relative to the check file, or the text itself (a
+ * resolved reference, or what a deployment inlined). `what` names it in the reason when unreadable.
+ */
+export async function readPem(
+  baseDir: string,
+  value: string | undefined,
+  what: string,
+): Promise<string | undefined> {
+  if (!value) return undefined;
+  if (value.trimStart().startsWith("-----BEGIN")) return value;
+  const resolved = path.resolve(baseDir, value);
+  const cached = pemFiles.get(resolved);
   if (cached && cached.until > Date.now()) return cached.pem;
   const pem = readFile(resolved, "utf8").catch((error: unknown) => {
-    caFiles.delete(resolved);
+    pemFiles.delete(resolved);
     throw new CheckSetupError(
-      `cannot read the ca file ${file} (${(error as { code?: string }).code ?? error})`,
+      `cannot read the ${what} ${value} (${(error as { code?: string }).code ?? error})`,
       { cause: error },
     );
   });
-  caFiles.set(resolved, { pem, until: Date.now() + CA_FILE_TTL_MS });
+  pemFiles.set(resolved, { pem, until: Date.now() + PEM_FILE_TTL_MS });
   return pem;
 }
 
 const contexts = new Map<string, SecureContext>();
+/** Trust stores and client identities in use at once; the oldest context goes first. */
+const MAX_CONTEXTS = 256;
+
+/** A client certificate (its chain) and its private key, PEM. */
+export interface ClientIdentity {
+  cert: string;
+  key: string;
+}
 
 /**
- * One TLS context per trust store, shared by every probe: building one parses the roots (the
- * system's, or a `ca:` bundle), which cost more than the handshake itself. Sessions are not
- * resumed through it: the probes ask for no session and cache none.
+ * One TLS context per trust store (and client identity), shared by every probe: building one parses
+ * the roots (the system's, or a `ca:` bundle), which cost more than the handshake itself. Sessions
+ * are not resumed through it: the probes ask for no session and cache none. A certificate or key
+ * that is not usable PEM is the check's setup error (its text never quotes the key).
  */
-export function secureContextFor(ca: string | undefined): SecureContext {
-  const key = ca ?? "";
+export function secureContextFor(ca: string | undefined, client?: ClientIdentity): SecureContext {
+  const key = client ? `${ca ?? ""}\0${client.cert}\0${client.key}` : (ca ?? "");
   let context = contexts.get(key);
   if (!context) {
-    context = createSecureContext(ca ? { ca } : {});
+    try {
+      context = createSecureContext({ ...(ca ? { ca } : {}), ...(client ?? {}) });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new CheckSetupError(
+        client
+          ? `the client certificate and key cannot be used${code ? ` (${code})` : ""}: expected PEM of a certificate and its private key`
+          : `the ca bundle cannot be used${code ? ` (${code})` : ""}: expected PEM certificates`,
+        { cause: error },
+      );
+    }
+    if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value as string);
     contexts.set(key, context);
   }
   return context;

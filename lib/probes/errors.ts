@@ -15,9 +15,20 @@ const CERT_ERRORS: Record<string, string> = {
   CERT_SIGNATURE_FAILURE: "certificate signature is invalid",
 };
 
+/**
+ * Alerts the server sends about the certificate the client sent (or did not send): the server's
+ * verdict on Watchpost's client certificate, not Watchpost's on the server's.
+ */
+const CLIENT_CERT_ALERTS =
+  /_ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|ACCESS_DENIED)$/;
+
 /** A TLS verification error code (`CERT_HAS_EXPIRED`) as text, or undefined when it is not one. */
 export function describeCertificateError(code: string | undefined): string | undefined {
   if (!code) return undefined;
+  const alert = CLIENT_CERT_ALERTS.exec(code)?.[1];
+  if (alert === "CERTIFICATE_REQUIRED")
+    return `the server demanded a client certificate and the check sends none (${code}): set tls.clientCert and tls.clientKey`;
+  if (alert) return `the server rejected the client certificate (${code})`;
   return (
     CERT_ERRORS[code] ?? (/CERT|SIGNATURE|ISSUER/.test(code) ? `certificate rejected (${code})` : undefined)
   );

@@ -4,7 +4,7 @@
  */
 import type { Facts, Observation } from "../result.js";
 import { USER_AGENT } from "../version.js";
-import { readCa } from "./certificate.js";
+import { type ClientIdentity, readCa, readPem, secureContextFor } from "./certificate.js";
 import type { HttpConfig } from "./config/http.js";
 import { failedObservation } from "./errors.js";
 import { httpConditions, needsBody } from "./http/conditions.js";
@@ -24,6 +24,9 @@ export const httpProbe = defineProbe<HttpConfig>({
       return failedObservation("url is not an absolute http:// or https:// URL after resolving references");
     }
     const ca = await readCa(ctx.baseDir, cfg.ca);
+    const client = await clientIdentity(cfg.tls, ctx.baseDir);
+    // An unusable certificate or key is the check's setup error, found before any connection.
+    if (url.protocol === "https:") secureContextFor(ca, client);
     const timeline = new Timeline();
     const facts: Facts = {};
     const headers: Record<string, string> = { "user-agent": USER_AGENT, ...lowerCaseKeys(cfg.headers) };
@@ -40,7 +43,14 @@ export const httpProbe = defineProbe<HttpConfig>({
         max: cfg.maxRedirects,
         keepHeaders: cfg.redirects?.keepHeaders ?? false,
       },
-      { ca, insecure: cfg.insecure, needBody: needsBody(cfg.expect), maxBody: cfg.maxBodySize },
+      {
+        ca,
+        insecure: cfg.insecure,
+        serverName: cfg.tls?.serverName,
+        client,
+        needBody: needsBody(cfg.expect),
+        maxBody: cfg.maxBodySize,
+      },
       timeline,
       facts,
       ctx,
@@ -70,4 +80,13 @@ export const httpProbe = defineProbe<HttpConfig>({
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
+}
+
+async function clientIdentity(tls: HttpConfig["tls"], baseDir: string): Promise<ClientIdentity | undefined> {
+  if (!tls?.clientCert || !tls.clientKey) return undefined;
+  const [cert, key] = await Promise.all([
+    readPem(baseDir, tls.clientCert, "client certificate file"),
+    readPem(baseDir, tls.clientKey, "client key file"),
+  ]);
+  return { cert: cert as string, key: key as string };
 }

@@ -8,11 +8,11 @@ import { loadChecks } from "../../checks/load.js";
 import { estimateCost } from "../../cost/estimate.js";
 import { checkMetricsOn, checkMetricsReason } from "../../deploy/check-metrics.js";
 import {
+  checkDeployProblems,
   checkPermissions,
   cutShards,
   functionTimeoutMs,
   references,
-  scheduleProblems,
 } from "../../deploy/compile.js";
 import { scheduleOf } from "../../heartbeat/verdict.js";
 import type { HeartbeatConfig } from "../../probes/config/heartbeat.js";
@@ -82,7 +82,7 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
   const loaded = await loadChecks(path.resolve(target));
   const problems = [
     ...loaded.diagnostics,
-    ...(loaded.diagnostics.length ? [] : scheduleProblems(loaded.checks)),
+    ...(loaded.diagnostics.length ? [] : checkDeployProblems(loaded.checks)),
   ];
   if (problems.length > 0) {
     reportDiagnostics(problems, io);

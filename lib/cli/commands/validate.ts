@@ -6,7 +6,7 @@
 import path from "node:path";
 import { type Diagnostic, formatDiagnostic } from "../../checks/diagnostics.js";
 import { loadChecks } from "../../checks/load.js";
-import { scheduleProblems } from "../../deploy/compile.js";
+import { checkDeployProblems } from "../../deploy/compile.js";
 import { command } from "../command.js";
 import { type Io, plural } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
@@ -35,7 +35,7 @@ export interface ValidateOptions {
 export async function validate(target: string, options: ValidateOptions, io: Io): Promise<number> {
   const loaded = await loadChecks(path.resolve(target));
   const errors = loaded.diagnostics;
-  const deployOnly = errors.length === 0 ? scheduleProblems(loaded.checks) : [];
+  const deployOnly = errors.length === 0 ? checkDeployProblems(loaded.checks) : [];
   const failed = errors.length > 0 || (options.deploy && deployOnly.length > 0);
   if (options.json) {
     const problem = (severity: "error" | "warning") => (d: Diagnostic) => ({

@@ -1,6 +1,6 @@
 /** The `http:` block of a check file: its schema (the probe's run time is lib/probes/http.ts). */
 import { z } from "zod";
-import { caFile, duration, regex, size, text } from "../../checks/fields.js";
+import { caFile, duration, pemSource, regex, size, text } from "../../checks/fields.js";
 import { hasReference } from "../../checks/syntax.js";
 import { headerAssertions, jsonAssertions, latencyExpect, statusList, textList } from "./expect.js";
 
@@ -43,6 +43,25 @@ export const httpConfig = z.strictObject({
     .meta({ description: "How redirects to another origin are followed." }),
   ca: caFile.optional().meta({ description: "PEM bundle of trusted roots, relative to the check file." }),
   insecure: z.boolean().default(false).meta({ description: "Skip certificate verification. Default false." }),
+  tls: z
+    .strictObject({
+      serverName: text.optional().meta({
+        description:
+          "SNI and the name the certificate must match. Default: the Host header's name, else the URL's host.",
+      }),
+      clientCert: pemSource.optional().meta({
+        description:
+          "Client certificate (PEM, chain allowed) for mutual TLS: a file relative to the check file, or a reference holding the PEM.",
+      }),
+      clientKey: pemSource.optional().meta({
+        description:
+          "The client certificate's private key (PEM): a reference such as ${secret:ID}, or a file (local runs only).",
+      }),
+    })
+    .refine((tls) => (tls.clientCert === undefined) === (tls.clientKey === undefined), {
+      error: "clientCert and clientKey together (a certificate needs its key)",
+    })
+    .optional(),
   maxBodySize: size.default(1_048_576).meta({
     description: "Read at most this much of the body; a larger body fails the check. Default 1MiB.",
   }),

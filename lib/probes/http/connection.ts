@@ -6,7 +6,7 @@
 import net, { isIP, type Socket } from "node:net";
 import tls, { type TLSSocket } from "node:tls";
 import type { Facts, Phase } from "../../result.js";
-import { certificateFacts, secureContextFor } from "../certificate.js";
+import { type ClientIdentity, certificateFacts, secureContextFor } from "../certificate.js";
 import { describeCertificateError } from "../errors.js";
 import type { ProbeContext } from "../probe.js";
 import { timedLookup } from "../timing.js";
@@ -26,6 +26,10 @@ export interface HopRequest {
 export interface HopOptions {
   ca: string | undefined;
   insecure: boolean;
+  /** SNI and the name the certificate must match, when not the Host header's or the URL's. */
+  serverName?: string | undefined;
+  /** Sent when the server asks for a client certificate. */
+  client?: ClientIdentity | undefined;
   /** Keep the body (for assertions); otherwise it is counted and dropped. */
   needBody: boolean;
   maxBody: number;
@@ -77,6 +81,11 @@ export async function exchange(
   const lookup = timedLookup();
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(url.port || (https ? 443 : 80));
+  // A Host header names the virtual host asked for (one origin by address, one name behind a
+  // balancer): the TLS name is that host's, as curl's --resolve and browsers would have it.
+  const hostHeader = request.headers.host ?? url.host;
+  const tlsName = options.serverName ?? hostOf(hostHeader);
+  const secureContext = https ? secureContextFor(options.ca, options.client) : undefined;
   const start = performance.now();
   let tcpAt = 0;
   ctx.stage(`connecting to ${url.host}`);
@@ -84,8 +93,8 @@ export async function exchange(
     ? tls.connect({
         host,
         port,
-        servername: isIP(host) ? undefined : host,
-        secureContext: secureContextFor(options.ca),
+        servername: isIP(tlsName) ? undefined : tlsName,
+        secureContext,
         rejectUnauthorized: false,
         checkServerIdentity: skipNodeHostnameCheck,
         lookup: lookup.fn,
@@ -107,7 +116,7 @@ export async function exchange(
     facts.resolved ??= lookup.resolved(url.hostname);
     if (https) {
       const tlsSocket = socket as TLSSocket;
-      facts.certificate = certificateFacts(tlsSocket, host, options.ca);
+      facts.certificate = certificateFacts(tlsSocket, tlsName, options.ca);
       facts.tlsVersion = tlsSocket.getProtocol() ?? undefined;
       const cipher = tlsSocket.getCipher();
       facts.tlsCipher = cipher?.standardName ?? cipher?.name;
@@ -135,7 +144,7 @@ export async function exchange(
       {
         method: request.method,
         path: `${url.pathname}${url.search}`,
-        host: url.host,
+        host: hostHeader,
         headers: request.headers,
         body: request.body,
       },
@@ -206,6 +215,13 @@ function connected(socket: Socket, event: "connect" | "secureConnect", signal: A
     socket.once("error", done);
     socket.once("close", onClose);
   });
+}
+
+/** The name in a Host header (`api.example.com:8443`, `[::1]:80`): no port, no brackets. */
+function hostOf(hostHeader: string): string {
+  const bracketed = /^\[([^\]]*)\]/.exec(hostHeader);
+  if (bracketed) return bracketed[1] as string;
+  return hostHeader.replace(/:\d*$/, "");
 }
 
 /** Content-Length as Go's client reads it: -1 when absent, chunked, or not one whole number. */

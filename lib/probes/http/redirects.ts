@@ -88,7 +88,11 @@ export async function followRedirects(
       if (body !== undefined)
         return failed(`redirect ${to}, another origin, would send the request body there; not followed`);
       if (!policy.keepHeaders) headers = { "user-agent": USER_AGENT };
-      else if (current.protocol === "https:" && next.protocol === "http:") {
+      else {
+        // A Host header was written for the first origin, as curl keeps it to that host.
+        delete headers.host;
+      }
+      if (policy.keepHeaders && current.protocol === "https:" && next.protocol === "http:") {
         const secret = Object.entries(headers)
           .filter(([name, value]) => CREDENTIAL_HEADERS.has(name) || holdsSecret(value, ctx.secrets))
           .map(([name]) => name);
