@@ -1,5 +1,5 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
-import type https from "node:https";
+import type http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TLSSocket } from "node:tls";
@@ -15,7 +15,7 @@ let plain: Target;
 let wrongHost: Target;
 let mutual: Target;
 /** What the TLS targets were last asked for: SNI, and the Host header. */
-const seen: { servername?: string | false; host?: string } = {};
+const seen: { servername?: string | false | null; host?: string } = {};
 
 beforeAll(async () => {
   pki = await createTestPki();
@@ -26,7 +26,7 @@ beforeAll(async () => {
   plain = await httpTarget((req, res) => {
     res.writeHead(req.headers.host === "api.example.test" ? 200 : 404).end(req.headers.host);
   });
-  const remember: https.RequestListener = (req, res) => {
+  const remember: http.RequestListener = (req, res) => {
     seen.servername = (req.socket as TLSSocket).servername;
     seen.host = req.headers.host;
     res.writeHead(200).end("ok");
