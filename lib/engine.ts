@@ -11,12 +11,13 @@ import { pause } from "./deadline.js";
 import type { HeartbeatStore } from "./heartbeat/store.js";
 import { loopDelay } from "./loop-delay.js";
 import { PROBES } from "./probes/index.js";
-import { CheckSetupError, type Probe } from "./probes/probe.js";
+import { CheckSetupError, type Probe, type ProbeContext } from "./probes/probe.js";
 import { redactUrl, scrub, scrubDeep } from "./redact.js";
 import type { CheckResult, Facts, Observation, Status } from "./result.js";
 import { anotherAttemptFits, attemptsReason, retryPauseMs, shouldRetry } from "./retry.js";
 import { untrusted, untrustedDeep, untrustedLines } from "./text.js";
 import { formatDuration } from "./units.js";
+import { roundPhases, verdict } from "./verdict.js";
 
 export interface RunOptions {
   /** Checks in flight at once. Default 64. */
@@ -183,6 +184,7 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
     })),
     ...(observation?.phases ? { phases: roundPhases(observation.phases) } : {}),
     ...(observation?.facts ? { facts: safeFacts(scrubDeep(observation.facts, secrets)) } : {}),
+    ...(observation?.steps ? { steps: untrustedDeep(scrubDeep(observation.steps, secrets)) } : {}),
   };
 }
 
@@ -190,7 +192,7 @@ async function attempt(
   spec: CheckSpec,
   probe: Probe,
   { deadline, resolvers, aws, heartbeats, signal, onStage }: RunEnvironment,
-  secrets: ReadonlySet<string>,
+  secrets: Set<string>,
 ): Promise<Outcome> {
   if (signal?.aborted) return { status: "skipped", reason: "not started: the run was stopped" };
   const budget = Math.min(spec.timeoutMs, deadline - Date.now());
@@ -220,7 +222,8 @@ async function attempt(
     };
     signal?.addEventListener("abort", onStop, { once: true });
   });
-  const ctx = {
+  let sofar: (() => Observation) | undefined;
+  const ctx: ProbeContext = {
     signal: controller.signal,
     stage: (doing: string) => {
       stage = doing;
@@ -231,23 +234,40 @@ async function attempt(
     secrets,
     ...(aws ? { aws } : {}),
     ...(heartbeats ? { heartbeats } : {}),
+    resolve: (value, more) => resolveReferences(value, more ? { ...resolvers, ...more } : resolvers),
+    conceal: (value) => secrets.add(value),
+    progress: (snapshot) => {
+      sofar = snapshot;
+    },
   };
-  const run = async () => probe.run(await resolveReferences(resolvable(probe, spec.config), resolvers), ctx);
+  const run = async () =>
+    probe.run(
+      probe.resolvesOwnReferences
+        ? spec.config
+        : await resolveReferences(resolvable(probe, spec.config), resolvers),
+      ctx,
+    );
   try {
     const observation = await Promise.race([run(), timedOut]);
     if (observation === "timeout") {
-      if (stopped) return { status: "skipped", reason: `cut: the run was stopped while ${stage}` };
+      // What a probe saw before it was cut (a flow's finished steps) stays in the result.
+      const seen = sofar ? { observation: sofar() } : {};
+      if (stopped) return { status: "skipped", reason: `cut: the run was stopped while ${stage}`, ...seen };
       return cutByDeadline
         ? {
             status: "skipped",
             reason: `cut by the run's deadline ${formatDuration(budget)} in, while ${stage}`,
+            ...seen,
           }
         : {
             status: "down",
-            reason: `timed out after ${formatDuration(spec.timeoutMs)} while ${stage}`,
+            reason: probe.timedOut
+              ? probe.timedOut(formatDuration(spec.timeoutMs), stage)
+              : `timed out after ${formatDuration(spec.timeoutMs)} while ${stage}`,
+            ...seen,
           };
     }
-    return verdict(observation);
+    return { ...verdict(observation), observation };
   } catch (error) {
     const reason =
       error instanceof CheckSetupError
@@ -280,27 +300,10 @@ function delayExplains(outcome: Outcome, delayMs: number): boolean {
   );
 }
 
-function verdict(observation: Observation): Outcome {
-  const failed = observation.conditions.filter((condition) => !condition.ok);
-  const fatal = failed.filter((condition) => condition.effect === "fail");
-  const text = (conditions: typeof failed) => conditions.map((c) => c.text).join("; ");
-  const unknown = failed.filter((condition) => condition.effect === "unknown");
-  if (unknown.length > 0) return { status: "unknown", reason: text(unknown), observation };
-  if (fatal.length > 0) return { status: "down", reason: text(fatal), observation };
-  if (failed.length > 0) return { status: "degraded", reason: text(failed), observation };
-  return { status: "up", reason: observation.summary, observation };
-}
-
 /** Facts as any output may show them: each string `untrusted`, a job's log line by line. */
 function safeFacts(facts: Facts): Facts {
   const safe = untrustedDeep(facts);
   const log = facts.heartbeat?.log;
   if (log !== undefined && safe.heartbeat) safe.heartbeat.log = untrustedLines(log, LOG_LIMIT);
   return safe;
-}
-
-function roundPhases(phases: NonNullable<Observation["phases"]>): NonNullable<Observation["phases"]> {
-  return Object.fromEntries(
-    Object.entries(phases).map(([phase, ms]) => [phase, Math.round((ms as number) * 1000) / 1000]),
-  );
 }

@@ -142,6 +142,23 @@ export interface Observation {
   summary: string;
   phases?: Partial<Record<Phase, number>>;
   facts?: Facts;
+  /** A steps check's: what each step saw, in order. */
+  steps?: StepResult[];
+}
+
+/**
+ * One step of a steps check. `skipped` when it did not run: an earlier step failed (and it is not
+ * `always`), a value it uses was never extracted, or the flow's time ran out before it.
+ */
+export interface StepResult {
+  name: string;
+  kind: string;
+  /** What the step targets, as written (`${var:…}` and other references unresolved). */
+  target: string;
+  status: Status;
+  reason: string;
+  durationMs: number;
+  phases?: Partial<Record<Phase, number>>;
 }
 
 export interface CheckResult {
@@ -178,6 +195,8 @@ export interface CheckResult {
   /** Phase durations in milliseconds. */
   phases?: Partial<Record<Phase, number>>;
   facts?: Facts;
+  /** A steps check's steps, in order: each one's status, reason, phases and duration. */
+  steps?: StepResult[];
 }
 
 /** What one location saw of a check in its latest run. */

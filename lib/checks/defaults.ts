@@ -43,6 +43,14 @@ export function specOf(
         `expected a PEM file relative to this check file, found no file at ${path.resolve(baseDir, pem)}`,
       );
   }
+  // A flow's steps have timeouts of their own, within the flow's.
+  for (const [i, step] of (entry.steps ?? []).entries()) {
+    if (step.timeout !== undefined && step.timeout > timeoutMs)
+      problem(
+        ["checks", index, "steps", i, "timeout"],
+        `expected a step timeout of at most the check's timeout (${formatDuration(timeoutMs)}, the whole flow's), found ${formatDuration(step.timeout)}`,
+      );
+  }
   const alert = { ...defaults.alert, ...entry.alert };
   // A heartbeat's verdict is a fact about recorded pings, not a flaky observation of a network:
   // asking again in the same run or waiting for a second run only delays the page.

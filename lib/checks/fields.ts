@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { DURATION_PATTERN, parseDuration, parseSize, SIZE_PATTERN } from "../units.js";
-import { ANY_REFERENCE, TLS_VERSIONS } from "./syntax.js";
+import { ANY_REFERENCE, REFERENCE_PROVIDERS, TLS_VERSIONS } from "./syntax.js";
 
 const DURATION_EXPECTED = "a duration such as 300ms, 30s, 5m, 26h or 14d";
 const SIZE_EXPECTED = "a size such as 64KiB, 1MiB or 10MB";
@@ -23,12 +23,18 @@ export const size = z
   .transform((text) => parseSize(text) as number)
   .meta({ description: SIZE_EXPECTED });
 
-/** A string that may hold run-time references; malformed references are rejected at validation. */
+const WELL_FORMED = new RegExp(`^\\$\\{(${REFERENCE_PROVIDERS.join("|")}):[^}\\s]+\\}$`);
+
+/**
+ * A string that may hold run-time references; malformed references are rejected at validation.
+ * Where `${var:…}` may stand (a steps check's steps, names extracted earlier) is checked by the
+ * check's schema, which sees the whole check.
+ */
 export const text = z
   .string({ error: "a string" })
   .superRefine((value, ctx) => {
     for (const match of value.matchAll(ANY_REFERENCE)) {
-      const ok = /^\$\{(env|secret|ssm):[^}\s]+\}$/.test(match[0]);
+      const ok = WELL_FORMED.test(match[0]);
       if (!ok) {
         ctx.addIssue({
           code: "custom",
@@ -37,7 +43,10 @@ export const text = z
       }
     }
   })
-  .meta({ description: "Text; may contain ${env:NAME}, ${secret:ID} or ${ssm:NAME}, resolved at run time." });
+  .meta({
+    description:
+      "Text; may contain ${env:NAME}, ${secret:ID} or ${ssm:NAME}, resolved at run time, and in a steps check's steps ${var:NAME}, a value an earlier step extracted.",
+  });
 
 export const port = z
   .number({ error: "a port number from 1 to 65535" })

@@ -3,8 +3,10 @@ import { z } from "zod";
 import { maintenanceWindow } from "../alerting/maintenance-window.js";
 import { RESERVED_LABELS } from "../metrics/series.js";
 import { CONFIGS } from "../probes/config/index.js";
-import { KINDS } from "../probes/kinds.js";
+import { strings } from "../probes/config/steps.js";
+import { KINDS, STEP_KINDS } from "../probes/kinds.js";
 import { duration } from "./fields.js";
+import { variablesIn } from "./syntax.js";
 
 export const SEVERITIES = ["critical", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -183,6 +185,18 @@ export const checkSchema = z.strictObject({ name, ...common, dependsOn, ...kindF
         message: `exactly one kind key (${KINDS.join(", ")}), found ${given.length === 0 ? "none" : given.join(" and ")}`,
       });
     }
+    // A variable is a value an earlier step extracted: a check of any other kind has none.
+    for (const kind of given.filter((k) => k !== "steps")) {
+      for (const [path, text] of strings((check as Record<string, unknown>)[kind], [kind])) {
+        const [name] = variablesIn(text);
+        if (name !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path,
+            message: `\${env:…}, \${secret:…} or \${ssm:…} (\${var:…} names a value extracted by an earlier step of a steps check), found \${var:${name}}`,
+          });
+      }
+    }
   },
   // Report a missing kind even when other fields of the check are wrong too.
   {
@@ -226,6 +240,14 @@ export function jsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(fileSchema, { io: "input", unrepresentable: "any" }) as unknown as {
     properties: { checks: { items: Record<string, unknown> } };
   };
-  schema.properties.checks.items.oneOf = KINDS.map((kind) => ({ required: [kind] }));
+  const check = schema.properties.checks.items as {
+    oneOf?: unknown;
+    properties: { steps: { items: { properties: Record<string, unknown>; oneOf?: unknown } } };
+  };
+  check.oneOf = KINDS.map((kind) => ({ required: [kind] }));
+  // The `steps` key of a step exists only to refuse nesting with a clear message: no completion.
+  const step = check.properties.steps.items;
+  delete step.properties.steps;
+  step.oneOf = STEP_KINDS.map((kind) => ({ required: [kind] }));
   return { ...schema, title: "Watchpost check file" };
 }

@@ -3,9 +3,21 @@
  * probe function's bundle imports this, the schema's zod pieces stay in lib/checks/fields.ts).
  */
 
-/** `${env:NAME}`, `${secret:ID}`, `${ssm:NAME}`; `$${` writes a literal `${`. */
+/**
+ * `${env:NAME}`, `${secret:ID}`, `${ssm:NAME}`; `$${` writes a literal `${`. In a steps check's steps,
+ * `${var:NAME}` too: a value an earlier step extracted.
+ */
 export const REFERENCE = /(?<!\$)\$\{([a-z]+):([^}]*)\}/g;
-export const REFERENCE_PROVIDERS = ["env", "secret", "ssm"] as const;
+export const REFERENCE_PROVIDERS = ["env", "secret", "ssm", "var"] as const;
+/** A variable's name, as `extract` gives it and `${var:NAME}` uses it. */
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** Every `${var:NAME}` in a text, by name. */
+export function variablesIn(text: string): string[] {
+  return [...text.matchAll(REFERENCE)]
+    .filter(([, provider]) => provider === "var")
+    .map(([, , id]) => id as string);
+}
 /** Anything that starts like a reference, well-formed or not. */
 export const ANY_REFERENCE = /(?<!\$)\$\{[^}]*\}?/g;
 

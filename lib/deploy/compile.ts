@@ -263,6 +263,8 @@ function setIn(
 ): Record<string, unknown> {
   const next: unknown =
     rest.length === 0 ? value : setIn(object[key as string] as Record<string, unknown>, rest, value);
+  // A flow's steps are a list: it stays one.
+  if (Array.isArray(object)) return Object.assign([...object], { [key as string]: next });
   return { ...object, [key as string]: next };
 }
 

@@ -8,75 +8,93 @@ import { type ClientIdentity, readCa, readPem, secureContextFor } from "./certif
 import type { HttpConfig } from "./config/http.js";
 import { failedObservation } from "./errors.js";
 import { httpConditions, needsBody } from "./http/conditions.js";
-import { Timeline } from "./http/connection.js";
+import { type Hop, Timeline } from "./http/connection.js";
 import { followRedirects } from "./http/redirects.js";
-import { defineProbe } from "./probe.js";
+import { defineProbe, type ProbeContext } from "./probe.js";
 
 export const httpProbe = defineProbe<HttpConfig>({
   kind: "http",
   target: (cfg) => cfg.url,
-  async run(cfg, ctx): Promise<Observation> {
-    let url: URL;
-    try {
-      url = new URL(cfg.url);
-      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
-    } catch {
-      return failedObservation("url is not an absolute http:// or https:// URL after resolving references");
-    }
-    const ca = await readCa(ctx.baseDir, cfg.ca);
-    const client = await clientIdentity(cfg.tls, ctx.baseDir);
-    // An unusable certificate or key is the check's setup error, found before any connection.
-    if (url.protocol === "https:") secureContextFor(ca, client);
-    const timeline = new Timeline();
-    const facts: Facts = {};
-    const headers: Record<string, string> = { "user-agent": USER_AGENT, ...lowerCaseKeys(cfg.headers) };
-    // Credentials in the URL are sent as basic auth, as curl and browsers do, and never in the request line.
-    if (url.username || url.password) {
-      headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
-      url.username = "";
-      url.password = "";
-    }
-    const followed = await followRedirects(
-      { url, method: cfg.method, headers, body: cfg.body },
-      {
-        follow: cfg.followRedirects,
-        max: cfg.maxRedirects,
-        keepHeaders: cfg.redirects?.keepHeaders ?? false,
-      },
-      {
-        ca,
-        insecure: cfg.insecure,
-        serverName: cfg.tls?.serverName,
-        client,
-        needBody: needsBody(cfg.expect),
-        maxBody: cfg.maxBodySize,
-      },
-      timeline,
-      facts,
-      ctx,
-    );
-    if (!followed.ok) return { conditions: [followed.failure], summary: "", phases: timeline.phases, facts };
-    const { hop } = followed;
-    facts.bodyBytes = hop.bodyBytes;
-    const { conditions, contentMismatch } = httpConditions(
-      cfg.expect,
-      hop,
-      followed.elapsedMs,
-      followed.url,
-      facts.certificate,
-      cfg.maxBodySize,
-    );
-    facts.contentMismatch = contentMismatch;
+  run: async (cfg, ctx) => (await httpExchange(cfg, ctx)).observation,
+});
+
+/**
+ * One request as the check asks it, and the final response as well as what was seen of it: a flow's
+ * step extracts values from the response (`keepBody` keeps its body when no expectation reads it).
+ */
+export async function httpExchange(
+  cfg: HttpConfig,
+  ctx: ProbeContext,
+  keepBody = false,
+): Promise<{ observation: Observation; response?: Hop }> {
+  let url: URL;
+  try {
+    url = new URL(cfg.url);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
+  } catch {
     return {
+      observation: failedObservation(
+        "url is not an absolute http:// or https:// URL after resolving references",
+      ),
+    };
+  }
+  const ca = await readCa(ctx.baseDir, cfg.ca);
+  const client = await clientIdentity(cfg.tls, ctx.baseDir);
+  // An unusable certificate or key is the check's setup error, found before any connection.
+  if (url.protocol === "https:") secureContextFor(ca, client);
+  const timeline = new Timeline();
+  const facts: Facts = {};
+  const headers: Record<string, string> = { "user-agent": USER_AGENT, ...lowerCaseKeys(cfg.headers) };
+  // Credentials in the URL are sent as basic auth, as curl and browsers do, and never in the request line.
+  if (url.username || url.password) {
+    headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
+    url.username = "";
+    url.password = "";
+  }
+  const followed = await followRedirects(
+    { url, method: cfg.method, headers, body: cfg.body },
+    {
+      follow: cfg.followRedirects,
+      max: cfg.maxRedirects,
+      keepHeaders: cfg.redirects?.keepHeaders ?? false,
+    },
+    {
+      ca,
+      insecure: cfg.insecure,
+      serverName: cfg.tls?.serverName,
+      client,
+      needBody: keepBody || needsBody(cfg.expect),
+      maxBody: cfg.maxBodySize,
+    },
+    timeline,
+    facts,
+    ctx,
+  );
+  if (!followed.ok)
+    return { observation: { conditions: [followed.failure], summary: "", phases: timeline.phases, facts } };
+  const { hop } = followed;
+  facts.bodyBytes = hop.bodyBytes;
+  const { conditions, contentMismatch } = httpConditions(
+    cfg.expect,
+    hop,
+    followed.elapsedMs,
+    followed.url,
+    facts.certificate,
+    cfg.maxBodySize,
+  );
+  facts.contentMismatch = contentMismatch;
+  return {
+    observation: {
       conditions,
       summary:
         `${hop.status} ${hop.statusText}`.trim() +
         (followed.redirects > 0 ? ` after ${followed.redirects} redirect(s)` : ""),
       phases: timeline.phases,
       facts,
-    };
-  },
-});
+    },
+    response: hop,
+  };
+}
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));

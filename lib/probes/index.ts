@@ -9,6 +9,7 @@ import { heartbeatProbe } from "./heartbeat.js";
 import { httpProbe } from "./http.js";
 import type { Kind } from "./kinds.js";
 import type { Probe } from "./probe.js";
+import { stepsProbe } from "./steps.js";
 import { tcpProbe } from "./tcp.js";
 import { tlsProbe } from "./tls.js";
 
@@ -22,4 +23,5 @@ export const PROBES = {
   backup: backupProbe,
   heartbeat: heartbeatProbe,
   grpc: grpcProbe,
+  steps: stepsProbe,
 } as const satisfies Record<Kind, Probe<never>>;

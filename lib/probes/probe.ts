@@ -1,4 +1,5 @@
 import type { AwsClients } from "../aws/clients.js";
+import type { Resolvers } from "../checks/references.js";
 import type { HeartbeatStore } from "../heartbeat/store.js";
 import type { Observation } from "../result.js";
 
@@ -17,6 +18,15 @@ export interface ProbeContext {
   heartbeats?: HeartbeatStore;
   /** Every value a reference in the check resolved to: a header holding one carries a secret. */
   secrets?: ReadonlySet<string>;
+  /**
+   * Resolves the references in `value` with the run's resolvers (and `more`, such as a flow's
+   * `var`); every value resolved is kept out of the result, as the engine's own are.
+   */
+  resolve<T>(value: T, more?: Resolvers): Promise<T>;
+  /** Keeps a value the probe learnt (a token a step extracted) out of every output. */
+  conceal(value: string): void;
+  /** What the probe has seen so far, asked for when it is cut: the result keeps it. */
+  progress(snapshot: () => Observation): void;
 }
 
 /** Where ARNs point: the deployment passes its own partition, region and account (tokens). */
@@ -54,6 +64,10 @@ export interface Probe<Config = unknown> {
    * endpoint's): the engine leaves them unresolved and the probe function is not granted them.
    */
   unresolved?: readonly string[];
+  /** The probe resolves its config's references itself, as it runs (`ctx.resolve`): a flow's steps. */
+  resolvesOwnReferences?: boolean;
+  /** The reason when the check's timeout cuts it; default `timed out after 10s while <stage>`. */
+  timedOut?(after: string, stage: string): string;
   /** The IAM permissions a check of this kind needs, when it reads AWS APIs. */
   permissions?(config: Config, scope: ArnScope): Permission[];
 }

@@ -10,6 +10,7 @@ import { dnsConfig } from "./dns.js";
 import { grpcConfig } from "./grpc.js";
 import { heartbeatConfig } from "./heartbeat.js";
 import { httpConfig } from "./http.js";
+import { stepsConfig } from "./steps.js";
 import { tcpConfig } from "./tcp.js";
 import { tlsConfig } from "./tls.js";
 
@@ -21,4 +22,5 @@ export const CONFIGS = {
   backup: backupConfig,
   heartbeat: heartbeatConfig,
   grpc: grpcConfig,
+  steps: stepsConfig,
 } as const satisfies Record<Kind, z.ZodType>;
