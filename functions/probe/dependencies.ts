@@ -12,7 +12,7 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { Alerter } from "../../lib/alerting/alerter.js";
-import { ChannelNotifier, RoutedNotifier } from "../../lib/alerting/notifiers/channel.js";
+import { channelNotifier, RoutedNotifier } from "../../lib/alerting/notifiers/channel.js";
 import { SnsNotifier } from "../../lib/alerting/notifiers/sns.js";
 import { DynamoDbStore } from "../../lib/alerting/stores/dynamodb.js";
 import { defaultAwsClients } from "../../lib/aws/clients.js";
@@ -94,7 +94,7 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
     ? new RoutedNotifier([
         { notifier: sns },
         ...config.channels.map((spec) => ({
-          notifier: new ChannelNotifier(spec, resolvers),
+          notifier: channelNotifier(spec, resolvers, location),
           ...(spec.route ? { route: spec.route } : {}),
         })),
       ])

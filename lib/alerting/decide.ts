@@ -11,6 +11,7 @@ import { callSignal } from "../deadline.js";
 import { describeError } from "../errors.js";
 import type { CheckResult } from "../result.js";
 import { awaitingConfirmation } from "./confirmation.js";
+import { stillFiring } from "./firing.js";
 import { activeWindow } from "./maintenance.js";
 import type { Notifier } from "./notifiers/notifier.js";
 import { claim, claimable, claimUntil } from "./outbox.js";
@@ -58,6 +59,11 @@ export interface Decision {
   states: Map<string, AlertState>;
   /** The entries this decision hands to delivery, claimed by this run. */
   handed: OutboxEntry[];
+  /**
+   * Incidents still open that this decision hands nothing for, as their FIRING: a channel that keeps
+   * alerts alive (Alertmanager) is told again, so they do not expire while the check still fails.
+   */
+  firing: Transition[];
   now: Date;
 }
 
@@ -90,7 +96,7 @@ export async function decide(
     states = await context.store.getMany([...inRun.keys(), ...elsewhere], write);
   } catch (error) {
     report.errors.push(`alert state could not be read from ${context.store.name}: ${describeError(error)}`);
-    return { report, states: new Map(), handed: [], now };
+    return { report, states: new Map(), handed: [], firing: [], now };
   }
   const claimedUntil = claimUntil(options.deadline, now, context.claimMs);
   const handedEarlier = options.handedEarlier ?? new Set<string>();
@@ -122,6 +128,7 @@ export async function decide(
         inMaintenance,
         failingDependencies,
       });
+      for (const t of transitions) t.intervalMs = spec.intervalMs;
       decided = transitions;
       pending = awaitingConfirmation(state);
       for (const t of transitions)
@@ -161,7 +168,15 @@ export async function decide(
         (entry) => entry.claimedBy === context.owner && !handedEarlier.has(entry.transition.dedupKey),
       ),
     );
-  return { report, states, handed, now };
+  const handing = new Set(handed.map((entry) => entry.transition.check));
+  const firing = judged.flatMap((result) => {
+    const state = states.get(result.name);
+    if (!state?.incident || handing.has(result.name)) return [];
+    return [
+      stillFiring(result, state, state.incident, bySpec.get(result.name) as CheckSpec, context.location, now),
+    ];
+  });
+  return { report, states, handed, firing, now };
 }
 
 /**

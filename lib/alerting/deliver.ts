@@ -45,14 +45,18 @@ const TYPE_ORDER = { FIRING: 0, REMINDER: 1, RESOLVED: 2 } as const;
 
 export async function deliver(
   context: DeliverContext,
-  decision: Pick<Decision, "states" | "handed" | "now">,
+  decision: Pick<Decision, "states" | "handed" | "now"> & Partial<Pick<Decision, "firing">>,
   options: DeliverOptions = {},
 ): Promise<AlertReport> {
   const report = emptyReport(context.notifier.name);
-  if (decision.handed.length === 0) return report;
+  const firing = context.notifier.refresh ? (decision.firing ?? []) : [];
+  if (decision.handed.length === 0 && firing.length === 0) return report;
   const signal =
     options.deadline !== undefined ? callSignal(options.deadline, options.signal) : options.signal;
-  const fates = await sendInWaves(context, decision.handed, report, signal);
+  const [fates] = await Promise.all([
+    sendInWaves(context, decision.handed, report, signal),
+    refresh(context.notifier, firing, report, signal),
+  ]);
   const handed = new Set(decision.handed.map((entry) => entry.transition.dedupKey));
   const write = { signal, onConflict: () => report.conflicts++ };
   await forEachLimit(
@@ -131,6 +135,21 @@ async function sendInWaves(
     });
   }
   return fates;
+}
+
+/** Open incidents told again to the channels that keep alerts alive; failures are report lines. */
+async function refresh(
+  notifier: Notifier,
+  firing: readonly Transition[],
+  report: AlertReport,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (!notifier.refresh || firing.length === 0) return;
+  try {
+    report.errors.push(...(await notifier.refresh(firing, { signal })));
+  } catch (error) {
+    report.errors.push(`${notifier.name}: still-firing alerts not re-posted: ${describeError(error)}`);
+  }
 }
 
 async function send(

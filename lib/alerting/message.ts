@@ -87,7 +87,8 @@ function quotedLog(log: string): string {
   return tail.length <= QUOTED_LOG_CHARS ? tail : `…${tail.slice(-QUOTED_LOG_CHARS)}`;
 }
 
-function describe(t: Transition): string {
+/** The people-readable text of one transition (also Alertmanager's `description`). */
+export function describe(t: Transition): string {
   const lines = [
     t.type === "RESOLVED"
       ? `${t.check} recovered at ${t.at} after ${formatSpan(Date.parse(t.at) - Date.parse(t.since))} (${t.failures} failed runs in a row).`

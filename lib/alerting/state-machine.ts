@@ -40,6 +40,8 @@ export interface Transition {
   log?: string;
   /** Stable for one transition of one incident, however often it is delivered. */
   dedupKey: string;
+  /** The check's interval when decided: how long a channel may take the alert as alive without news. */
+  intervalMs?: number;
 }
 
 export interface Incident {

@@ -37,7 +37,7 @@ export const shared = {
   channels: {
     type: "string",
     value: "FILE",
-    help: "Slack, PagerDuty, Teams and webhook channels, routed by severity and labels",
+    help: "Slack, PagerDuty, Teams, Alertmanager and webhook channels, routed by severity and labels",
   },
   out: { type: "string", value: "FILE", help: "Write to FILE instead of standard output" },
   latency: {

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Alerter } from "../alerting/alerter.js";
 import { ChannelsFileError, loadChannels } from "../alerting/channels/config.js";
-import { ChannelNotifier, type ChannelSpec, RoutedNotifier } from "../alerting/notifiers/channel.js";
+import { type ChannelSpec, channelNotifier, RoutedNotifier } from "../alerting/notifiers/channel.js";
 import { ConsoleNotifier } from "../alerting/notifiers/local.js";
 import type { Notifier } from "../alerting/notifiers/notifier.js";
 import { FileStore } from "../alerting/stores/file.js";
@@ -123,6 +123,8 @@ async function readSecretFile(file: string, flag: string): Promise<string> {
 export function buildNotifier(destinations: {
   webhook?: string | undefined;
   channels?: string | undefined;
+  /** The deciding location: Alertmanager's `location` label. */
+  location?: string | undefined;
 }): Notifier | undefined {
   const specs: ChannelSpec[] = [];
   if (destinations.webhook !== undefined) {
@@ -145,7 +147,7 @@ export function buildNotifier(destinations: {
   if (specs.length === 0) return undefined;
   const resolvers = { env: envResolver };
   const channels = specs.map((spec) => ({
-    notifier: new ChannelNotifier(spec, resolvers),
+    notifier: channelNotifier(spec, resolvers, destinations.location ?? "local"),
     ...(spec.route ? { route: spec.route } : {}),
   }));
   return channels.length === 1 && !channels[0]?.route
@@ -167,7 +169,8 @@ export function buildAlerter(
   const out = options.json ? io.stderr : io.stdout;
   return new Alerter({
     store: stateFile ? new FileStore(path.resolve(stateFile)) : new MemoryStore(),
-    notifier: buildNotifier(destinations) ?? new ConsoleNotifier((line) => out.write(`${line}\n`)),
+    notifier:
+      buildNotifier({ ...destinations, location }) ?? new ConsoleNotifier((line) => out.write(`${line}\n`)),
     location,
     ...(options.groupThreshold !== undefined ? { groupThreshold: options.groupThreshold } : {}),
     onDeadLetter: (letter) =>

@@ -26,6 +26,11 @@ export interface OutgoingRequest {
   body?: string | Uint8Array;
   /** Ends the request, its socket destroyed; the promise rejects with the signal's reason. */
   signal: AbortSignal;
+  /**
+   * TLS of its own (a CA to trust, a client certificate and key, PEM): the request gets a connection
+   * of its own, never one kept alive for requests without them.
+   */
+  tls?: { ca?: string; cert?: string; key?: string };
 }
 
 export interface Answer {
@@ -59,6 +64,7 @@ export class HttpClient {
     return new Promise<Answer>((resolve, reject) => {
       const outgoing = (request.url.protocol === "https:" ? https : http).request({
         ...this.route(request.url),
+        ...(request.tls ? { ...request.tls, agent: false } : {}),
         method: request.method,
         headers: body ? { ...request.headers, "content-length": String(body.byteLength) } : request.headers,
       });

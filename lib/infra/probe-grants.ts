@@ -10,7 +10,7 @@ import type * as lambda from "aws-cdk-lib/aws-lambda";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sns from "aws-cdk-lib/aws-sns";
-import type { ChannelSpec } from "../alerting/notifiers/channel.js";
+import { type ChannelSpec, channelTexts } from "../alerting/notifiers/channel.js";
 import type { CheckSpec } from "../checks/load.js";
 import { checkPermissions, references } from "../deploy/compile.js";
 import { HEARTBEAT_KEY_PREFIX } from "../heartbeat/store-dynamodb.js";
@@ -62,13 +62,7 @@ export function grantProbe(fn: lambda.Function, grants: ProbeGrants): void {
     resources: ["*"],
     conditions: { StringEquals: { "cloudwatch:namespace": grants.namespace } },
   });
-  grantReferences(
-    fn.role as iam.IRole,
-    references(
-      grants.checks,
-      grants.channels.map((channel) => channel.target),
-    ),
-  );
+  grantReferences(fn.role as iam.IRole, references(grants.checks, grants.channels.flatMap(channelTexts)));
   const stack = Stack.of(fn);
   const scope = { partition: stack.partition, region: stack.region, account: stack.account };
   for (const permission of checkPermissions(grants.checks, scope))

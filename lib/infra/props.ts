@@ -57,7 +57,7 @@ export interface WatchpostProps {
   /** Notification subscriptions. Default: none (subscribe to the `topic` later). */
   readonly subscriptions?: WatchpostSubscription[];
   /**
-   * Slack, PagerDuty, Microsoft Teams and webhook channels the function sends to besides the topic,
+   * Slack, PagerDuty, Microsoft Teams, Alertmanager and webhook channels the function sends to besides the topic,
    * routed by severity and labels (`loadChannels("channels.yml")`). Each target must be a
    * `${secret:ID}` or `${ssm:NAME}` reference, read when sending: no URL or key in the template.
    */

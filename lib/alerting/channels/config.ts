@@ -10,16 +10,39 @@ import { z } from "zod";
 import { didYouMean } from "../../checks/diagnostics.js";
 import { SEVERITIES } from "../../checks/schema.js";
 import { offsetOf } from "../../checks/yaml-position.js";
-import type { ChannelSpec } from "../notifiers/channel.js";
+import { type ChannelSpec, channelTexts } from "../notifiers/channel.js";
 import { CHANNEL_KINDS, type ChannelKind } from "./formats.js";
 
 const severity = z.enum(SEVERITIES, { error: `one of ${SEVERITIES.join(", ")}` });
 const target = z.string({ error: "a URL or a ${secret:ID} / ${env:NAME} reference" }).min(1);
 
+const text = z.string({ error: "a text or a ${secret:ID} / ${env:NAME} reference" }).min(1);
+/** Fields only Alertmanager takes (its credentials). */
+const ALERTMANAGER_ONLY = ["basicAuth", "bearerToken", "tls"] as const;
+
 const channel = z
   .strictObject({
     name: z.string({ error: "a name" }).optional(),
-    ...Object.fromEntries(CHANNEL_KINDS.map((kind) => [kind, target.optional()])),
+    ...Object.fromEntries(
+      CHANNEL_KINDS.filter((kind) => kind !== "alertmanager").map((kind) => [kind, target.optional()]),
+    ),
+    alertmanager: z
+      .union([target, z.array(target).min(1, { error: "at least one Alertmanager URL in the list" })], {
+        error: "an Alertmanager base URL (or reference), or a list of them (an HA set)",
+      })
+      .optional(),
+    basicAuth: z
+      .strictObject({ username: text, password: text }, { error: "{ username, password }" })
+      .optional(),
+    bearerToken: text.optional(),
+    tls: z
+      .strictObject(
+        { ca: text.optional(), cert: text.optional(), key: text.optional() },
+        {
+          error: "{ ca, cert, key } as PEM text or references",
+        },
+      )
+      .optional(),
     eventsUrl: z.url({ error: "an absolute URL" }).optional(),
     severities: z.array(severity, { error: "a list of severities" }).min(1).optional(),
     labels: z
@@ -34,6 +57,26 @@ const channel = z
       ctx.addIssue({
         code: "custom",
         message: `exactly one of ${CHANNEL_KINDS.join(", ")}, found ${kinds.length === 0 ? "none" : kinds.join(" and ")}`,
+      });
+    if (value.alertmanager === undefined)
+      for (const field of ALERTMANAGER_ONLY)
+        if (value[field] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [field],
+            message: `no ${field} on this channel: only an alertmanager channel takes credentials (a Slack, Teams or webhook URL is its own secret; PagerDuty's routing key is)`,
+          });
+    if (value.basicAuth && value.bearerToken)
+      ctx.addIssue({
+        code: "custom",
+        path: ["bearerToken"],
+        message: "basicAuth or bearerToken, not both (both would be sent as the one Authorization header)",
+      });
+    if (value.tls && (value.tls.cert === undefined) !== (value.tls.key === undefined))
+      ctx.addIssue({
+        code: "custom",
+        path: ["tls"],
+        message: `cert and key together (a client certificate needs both), found only ${value.tls.cert ? "cert" : "key"}`,
       });
   });
 
@@ -64,7 +107,7 @@ export function parseChannels(text: string, fileName: string): ChannelSpec[] {
         .join("")
         .replace(/^\./, "");
       if (issue.code === "unrecognized_keys") {
-        const known = ["name", ...CHANNEL_KINDS, "eventsUrl", "severities", "labels"];
+        const known = ["name", ...CHANNEL_KINDS, "eventsUrl", ...ALERTMANAGER_ONLY, "severities", "labels"];
         return issue.keys.map((key) => {
           const suggestion = didYouMean(key, known);
           return `${at(offset)}: ${where}: unknown field "${key}"${suggestion ? `; did you mean "${suggestion}"?` : ""} (expected one of: ${known.join(", ")})`;
@@ -79,9 +122,17 @@ export function parseChannels(text: string, fileName: string): ChannelSpec[] {
     const labels = Object.fromEntries(
       Object.entries(c.labels ?? {}).map(([name, v]) => [name, typeof v === "string" ? [v] : v]),
     );
+    const targets = [(c as Record<string, string | string[]>)[kind] as string | string[]].flat();
+    const auth = {
+      ...(c.basicAuth ? { basic: c.basicAuth } : {}),
+      ...(c.bearerToken ? { bearerToken: c.bearerToken } : {}),
+      ...(c.tls ? { tls: c.tls } : {}),
+    };
     return {
       kind,
-      target: (c as Record<string, string>)[kind] as string,
+      target: targets[0] as string,
+      ...(targets.length > 1 ? { replicas: targets.slice(1) } : {}),
+      ...(Object.keys(auth).length > 0 ? { auth } : {}),
       ...(c.eventsUrl ? { eventsUrl: c.eventsUrl } : {}),
       ...(c.severities || c.labels
         ? {
@@ -105,13 +156,18 @@ export function loadChannels(path: string): ChannelSpec[] {
   return parseChannels(text, path);
 }
 
-/** Deployed, a target must be a `${secret:…}` or `${ssm:…}` reference: nothing secret in the template. */
+/**
+ * Deployed, every target and credential must be a `${secret:…}` or `${ssm:…}` reference: nothing
+ * secret in the template, and nothing the function could not resolve (an `${env:…}`).
+ */
 export function deployProblems(channels: readonly ChannelSpec[], fileName: string): string[] {
   return channels.flatMap((c, i) =>
-    /^\$\{(secret|ssm):[^}]+\}$/.test(c.target)
-      ? []
-      : [
-          `${fileName}: channels[${i}].${c.kind}: expected a \${secret:ID} or \${ssm:NAME} reference to deploy (the URL or key must not be in the template), found ${c.target.startsWith("${") ? c.target : "a plain value"}`,
-        ],
+    channelTexts(c).flatMap((value) =>
+      /^\$\{(secret|ssm):[^}]+\}$/.test(value)
+        ? []
+        : [
+            `${fileName}: channels[${i}].${c.kind}: expected a \${secret:ID} or \${ssm:NAME} reference to deploy (URLs, keys and credentials must not be in the template), found ${value.startsWith("${") ? value : "a plain value"}`,
+          ],
+    ),
   );
 }

@@ -8,7 +8,7 @@ import { clip } from "../../text.js";
 import { type Notification, transitionJson } from "../message.js";
 import type { Transition } from "../state-machine.js";
 
-export const CHANNEL_KINDS = ["webhook", "slack", "pagerduty", "teams"] as const;
+export const CHANNEL_KINDS = ["webhook", "slack", "pagerduty", "teams", "alertmanager"] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 /** PagerDuty's events endpoint; the routing key is the credential. */

@@ -21,6 +21,8 @@ import {
   webhookPayload,
 } from "../channels/formats.js";
 import type { Notification } from "../message.js";
+import type { Transition } from "../state-machine.js";
+import { AlertmanagerNotifier } from "./alertmanager.js";
 import type { Delivery, Notifier, SendOptions } from "./notifier.js";
 
 /** Which notifications a channel takes: any of these severities, and every label named (any of its values). */
@@ -35,7 +37,37 @@ export interface ChannelSpec {
   target: string;
   /** PagerDuty only: the events endpoint (the EU service region's, say). Default the US one. */
   eventsUrl?: string;
+  /** Alertmanager only: the other members of an HA set (each gets every post), as `target` is written. */
+  replicas?: string[];
+  /** Alertmanager only: credentials, each a reference deployed (`${secret:…}`). */
+  auth?: ChannelAuth;
   route?: Route;
+}
+
+export interface ChannelAuth {
+  basic?: { username: string; password: string };
+  bearerToken?: string;
+  /** PEM text (a CA to trust, a client certificate and its key), or references to it. */
+  tls?: { ca?: string; cert?: string; key?: string };
+}
+
+/** Every text of a channel that may hold a reference: its targets and credentials. */
+export function channelTexts(spec: ChannelSpec): string[] {
+  const auth = spec.auth;
+  return [
+    spec.target,
+    ...(spec.replicas ?? []),
+    ...(auth?.basic ? [auth.basic.username, auth.basic.password] : []),
+    ...(auth?.bearerToken ? [auth.bearerToken] : []),
+    ...[auth?.tls?.ca, auth?.tls?.cert, auth?.tls?.key].filter((v): v is string => v !== undefined),
+  ];
+}
+
+/** The notifier for one channel; `location` is the deciding location (Alertmanager's label). */
+export function channelNotifier(spec: ChannelSpec, resolvers: Resolvers, location: string): Notifier {
+  return spec.kind === "alertmanager"
+    ? new AlertmanagerNotifier(spec, resolvers, location)
+    : new ChannelNotifier(spec, resolvers);
 }
 
 /** One channel: its payloads, POSTed; 2xx is a delivery, 400 a refusal for good, the rest retried next run. */
@@ -123,13 +155,17 @@ export function describeTarget(spec: ChannelSpec): string {
   }
 }
 
-export function routeMatches(route: Route | undefined, n: Notification): boolean {
+/** Whether a channel with `route` takes transition `t`: its severity, and every label named. */
+export function routeTakes(route: Route | undefined, t: Transition): boolean {
   if (!route) return true;
-  return n.transitions.some(
-    (t) =>
-      (!route.severities || route.severities.includes(t.severity)) &&
-      Object.entries(route.labels ?? {}).every(([name, values]) => values.includes(t.labels[name] ?? "")),
+  return (
+    (!route.severities || route.severities.includes(t.severity)) &&
+    Object.entries(route.labels ?? {}).every(([name, values]) => values.includes(t.labels[name] ?? ""))
   );
+}
+
+export function routeMatches(route: Route | undefined, n: Notification): boolean {
+  return n.transitions.some((t) => routeTakes(route, t));
 }
 
 /**
@@ -171,5 +207,18 @@ export class RoutedNotifier implements Notifier {
         ...(failed.every((f) => f.permanent) ? { permanent: true } : {}),
       };
     });
+  }
+
+  async refresh(firing: readonly Transition[], options: SendOptions = {}): Promise<string[]> {
+    const errors = await Promise.all(
+      this.channels.map(async ({ notifier, route }) => {
+        const mine = firing.filter((t) => routeTakes(route, t));
+        if (!notifier.refresh || mine.length === 0) return [];
+        return notifier
+          .refresh(mine, options)
+          .catch((error: unknown) => [`${notifier.name}: ${describeError(error)}`]);
+      }),
+    );
+    return errors.flat();
   }
 }

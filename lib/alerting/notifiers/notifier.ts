@@ -1,4 +1,5 @@
 import type { Notification } from "../message.js";
+import type { Transition } from "../state-machine.js";
 
 /**
  * One notification's fate. `permanent`: the channel refused it for good (a malformed message, a
@@ -15,4 +16,10 @@ export interface SendOptions {
 export interface Notifier {
   readonly name: string;
   send(notifications: readonly Notification[], options?: SendOptions): Promise<Delivery[]>;
+  /**
+   * Tells a channel that keeps alerts alive (Alertmanager) which incidents are still firing although
+   * nothing was decided for them this run. Best effort, outside the outbox: the next run tells it
+   * again. Returns one line per failure; never throws.
+   */
+  refresh?(firing: readonly Transition[], options?: SendOptions): Promise<string[]>;
 }

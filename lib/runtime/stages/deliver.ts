@@ -18,7 +18,7 @@ export async function deliverStage(
   const reports = [emptyReport(alerter.notifierName)];
   let durationMs = 0;
   await consume(decisions, "deliver", trace, async ({ decision, bounds }) => {
-    if (!decision || decision.handed.length === 0) return;
+    if (!decision || (decision.handed.length === 0 && decision.firing.length === 0)) return;
     const started = performance.now();
     const outcome = await within(
       alerter.deliver(decision, { deadline: bounds.told, signal }),

@@ -185,7 +185,7 @@ describe("notification channels", () => {
 
   it("refuses a bad channels file with its position, and a refused payload is a failed delivery, exit 3", async () => {
     expect(() => parseChannels("channels:\n  - slak: https://x\n", "c.yml")).toThrow(
-      /^c\.yml:2:5: channels\[0\]: unknown field "slak"; did you mean "slack"\? \(expected one of: name, webhook, slack, pagerduty, teams, eventsUrl, severities, labels\)\nc\.yml:2:5: channels\[0\]: expected exactly one of webhook, slack, pagerduty, teams, found none$/,
+      /^c\.yml:2:5: channels\[0\]: unknown field "slak"; did you mean "slack"\? \(expected one of: name, webhook, slack, pagerduty, teams, alertmanager, eventsUrl, basicAuth, bearerToken, tls, severities, labels\)\nc\.yml:2:5: channels\[0\]: expected exactly one of webhook, slack, pagerduty, teams, alertmanager, found none$/,
     );
     expect(() =>
       parseChannels("channels:\n  - slack: https://x\n    severities: [urgent]\n", "c.yml"),
