@@ -4,14 +4,19 @@
  */
 import { createHash } from "node:crypto";
 import type { Severity } from "../checks/schema.js";
-import { clip } from "../text.js";
+import { untrustedLines, visible } from "../text.js";
 import { formatSpan } from "../units.js";
 import type { Transition, TransitionType } from "./state-machine.js";
 
 /** One message: a single transition, or a summary of many of the same type and severity. */
 export interface Notification {
   subject: string;
+  /** The e-mail an SNS subscription sends: `text`, the quoted `log` and the JSON block, as plain text. */
   body: string;
+  /** What happened, for people: the body's prose without the log. Each channel escapes it its own way. */
+  text: string;
+  /** The end of a failed job's log, when one transition carries it: quoted apart from the prose. */
+  log?: string;
   /** SNS message attributes (at most 10: SNS's limit). */
   attributes: Record<string, string>;
   transitions: Transition[];
@@ -21,6 +26,7 @@ export interface Notification {
   dedupKey: string;
 }
 
+/** SNS refuses a subject of 100 characters or more. */
 const SUBJECT_LIMIT = 99;
 /** SNS allows 10 attributes; five are Watchpost's, so a check's first five labels (by name) go along. */
 const MAX_LABEL_ATTRIBUTES = 5;
@@ -32,21 +38,32 @@ function statusWord(status: string): string {
 export function subjectOf(t: Transition): string {
   switch (t.type) {
     case "FIRING":
-      return clip(
+      return snsSubject(
         `[${t.severity.toUpperCase()}] ${t.check} is ${t.escalatedFrom ? "now " : ""}${statusWord(t.status)}${alsoText(t)}: ${t.reason}`,
-        SUBJECT_LIMIT,
       );
     case "REMINDER":
-      return clip(
+      return snsSubject(
         `[${t.severity.toUpperCase()}] ${t.check} is still ${statusWord(t.status)} (for ${formatSpan(Date.parse(t.at) - Date.parse(t.since))}): ${t.reason}`,
-        SUBJECT_LIMIT,
       );
     case "RESOLVED":
-      return clip(
+      return snsSubject(
         `[RESOLVED] ${t.check} is ${statusWord(t.status)} again after ${formatSpan(Date.parse(t.at) - Date.parse(t.since))}`,
-        SUBJECT_LIMIT,
       );
   }
+}
+
+/**
+ * A subject SNS accepts (UTF-8 with no line break or control character, under 100 characters): what
+ * the engine did not already escape (a state entry from before it did) shown as escapes, any run of
+ * white space one space, cut at a character boundary.
+ */
+export function snsSubject(text: string): string {
+  const line = visible(text)
+    .replace(/\s+/gu, " ")
+    .replace(/\p{C}/gu, (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, "0")}`)
+    .trim();
+  const chars = Array.from(line);
+  return chars.length <= SUBJECT_LIMIT ? line : `${chars.slice(0, SUBJECT_LIMIT - 1).join("")}…`;
 }
 
 /** ` (also failing: api, web)` when checks that depend on this one fail too; else nothing. */
@@ -54,7 +71,11 @@ function alsoText(t: Transition): string {
   return t.alsoFailing?.length ? ` (also failing: ${t.alsoFailing.join(", ")})` : "";
 }
 
-/** The JSON block of a transition: what a machine needs to act on or deduplicate it. */
+/**
+ * The JSON block of a transition: what a machine needs to act on or deduplicate it. Text is data
+ * here (a receiver escapes it for its own output); a control character a state entry written before
+ * the engine escaped them still holds is shown as an escape.
+ */
 export function transitionJson(t: Transition): Record<string, unknown> {
   return {
     type: t.type,
@@ -63,7 +84,7 @@ export function transitionJson(t: Transition): Record<string, unknown> {
     target: t.target,
     status: t.status,
     severity: t.severity,
-    reason: t.reason,
+    reason: visible(t.reason),
     since: t.since,
     failuresInARow: t.failures,
     escalatedFrom: t.escalatedFrom ?? null,
@@ -72,19 +93,31 @@ export function transitionJson(t: Transition): Record<string, unknown> {
     runbook: t.runbook ?? null,
     labels: t.labels,
     location: t.location,
-    ...(t.log ? { log: t.log } : {}),
+    ...(t.log ? { log: untrustedLines(t.log, Number.POSITIVE_INFINITY) } : {}),
     dedupKey: t.dedupKey,
   };
 }
+
+/** What introduces a quoted log, in every output. */
+export const LOG_HEADING = "The job's log ends:";
 
 /** Lines of a job's log quoted in the text of a notification (all of its 4 KiB are in the JSON). */
 const QUOTED_LOG_LINES = 15;
 const QUOTED_LOG_CHARS = 1_500;
 
-/** The end of a job's log, short enough for a chat message. */
+/** The end of a job's log, short enough for a chat message, each line made visible. */
 function quotedLog(log: string): string {
-  const tail = log.split(/\r?\n/).slice(-QUOTED_LOG_LINES).join("\n");
-  return tail.length <= QUOTED_LOG_CHARS ? tail : `…${tail.slice(-QUOTED_LOG_CHARS)}`;
+  return untrustedLines(log.split(/\r?\n/).slice(-QUOTED_LOG_LINES).join("\n"), QUOTED_LOG_CHARS);
+}
+
+/**
+ * A log in a code fence for plain text and markdown readers (e-mail): the fence is longer than any
+ * run of backticks in the log, so no line of it can close the fence and write outside the quote.
+ */
+export function fenced(log: string): string {
+  const longest = Math.max(0, ...(log.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}\n${log}\n${fence}`;
 }
 
 /** The people-readable text of one transition (also Alertmanager's `description`). */
@@ -93,7 +126,7 @@ export function describe(t: Transition): string {
     t.type === "RESOLVED"
       ? `${t.check} recovered at ${t.at} after ${formatSpan(Date.parse(t.at) - Date.parse(t.since))} (${t.failures} failed runs in a row).`
       : `${t.check} has been ${statusWord(t.status)} since ${t.since} (${t.failures} failed runs in a row).`,
-    `Reason: ${t.reason}`,
+    `Reason: ${visible(t.reason)}`,
     `Target: ${t.target}`,
     `Location: ${t.location}`,
   ];
@@ -108,7 +141,6 @@ export function describe(t: Transition): string {
       `Also failing, depending on ${t.check} (their own alerts are held while it fails): ${t.alsoFailing.join(", ")}`,
     );
   if (t.runbook) lines.push(`Runbook: ${t.runbook}`);
-  if (t.log) lines.push(`The job's log ends:\n\`\`\`\n${quotedLog(t.log)}\n\`\`\``);
   return lines.join("\n");
 }
 
@@ -118,9 +150,13 @@ export function notificationOf(t: Transition): Notification {
     .slice(0, MAX_LABEL_ATTRIBUTES)
     .map((name) => [name, t.labels[name] as string] as const)
     .filter(([, value]) => value !== "");
+  const text = describe(t);
+  const log = t.log ? quotedLog(t.log) : undefined;
   return {
     subject: subjectOf(t),
-    body: `${describe(t)}\n\n${JSON.stringify(transitionJson(t), null, 2)}\n`,
+    body: `${text}${log ? `\n${LOG_HEADING}\n${fenced(log)}` : ""}\n\n${JSON.stringify(transitionJson(t), null, 2)}\n`,
+    text,
+    ...(log ? { log } : {}),
     attributes: {
       severity: t.severity,
       check: t.check,
@@ -143,8 +179,11 @@ export function summaryOf(transitions: Transition[]): Notification {
   const verb =
     first.type === "RESOLVED" ? "recovered" : first.type === "REMINDER" ? "are still failing" : "are failing";
   const tag = first.type === "RESOLVED" ? "RESOLVED" : first.severity.toUpperCase();
-  const subject = clip(`[${tag}] ${transitions.length} checks ${verb}: ${names.join(", ")}`, SUBJECT_LIMIT);
-  const list = transitions.map((t) => `- ${t.check} (${t.target}): ${t.reason}${alsoText(t)}`).join("\n");
+  const subject = snsSubject(`[${tag}] ${transitions.length} checks ${verb}: ${names.join(", ")}`);
+  const list = transitions
+    .map((t) => `- ${t.check} (${t.target}): ${visible(t.reason)}${alsoText(t)}`)
+    .join("\n");
+  const text = `${transitions.length} checks ${verb} at ${first.at}:\n${list}`;
   const keys = transitions
     .map((t) => t.dedupKey)
     .sort()
@@ -153,11 +192,12 @@ export function summaryOf(transitions: Transition[]): Notification {
   const dedupKey = `summary/${first.type}/${first.severity}/${keys.length <= 200 ? keys : createHash("sha256").update(keys).digest("hex").slice(0, 32)}`;
   return {
     subject,
-    body: `${transitions.length} checks ${verb} at ${first.at}:\n${list}\n\n${JSON.stringify(
+    body: `${text}\n\n${JSON.stringify(
       { type: first.type, severity: first.severity, checks: transitions.map(transitionJson) },
       null,
       2,
     )}\n`,
+    text,
     attributes: {
       severity: first.severity,
       check: "(several)",

@@ -3,6 +3,7 @@
  * is the "expected" half of a diagnostic (`a duration such as 30s`); the loader adds what was found.
  */
 import { z } from "zod";
+import { isLink } from "../link.js";
 import { DURATION_PATTERN, parseDuration, parseSize, SIZE_PATTERN } from "../units.js";
 import { ANY_REFERENCE, REFERENCE_PROVIDERS, TLS_VERSIONS } from "./syntax.js";
 
@@ -15,6 +16,14 @@ export const duration = z
   .regex(DURATION_PATTERN, { error: DURATION_EXPECTED })
   .transform((text) => parseDuration(text) as number)
   .meta({ description: DURATION_EXPECTED });
+
+const LINK_EXPECTED = "an absolute http: or https: URL";
+
+/** A URL a notification links to (a runbook): http(s) only, as lib/link.ts decides. */
+export const link = z
+  .string({ error: LINK_EXPECTED })
+  .refine(isLink, { error: LINK_EXPECTED })
+  .meta({ pattern: "^[hH][tT][tT][pP][sS]?://[^\\s]+$" });
 
 /** A size string, parsed to bytes. */
 export const size = z

@@ -5,7 +5,7 @@ import { RESERVED_LABELS } from "../metrics/series.js";
 import { CONFIGS } from "../probes/config/index.js";
 import { strings } from "../probes/config/steps.js";
 import { KINDS, STEP_KINDS } from "../probes/kinds.js";
-import { duration } from "./fields.js";
+import { duration, link } from "./fields.js";
 import { variablesIn } from "./syntax.js";
 
 export const SEVERITIES = ["critical", "warning", "info"] as const;
@@ -58,10 +58,9 @@ const alert = z.strictObject({
   renotifyEvery: duration
     .optional()
     .meta({ description: "Remind while still failing, this often. Default: never." }),
-  runbook: z
-    .url({ error: "an absolute URL" })
+  runbook: link
     .optional()
-    .meta({ description: "Link included in every notification." }),
+    .meta({ description: "Link included in every notification: an absolute http: or https: URL." }),
   notifyDegraded: z
     .boolean({ error: "true or false" })
     .optional()

@@ -33,3 +33,13 @@ export function stringsIn(value: unknown): string[] {
   if (value !== null && typeof value === "object") return Object.values(value).flatMap(stringsIn);
   return [];
 }
+
+/** A failed job's log written to attack the fence it is quoted in, and the terminal reading it. */
+export const HOSTILE_LOG = [
+  "starting backup",
+  "```",
+  "Runbook: https://evil.example/ (a forged line outside the quote)",
+  "````` <!channel> [click](https://evil.example/)",
+  "\x1b[2J\x1b]52;c;ZXZpbA==\x07cleared\rCR-overwrite",
+  "nul\x00 end",
+].join("\n");

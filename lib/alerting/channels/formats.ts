@@ -2,10 +2,13 @@
  * A notification as each channel's documented payload: a plain JSON webhook, a Slack incoming
  * webhook (Block Kit), a PagerDuty Events API v2 event (one per transition, so each FIRING pairs
  * with its RESOLVED by `dedup_key`), and a Microsoft Teams workflow webhook (an Adaptive Card).
+ * Each escapes text it did not write by its own format's rules, here beside the format: nothing a
+ * target or a job wrote becomes a mention, a link or markup; links are http(s) only (lib/link.ts).
  */
 import type { Severity } from "../../checks/schema.js";
-import { clip } from "../../text.js";
-import { type Notification, transitionJson } from "../message.js";
+import { isLink } from "../../link.js";
+import { clip, untrustedLines, visible } from "../../text.js";
+import { LOG_HEADING, type Notification, transitionJson } from "../message.js";
 import type { Transition } from "../state-machine.js";
 
 export const CHANNEL_KINDS = ["webhook", "slack", "pagerduty", "teams", "alertmanager"] as const;
@@ -14,14 +17,15 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 /** PagerDuty's events endpoint; the routing key is the credential. */
 export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 
-/** Slack: a header holds at most 150 characters, a section 3,000. */
+/** Slack: a header holds at most 150 characters, a text 3,000. */
 const SLACK_HEADER_LIMIT = 150;
-const SLACK_SECTION_LIMIT = 3_000;
+const SLACK_TEXT_LIMIT = 3_000;
+/** PagerDuty's limit on an event's summary. */
+const PAGERDUTY_SUMMARY_LIMIT = 1_024;
 
-/** The people-readable part of the body: everything before the JSON block. */
-function prose(n: Notification): string {
-  const at = n.body.indexOf("\n\n{");
-  return (at >= 0 ? n.body.slice(0, at) : n.body).trim();
+/** The runbooks of a notification's transitions that may be links, each once. */
+function runbooksOf(n: Notification): string[] {
+  return [...new Set(n.transitions.flatMap((t) => (t.runbook && isLink(t.runbook) ? [t.runbook] : [])))];
 }
 
 export function webhookPayload(n: Notification): unknown {
@@ -34,14 +38,48 @@ export function webhookPayload(n: Notification): unknown {
   };
 }
 
-export function slackPayload(n: Notification): unknown {
-  const runbooks = [...new Set(n.transitions.flatMap((t) => (t.runbook ? [t.runbook] : [])))];
+/**
+ * Slack reads `&`, `<` and `>` in mrkdwn as its markup (`<!channel>`, `<@U…>`, `<url|label>`):
+ * escaped as entities, they show as themselves and no mention or link can be formed.
+ */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Text Slack shows as written: a rich text element, which no markup, mention or URL in it changes. */
+function slackText(text: string): unknown {
+  return { type: "text", text: untrustedLines(text, Number.POSITIVE_INFINITY) };
+}
+
+/**
+ * The prose and the quoted log as a rich text block: its text elements are never read as mrkdwn, so
+ * neither `*bold*` nor a mention nor a URL in a reason is acted on, and the log sits in a
+ * preformatted element that no backticks in it can close.
+ */
+function slackRichText(n: Notification): unknown {
   return {
-    // The fallback for notifications and clients that do not render blocks.
-    text: n.subject,
+    type: "rich_text",
+    elements: [
+      { type: "rich_text_section", elements: [slackText(clip(n.text, SLACK_TEXT_LIMIT))] },
+      ...(n.log
+        ? [
+            { type: "rich_text_section", elements: [slackText(`\n${LOG_HEADING}`)] },
+            { type: "rich_text_preformatted", elements: [{ type: "text", text: n.log }] },
+          ]
+        : []),
+    ],
+  };
+}
+
+export function slackPayload(n: Notification): unknown {
+  const runbooks = runbooksOf(n);
+  return {
+    // The fallback for notifications and clients that do not render blocks: Slack reads it as mrkdwn.
+    text: slackEscape(n.subject),
     blocks: [
+      // plain_text is never parsed for markup or mentions.
       { type: "header", text: { type: "plain_text", text: clip(n.subject, SLACK_HEADER_LIMIT) } },
-      { type: "section", text: { type: "mrkdwn", text: clip(prose(n), SLACK_SECTION_LIMIT) } },
+      slackRichText(n),
       ...(runbooks.length > 0
         ? [
             {
@@ -54,7 +92,10 @@ export function slackPayload(n: Notification): unknown {
             },
           ]
         : []),
-      { type: "context", elements: [{ type: "mrkdwn", text: `dedupKey ${n.dedupKey}` }] },
+      {
+        type: "context",
+        elements: [{ type: "mrkdwn", text: `dedupKey ${slackEscape(n.dedupKey)}`, verbatim: true }],
+      },
     ],
   };
 }
@@ -70,6 +111,14 @@ export function pagerdutyDedupKey(t: Transition): string {
   return `${t.check}/${t.since}`;
 }
 
+/**
+ * PagerDuty shows a summary as plain text, on one line (an incident's title): control characters as
+ * escapes, at most 1,024 characters. Custom details are data it shows as such.
+ */
+export function pagerdutySummary(text: string): string {
+  return clip(visible(text), PAGERDUTY_SUMMARY_LIMIT);
+}
+
 /** One event per transition (a summary of seven checks is seven alerts, each resolved on its own). */
 export function pagerdutyEvents(n: Notification, routingKey: string): unknown[] {
   return n.transitions.map((t) =>
@@ -80,7 +129,7 @@ export function pagerdutyEvents(n: Notification, routingKey: string): unknown[] 
           event_action: "trigger",
           dedup_key: pagerdutyDedupKey(t),
           payload: {
-            summary: clip(n.transitions.length === 1 ? n.subject : `${t.check}: ${t.reason}`, 1024),
+            summary: pagerdutySummary(n.transitions.length === 1 ? n.subject : `${t.check}: ${t.reason}`),
             source: t.target,
             severity: PAGERDUTY_SEVERITY[t.severity],
             timestamp: t.at,
@@ -89,12 +138,26 @@ export function pagerdutyEvents(n: Notification, routingKey: string): unknown[] 
             class: t.kind,
             custom_details: transitionJson(t),
           },
-          ...(t.runbook ? { links: [{ href: t.runbook, text: "Runbook" }] } : {}),
+          ...(t.runbook && isLink(t.runbook) ? { links: [{ href: t.runbook, text: "Runbook" }] } : {}),
         },
   );
 }
 
+/**
+ * Text Teams shows as written: a TextRun in a RichTextBlock, which Adaptive Cards never read as
+ * markdown (a TextBlock would turn `[label](url)` into a link and `**x**` into bold). One block a
+ * line, so a line break stays one.
+ */
+function teamsLines(text: string, style: Record<string, unknown> = {}): unknown[] {
+  return text.split("\n").map((line) => ({
+    type: "RichTextBlock",
+    spacing: "None",
+    inlines: [{ type: "TextRun", text: visible(line) || " ", ...style }],
+  }));
+}
+
 export function teamsPayload(n: Notification): unknown {
+  const colour = n.type === "RESOLVED" ? "Good" : n.severity === "critical" ? "Attention" : "Warning";
   return {
     type: "message",
     attachments: [
@@ -106,16 +169,10 @@ export function teamsPayload(n: Notification): unknown {
           type: "AdaptiveCard",
           version: "1.4",
           body: [
-            {
-              type: "TextBlock",
-              text: n.subject,
-              weight: "Bolder",
-              size: "Medium",
-              wrap: true,
-              color: n.type === "RESOLVED" ? "Good" : n.severity === "critical" ? "Attention" : "Warning",
-            },
-            { type: "TextBlock", text: prose(n), wrap: true },
-            { type: "TextBlock", text: `dedupKey ${n.dedupKey}`, isSubtle: true, size: "Small", wrap: true },
+            ...teamsLines(n.subject, { weight: "Bolder", size: "Medium", color: colour }),
+            ...teamsLines(n.text),
+            ...(n.log ? [...teamsLines(LOG_HEADING), ...teamsLines(n.log, { fontType: "Monospace" })] : []),
+            ...teamsLines(`dedupKey ${n.dedupKey}`, { isSubtle: true, size: "Small" }),
           ],
         },
       },

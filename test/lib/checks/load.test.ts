@@ -187,6 +187,14 @@ describe("loading check files", () => {
       ],
     },
     {
+      name: "a runbook that is not an http(s) link",
+      yaml: "checks:\n  - name: x\n    alert: { runbook: 'javascript:alert(1)//' }\n    tcp: { host: a, port: 1 }\n  - name: y\n    alert: { runbook: /wiki/y }\n    tcp: { host: a, port: 1 }\n",
+      messages: [
+        'f.yml:3:23: checks[0].alert.runbook: expected an absolute http: or https: URL, found "javascript:alert(1)//"',
+        'f.yml:6:23: checks[1].alert.runbook: expected an absolute http: or https: URL, found "/wiki/y"',
+      ],
+    },
+    {
       name: "a reserved label",
       yaml: "checks:\n  - name: x\n    labels: { instance: a }\n    tcp: { host: a, port: 1 }\n",
       messages: [

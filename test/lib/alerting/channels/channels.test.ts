@@ -42,13 +42,25 @@ async function receiver(
 /** Slack incoming webhooks: `text` (the fallback), and Block Kit blocks within their limits. */
 function slackShape(body: Record<string, unknown>): string | undefined {
   if (typeof body.text !== "string" || body.text.length === 0) return "missing_text";
-  const blocks = body.blocks as { type: string; text?: { type: string; text: string } }[];
+  const blocks = body.blocks as {
+    type: string;
+    text?: { type: string; text: string };
+    elements?: { type: string; elements?: { type: string; text: string }[] }[];
+  }[];
   if (!Array.isArray(blocks) || blocks.length === 0 || blocks.length > 50) return "invalid_blocks";
   for (const block of blocks) {
     if (block.type === "header" && (block.text?.type !== "plain_text" || block.text.text.length > 150))
       return "invalid_blocks: header";
     if (block.type === "section" && (block.text?.type !== "mrkdwn" || block.text.text.length > 3000))
       return "invalid_blocks: section";
+    if (block.type === "rich_text") {
+      const kinds = ["rich_text_section", "rich_text_preformatted", "rich_text_quote", "rich_text_list"];
+      for (const element of block.elements ?? []) {
+        if (!kinds.includes(element.type)) return "invalid_blocks: rich_text element";
+        if (!element.elements?.every((e) => e.type === "text" && typeof e.text === "string" && e.text))
+          return "invalid_blocks: rich_text text";
+      }
+    }
   }
   return undefined;
 }
@@ -76,12 +88,20 @@ function teamsShape(body: Record<string, unknown>): string | undefined {
   if (body.type !== "message") return "type must be message";
   const [attachment] = (body.attachments ?? []) as {
     contentType: string;
-    content: { type: string; version: string; body: { type: string; text: string }[] };
+    content: {
+      type: string;
+      version: string;
+      body: { type: string; text?: string; inlines?: { type: string; text: string }[] }[];
+    };
   }[];
   if (attachment?.contentType !== "application/vnd.microsoft.card.adaptive") return "contentType";
   if (attachment.content.type !== "AdaptiveCard" || !attachment.content.version) return "card";
-  if (!attachment.content.body.every((element) => element.type === "TextBlock" && element.text))
-    return "body";
+  const shown = (element: (typeof attachment.content.body)[number]) =>
+    element.type === "TextBlock"
+      ? Boolean(element.text)
+      : element.type === "RichTextBlock" &&
+        Boolean(element.inlines?.every((run) => run.type === "TextRun" && run.text));
+  if (!attachment.content.body.every(shown)) return "body";
   return undefined;
 }
 

@@ -8,6 +8,7 @@ import type { Transition } from "../../../../lib/alerting/state-machine.js";
 import { MemoryStore } from "../../../../lib/alerting/stores/store.js";
 import { resultFor } from "../../../support/alerting.js";
 import { check } from "../../../support/checks.js";
+import { HOSTILE, HOSTILE_LOG, TERMINAL_CONTROLS } from "../../../support/hostile.js";
 
 const sns = mockClient(SNSClient);
 afterEach(() => sns.reset());
@@ -34,6 +35,32 @@ function transition(check: string, extra: Partial<Transition> = {}): Transition 
 }
 
 describe("notification text", () => {
+  it("gives SNS a subject it accepts and an e-mail whose quoted log cannot close its fence", () => {
+    const n = notificationOf(transition("backup-job", { reason: HOSTILE, log: HOSTILE_LOG }));
+    // SNS: UTF-8 with no line break or control character, under 100 characters.
+    expect(n.subject).not.toMatch(/[\p{Cc}\p{Cf}\u2028\u2029]/u);
+    expect(Array.from(n.subject).length).toBeLessThan(100);
+    expect(n.subject).toMatch(/^\[CRITICAL\] backup-job is DOWN: <!channel> /);
+    const lines = n.body.split("\n");
+    // Every line of the e-mail is a line Watchpost wrote or a line of the log, none with a control.
+    expect(n.body).not.toMatch(TERMINAL_CONTROLS);
+    expect(lines.filter((l) => l.startsWith("Reason: "))).toHaveLength(1);
+    const start = lines.indexOf("The job's log ends:") + 1;
+    const fence = lines[start] as string;
+    expect(fence).toMatch(/^`{6,}$/);
+    const end = lines.indexOf(fence, start + 1);
+    expect(lines.slice(start + 1, end)).toEqual(n.log?.split("\n"));
+    expect(lines.slice(start + 1, end)).toContain("```");
+    expect(lines[end + 1]).toBe("");
+    expect(JSON.parse(lines.slice(end + 2).join("\n")).check).toBe("backup-job");
+  });
+
+  it("keeps a subject SNS accepts whatever a state entry held: white space, format characters, long text", () => {
+    const n = notificationOf(transition("api", { reason: `a\tb\u200bc\ud800 ${"é".repeat(200)}` }));
+    expect(n.subject).toMatch(/^\[CRITICAL\] api is DOWN: a b\\u200bc\\ud800 é+…$/);
+    expect(Array.from(n.subject)).toHaveLength(99);
+  });
+
   it("has a subject under 100 characters and a body with a JSON block", () => {
     const n = notificationOf(transition("payments-api"));
     expect(n.subject).toBe("[CRITICAL] payments-api is DOWN: status 503, expected 200");
