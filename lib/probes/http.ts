@@ -9,6 +9,7 @@ import type { HttpConfig } from "./config/http.js";
 import { failedObservation } from "./errors.js";
 import { httpConditions, needsBody } from "./http/conditions.js";
 import { type Hop, Timeline } from "./http/connection.js";
+import { acceptedEncodings, contentEncodings, decodeBody } from "./http/content-encoding.js";
 import { followRedirects } from "./http/redirects.js";
 import { defineProbe, type ProbeContext } from "./probe.js";
 
@@ -45,6 +46,8 @@ export async function httpExchange(
   const timeline = new Timeline();
   const facts: Facts = {};
   const headers: Record<string, string> = { "user-agent": USER_AGENT, ...lowerCaseKeys(cfg.headers) };
+  if (cfg.compression && cfg.compression !== "identity") headers["accept-encoding"] ??= cfg.compression;
+  const accepted = acceptedEncodings(headers["accept-encoding"], cfg.compression);
   // Credentials in the URL are sent as basic auth, as curl and browsers do, and never in the request line.
   if (url.username || url.password) {
     headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
@@ -63,7 +66,8 @@ export async function httpExchange(
       insecure: cfg.insecure,
       serverName: cfg.tls?.serverName,
       client,
-      needBody: keepBody || needsBody(cfg.expect),
+      // A body that may be compressed is kept to be decoded: its decoded size is what is reported.
+      needBody: keepBody || needsBody(cfg.expect) || accepted.size > 0,
       maxBody: cfg.maxBodySize,
     },
     timeline,
@@ -72,7 +76,7 @@ export async function httpExchange(
   );
   if (!followed.ok)
     return { observation: { conditions: [followed.failure], summary: "", phases: timeline.phases, facts } };
-  const { hop } = followed;
+  const hop = await decoded(followed.hop, accepted, cfg, keepBody || needsBody(cfg.expect));
   facts.bodyBytes = hop.bodyBytes;
   const { conditions, contentMismatch } = httpConditions(
     cfg.expect,
@@ -94,6 +98,25 @@ export async function httpExchange(
     },
     response: hop,
   };
+}
+
+/**
+ * The final response with its body decoded (the decoded size counted as blackbox's uncompressed
+ * length). A body that cannot be decoded fails the check only when something reads it (`wanted`),
+ * or when decoding it went past `maxBodySize`.
+ */
+async function decoded(
+  hop: Hop,
+  accepted: ReadonlySet<string>,
+  cfg: HttpConfig,
+  wanted: boolean,
+): Promise<Hop> {
+  const encodings = contentEncodings(hop.headers["content-encoding"]);
+  if (!hop.body || hop.bodyExceeded || encodings.length === 0) return hop;
+  const result = await decodeBody(hop.body, encodings, accepted, cfg.maxBodySize);
+  if (result.ok) return { ...hop, body: result.body, bodyBytes: result.body.length };
+  if (result.problem === "exceeded") return { ...hop, bodyExceeded: true, decodeFailure: result };
+  return wanted ? { ...hop, decodeFailure: result } : hop;
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {

@@ -5,6 +5,8 @@ import { hasReference } from "../../checks/syntax.js";
 import { headerAssertions, jsonAssertions, latencyExpect, statusList, textList } from "./expect.js";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+/** What a check may ask for by name, as blackbox_exporter's `compression` (lib/probes/http/content-encoding.ts decodes them). */
+const COMPRESSIONS = ["gzip", "deflate", "br", "identity"] as const;
 
 const url = text.refine(
   (value) => {
@@ -63,8 +65,16 @@ export const httpConfig = z.strictObject({
     })
     .optional(),
   maxBodySize: size.default(1_048_576).meta({
-    description: "Read at most this much of the body; a larger body fails the check. Default 1MiB.",
+    description:
+      "Read at most this much of the body, and decode at most this much of a compressed one; a larger body fails the check. Default 1MiB.",
   }),
+  compression: z
+    .enum(COMPRESSIONS, { error: `one of ${COMPRESSIONS.join(", ")}` })
+    .optional()
+    .meta({
+      description:
+        "Ask for this encoding (Accept-Encoding, unless the headers set one) and decode the body before assertions, as blackbox_exporter's compression. An Accept-Encoding header alone does the same.",
+    }),
   expect: z
     .strictObject({
       status: statusList

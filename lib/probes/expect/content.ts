@@ -44,7 +44,8 @@ export function contentConditions(subject: string, text: string, expect: Content
 function jsonConditions(subject: string, text: string, assertions: readonly JsonAssertion[]): Condition[] {
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    // A UTF-8 byte order mark is no part of the JSON text (RFC 8259 §8.1 lets a parser skip it).
+    document = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     return [
       { ok: false, effect: "fail", text: `${subject} is not valid JSON (${(error as Error).message})` },

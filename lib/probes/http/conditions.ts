@@ -27,11 +27,12 @@ export function httpConditions(
 ): { conditions: Condition[]; contentMismatch: boolean } {
   const status = statusCondition(hop.status, expect.status);
   const conditions: Condition[] = [status];
-  if (hop.bodyExceeded) {
+  const failure = hop.decodeFailure;
+  if (hop.bodyExceeded || failure) {
     conditions.push({
       ok: false,
       effect: "fail",
-      text: `body larger than the ${formatBytes(maxBody)} limit (maxBodySize)`,
+      text: failure?.reason ?? `body larger than the ${formatBytes(maxBody)} limit (maxBodySize)`,
     });
   }
   conditions.push(...latencyConditions(elapsedMs, expect.latency));
@@ -47,7 +48,7 @@ export function httpConditions(
     );
   }
   const body =
-    hop.body && !hop.bodyExceeded
+    hop.body && !hop.bodyExceeded && !failure
       ? contentConditions("body", hop.body.toString("utf8"), {
           contains: expect.bodyContains,
           matches: expect.bodyMatches,
@@ -56,7 +57,9 @@ export function httpConditions(
       : [];
   conditions.push(...body);
   // blackbox's probe_failed_due_to_regex: a header or body assertion failed on an accepted status.
-  const contentMismatch = status.ok && [...headers, ...body].some((c) => !c.ok);
+  // A body in an encoding not asked for is what blackbox's regex fails on too.
+  const contentMismatch =
+    status.ok && ([...headers, ...body].some((c) => !c.ok) || failure?.problem === "unasked");
   return { conditions, contentMismatch };
 }
 

@@ -11,6 +11,7 @@ import { describeCertificateError } from "../errors.js";
 import type { ProbeContext } from "../probe.js";
 import { timedLookup } from "../timing.js";
 import { skipNodeHostnameCheck, skipPeerChainObjects } from "../tls-socket.js";
+import type { DecodeFailure } from "./content-encoding.js";
 import { exchangeHttp1 } from "./http1.js";
 import { Http1Error } from "./http1-error.js";
 import type { Http1Head } from "./response-head.js";
@@ -44,6 +45,8 @@ export interface Hop {
   body?: Buffer;
   bodyBytes: number;
   bodyExceeded: boolean;
+  /** Why the body the assertions would read is not there: an encoding not asked for, or not decodable. */
+  decodeFailure?: DecodeFailure;
 }
 
 /** The phases of every hop, added up: a redirect's connection counts as blackbox counts it. */
