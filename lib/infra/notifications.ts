@@ -2,7 +2,7 @@
  * Where notifications go: an encrypted topic, its subscriptions filtered by severity and labels, and
  * the key that encrypts the topic and the dead-letter queue.
  */
-import { RemovalPolicy } from "aws-cdk-lib";
+import { Aws, RemovalPolicy } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as sns from "aws-cdk-lib/aws-sns";
@@ -22,8 +22,16 @@ export function notifications(
     description: "Watchpost: notifications topic and queues",
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  // CloudWatch alarms publish to the topic, so CloudWatch may use the key.
-  key.grant(new iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*");
+  // CloudWatch alarms publish to the topic, so CloudWatch may use the key: for this account's alarms
+  // only (the confused-deputy guard a service principal needs).
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+      actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      resources: ["*"],
+      conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
+    }),
+  );
   const topic = new sns.Topic(scope, "Topic", { masterKey: key, enforceSSL: true, displayName: "Watchpost" });
   for (const [index, subscriber] of subscribers.entries()) subscribe(topic, index, subscriber);
   return { key, topic };

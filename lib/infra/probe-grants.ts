@@ -15,6 +15,7 @@ import type { CheckSpec } from "../checks/load.js";
 import { checkPermissions, references } from "../deploy/compile.js";
 import { HEARTBEAT_KEY_PREFIX } from "../heartbeat/store-dynamodb.js";
 import { HISTORY_DAY_PREFIX, INCIDENTS_PREFIX } from "../history/store-dynamodb.js";
+import { RUN_RECORD_PREFIX } from "../runtime/run-records-dynamodb.js";
 import { grantReferences } from "./references.js";
 import { STATUS_PAGE_OBJECTS } from "./status-page.js";
 
@@ -26,6 +27,8 @@ export interface ProbeGrants {
   /** The checks the function runs in this region: a region is granted what they ask for, no more. */
   checks: CheckSpec[];
   channels: ChannelSpec[];
+  /** Whether the function decides and keeps alert state (one location, or the home of several). */
+  decides: boolean;
   /** Whether the function keeps history (the home region's, unless turned off). */
   keepsHistory: boolean;
   statusBucket: s3.IBucket | undefined;
@@ -36,7 +39,28 @@ export interface ProbeGrants {
 export function grantProbe(fn: lambda.Function, grants: ProbeGrants): void {
   const allow = (statement: iam.PolicyStatementProps) =>
     fn.addToRolePolicy(new iam.PolicyStatement(statement));
-  allow({ actions: ["dynamodb:BatchGetItem", "dynamodb:PutItem"], resources: [grants.table.tableArn] });
+  allow({ actions: ["dynamodb:BatchGetItem"], resources: [grants.table.tableArn] });
+  // Writes by key, so a probe function can never overwrite a heartbeat's pings (the ping
+  // function's): alert state, whose key is the check's name (which cannot start with `#`), where
+  // this function decides; and its own kinds of items by their prefixes.
+  if (grants.decides)
+    allow({
+      actions: ["dynamodb:PutItem"],
+      resources: [grants.table.tableArn],
+      conditions: { "ForAllValues:StringNotLike": { "dynamodb:LeadingKeys": ["#*"] } },
+    });
+  allow({
+    actions: ["dynamodb:PutItem"],
+    resources: [grants.table.tableArn],
+    conditions: {
+      "ForAllValues:StringLike": {
+        "dynamodb:LeadingKeys": [
+          `${RUN_RECORD_PREFIX}*`,
+          ...(grants.keepsHistory ? [`${HISTORY_DAY_PREFIX}*`, `${INCIDENTS_PREFIX}*`] : []),
+        ],
+      },
+    },
+  });
   // Item by item, consistently: a heartbeat's pings, and the history it adds each run to.
   const items = [
     ...(grants.checks.some((check) => check.kind === "heartbeat") ? [`${HEARTBEAT_KEY_PREFIX}*`] : []),

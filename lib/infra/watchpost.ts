@@ -150,8 +150,10 @@ export class Watchpost extends Construct {
         // A region is granted what the checks it runs ask for, not every check of the deployment.
         checks: placed ? probe.checks.filter((check) => runsHere(check, placed)) : probe.checks,
         channels: props.channels ?? [],
+        decides: !placed?.remote,
         keepsHistory: historyDays !== undefined,
-        statusBucket: this.statusPage?.bucket,
+        // The function whose runs write the page, alone.
+        statusBucket: pageConfig && runs(pageConfig.shard) ? this.statusPage?.bucket : undefined,
         remoteWriteSecret: secret,
         ampWorkspaceArn: props.remoteWrite?.ampWorkspaceArn,
       });

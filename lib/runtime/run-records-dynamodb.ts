@@ -16,7 +16,7 @@ const gunzipAsync = promisify(gunzip);
 
 /** DynamoDB's item limit, less room for the other attributes. */
 const MAX_RESULTS_BYTES = 390_000;
-const KEY_PREFIX = "#run/";
+export const RUN_RECORD_PREFIX = "#run/";
 
 export interface DynamoDbRunRecordsOptions {
   client: Pick<DynamoDBClient, "send">;
@@ -32,7 +32,7 @@ export class DynamoDbRunRecords extends RunRecordStore {
         client: options.client,
         tableName: options.tableName,
         requestTimeoutMs: options.requestTimeoutMs,
-        prefix: KEY_PREFIX,
+        prefix: RUN_RECORD_PREFIX,
         codec: {
           toItem: async (record) => {
             const results = await gzipAsync(JSON.stringify(record.results));

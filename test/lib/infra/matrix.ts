@@ -219,12 +219,13 @@ export function shippedFlags(): Record<string, unknown> {
 }
 
 /**
- * Every case's templates, by `case/stack`: bundling skipped, construct paths recorded in each
- * resource's metadata. `flags` are the feature flags to synthesize with.
+ * Every case's templates (or the `only` cases'), by `case/stack`: bundling skipped, construct paths
+ * recorded in each resource's metadata. `flags` are the feature flags to synthesize with.
  */
 export async function synthMatrix(
   dir: string,
   flags: Record<string, unknown> = shippedFlags(),
+  only?: string[],
 ): Promise<Map<string, Record<string, unknown>>> {
   const folders = {} as Folders;
   for (const [name, text] of Object.entries(FOLDERS)) {
@@ -234,7 +235,7 @@ export async function synthMatrix(
     folders[name as keyof Folders] = folder;
   }
   const templates = new Map<string, Record<string, unknown>>();
-  for (const each of CASES) {
+  for (const each of CASES.filter((c) => !only || only.includes(c.name))) {
     const app = new App({
       context: { ...flags, "aws:cdk:bundling-stacks": [], "aws:cdk:enable-path-metadata": true },
       outdir: path.join(dir, "cdk.out", each.name),

@@ -255,7 +255,11 @@ describe("Watchpost construct", () => {
       Resource: "*",
       Condition: { StringEquals: { "cloudwatch:namespace": "Watchpost" } },
     });
-    expect(find("dynamodb:PutItem")[0]?.Action).toEqual(["dynamodb:BatchGetItem", "dynamodb:PutItem"]);
+    // Writes by key prefix: alert state (a check's own name, never `#…`) and the function's own kinds.
+    expect(find("dynamodb:PutItem").map((s) => s.Condition)).toEqual([
+      { "ForAllValues:StringNotLike": { "dynamodb:LeadingKeys": ["#*"] } },
+      { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#run/*", "#hist/*", "#inc/*"] } },
+    ]);
     expect(JSON.stringify(find("secretsmanager:GetSecretValue"))).toContain(":secret:prod/api-token-??????");
     expect(JSON.stringify(find("ssm:GetParameter"))).toContain(":parameter/watchpost/key");
     expect(JSON.stringify(find("rds:DescribeDBSnapshots"))).toContain(":db:orders-prod");
@@ -499,11 +503,15 @@ describe("the CDK app", () => {
   it("bundles the function with esbuild and the compiled checks beside it", async () => {
     const { assembly } = synth({}, { bundle: true });
     const { readdir, readFile } = await import("node:fs/promises");
+    // The probe function's asset, beside CDK's own (the status page bucket's emptier).
     const assets = (await readdir(assembly.directory)).filter((entry) => entry.startsWith("asset."));
-    const files = await readdir(path.join(assembly.directory, assets[0] as string));
-    expect(files.sort()).toEqual(["checks.json", "index.mjs", "index.mjs.map"]);
+    const listed = await Promise.all(
+      assets.map(async (asset) => ({ asset, files: await readdir(path.join(assembly.directory, asset)) })),
+    );
+    const probe = listed.find(({ files }) => files.includes("checks.json"));
+    expect(probe?.files.sort()).toEqual(["checks.json", "index.mjs", "index.mjs.map"]);
     const compiled = JSON.parse(
-      await readFile(path.join(assembly.directory, assets[0] as string, "checks.json"), "utf8"),
+      await readFile(path.join(assembly.directory, probe?.asset as string, "checks.json"), "utf8"),
     );
     expect(Object.keys(compiled.shards)).toEqual(["1m-0", "15m-0", "1h-0"]);
   }, 60_000);
