@@ -84,6 +84,19 @@ export interface Facts {
   backup?: BackupFacts;
   heartbeat?: HeartbeatFacts;
   grpc?: GrpcFacts;
+  websocket?: WebsocketFacts;
+}
+
+/** What a WebSocket endpoint answered. */
+export interface WebsocketFacts {
+  /** The upgrade request's status: 101 when it switched protocols. */
+  status: number;
+  /** The subprotocol the server chose. */
+  subprotocol?: string;
+  /** The first message (its first KiB), when one was awaited and came. */
+  message?: string;
+  /** The server answered the close handshake (code 1000) within a second. */
+  closedCleanly?: boolean;
 }
 
 /** What a gRPC health check answered (blackbox's probe_grpc_* series). */

@@ -39,7 +39,7 @@ const PATTERNS: [RegExp, FailureCause][] = [
   [/^[A-Z][A-Z_]+: |^(the server|service ".*") is [A-Z_]+/, "grpc_status"],
   [/^redirect|^more than \d+ redirects/, "redirect"],
   [/^took \d+ms, expected/, "latency"],
-  [/^body |^header |^\$|answered ".*", expected to match|is not valid JSON/, "content"],
+  [/^body |^header |^message |^\$|answered ".*", expected to match|is not valid JSON/, "content"],
 ];
 
 /** The cause of a down or unknown result; undefined for the others. */

@@ -76,7 +76,16 @@ function tlsVersionLabel(version: string): string {
 }
 
 /** The kinds blackbox_exporter has a prober for: they get its whole set of series. */
-const NETWORK_KINDS = new Set(["http", "tls", "tcp", "dns", "grpc"]);
+const NETWORK_KINDS = new Set(["http", "tls", "tcp", "dns", "grpc", "websocket"]);
+
+/** The websocket probe's phases, by the names its series give them. */
+const WEBSOCKET_PHASES = [
+  ["resolve", "resolve"],
+  ["connect", "connect"],
+  ["tls", "tls"],
+  ["processing", "upgrade"],
+  ["transfer", "message"],
+] as const;
 
 /** Go's zero time in Unix seconds: blackbox's chain expiry when no chain was verified (insecure). */
 const GO_ZERO_TIME = -62_135_596_800;
@@ -140,6 +149,13 @@ export function resultSeries(result: CheckResult, options: SeriesOptions): Serie
   if (result.kind === "tcp" || result.kind === "tls")
     add("probe_failed_due_to_regex", facts.contentMismatch ? 1 : 0);
   if (result.kind === "grpc") grpcSeries(result, add);
+  // blackbox has no websocket prober: Watchpost's own names, phases as the upgrade names them.
+  if (result.kind === "websocket") {
+    for (const [phase, name] of WEBSOCKET_PHASES)
+      if (phases[phase] !== undefined)
+        add("watchpost_websocket_duration_seconds", (phases[phase] ?? 0) / 1000, { phase: name });
+    add("watchpost_websocket_status_code", facts.websocket?.status ?? 0);
+  }
   const certificate = facts.certificate;
   // blackbox writes what it knows of TLS only for a handshake it accepted (for http, the final hop's;
   // for grpc, a call's that succeeded), and its grpc prober only these three.

@@ -12,6 +12,7 @@ import type { Probe } from "./probe.js";
 import { stepsProbe } from "./steps.js";
 import { tcpProbe } from "./tcp.js";
 import { tlsProbe } from "./tls.js";
+import { websocketProbe } from "./websocket.js";
 
 export { KINDS, type Kind } from "./kinds.js";
 
@@ -24,4 +25,5 @@ export const PROBES = {
   heartbeat: heartbeatProbe,
   grpc: grpcProbe,
   steps: stepsProbe,
+  websocket: websocketProbe,
 } as const satisfies Record<Kind, Probe<never>>;

@@ -2,7 +2,17 @@
  * The one list of check kinds. The run-time registry (lib/probes/index.ts) and the schema registry
  * (lib/probes/config/index.ts) are each typed as a record over it, so neither can miss a kind.
  */
-export const KINDS = ["http", "tls", "tcp", "dns", "backup", "heartbeat", "grpc", "steps"] as const;
+export const KINDS = [
+  "http",
+  "tls",
+  "tcp",
+  "dns",
+  "backup",
+  "heartbeat",
+  "grpc",
+  "steps",
+  "websocket",
+] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** The kinds a step of a `steps` check may be: one exchange with a target each. */

@@ -13,6 +13,7 @@ import { httpConfig } from "./http.js";
 import { stepsConfig } from "./steps.js";
 import { tcpConfig } from "./tcp.js";
 import { tlsConfig } from "./tls.js";
+import { websocketConfig } from "./websocket.js";
 
 export const CONFIGS = {
   http: httpConfig,
@@ -23,4 +24,5 @@ export const CONFIGS = {
   heartbeat: heartbeatConfig,
   grpc: grpcConfig,
   steps: stepsConfig,
+  websocket: websocketConfig,
 } as const satisfies Record<Kind, z.ZodType>;
