@@ -23,6 +23,18 @@ function representativeResult(check: CheckSpec): CheckResult {
     severity: check.severity,
     labels: check.labels,
     conditions: [],
+    ...(check.kind === "steps"
+      ? {
+          steps: (check.config as { name: string }[]).map((step) => ({
+            name: step.name,
+            kind: "http",
+            target: "",
+            status: "up" as const,
+            reason: "",
+            durationMs: 1,
+          })),
+        }
+      : {}),
     ...(check.kind === "http"
       ? { phases: { resolve: 1, connect: 1, tls: 1, processing: 1, transfer: 1 } }
       : { phases: { resolve: 1 } }),

@@ -65,6 +65,11 @@ export interface Usage {
 
 const MONTH_MS = 30 * 86_400_000;
 
+/** The requests a check sends each run: one, or a flow's steps. */
+export function requestsPerRun(check: Pick<CheckSpec, "kind" | "config">): number {
+  return check.kind === "steps" ? (check.config as unknown[]).length : 1;
+}
+
 export function monthlyUsage(checks: readonly CheckSpec[], options: CostOptions = {}): Usage {
   const perShard = options.maxChecksPerShard ?? 200;
   const memoryGb = (options.memoryMb ?? 1024) / 1024;
@@ -78,7 +83,10 @@ export function monthlyUsage(checks: readonly CheckSpec[], options: CostOptions 
   let secondsWeighted = 0;
   for (const shard of shards) {
     const count = runs(shard.intervalMs);
-    const waves = Math.ceil(shard.checks.length / DEFAULT_CONCURRENCY);
+    // A flow's steps run one after another: its time is its requests', and it holds its slot as long.
+    const requests = shard.checks.map(requestsPerRun);
+    const total = requests.reduce((n, r) => n + r, 0);
+    const waves = Math.max(...requests, Math.ceil(total / DEFAULT_CONCURRENCY));
     const seconds = (overhead + waves * latency) / 1000;
     invocations += count;
     gbSeconds += count * seconds * memoryGb;

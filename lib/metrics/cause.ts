@@ -24,7 +24,7 @@ export type FailureCause = (typeof FAILURE_CAUSES)[number];
 
 /** Reasons as the probes and the engine word them, first match wins. */
 const PATTERNS: [RegExp, FailureCause][] = [
-  [/^timed out after /, "timeout"],
+  [/^(flow )?timed out after /, "timeout"],
   [/^certificate (expires in|expired)|^chain certificate .* (expires in|expired)/, "certificate_expiry"],
   [
     /^DNS lookup failed|does not exist \(NXDOMAIN|answered [A-Z]+ for |refused the query for |has no [A-Z]+ records|^answers |^\d+ [A-Z]+ answer\(s\), expected|sent a malformed answer|resolver /,
@@ -49,6 +49,8 @@ export function failureCause(
   if (result.status === "unknown") return "indeterminate";
   if (result.status !== "down") return undefined;
   if (result.kind === "backup") return "backup";
-  for (const [pattern, cause] of PATTERNS) if (pattern.test(result.reason)) return cause;
+  // A flow's reason names its failed step first: the cause is that step's.
+  const reason = result.reason.replace(/^step "[^"]*": /, "");
+  for (const [pattern, cause] of PATTERNS) if (pattern.test(reason)) return cause;
   return "other";
 }

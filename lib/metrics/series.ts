@@ -27,6 +27,7 @@ const EXTRA_LABELS = [
   "subjectalternative",
   "cause",
   "serving_status",
+  "step",
 ] as const;
 type ExtraLabel = (typeof EXTRA_LABELS)[number];
 
@@ -122,6 +123,14 @@ export function resultSeries(result: CheckResult, options: SeriesOptions): Serie
   add("watchpost_probe_attempts", result.attempts);
   const cause = failureCause(result);
   if (cause) add("watchpost_check_failure", 1, { cause });
+  // A flow's steps that ran, each under its name; one that did not run was not looked at.
+  for (const step of result.steps ?? []) {
+    if (step.status === "skipped") continue;
+    add("watchpost_step_success", step.status === "up" || step.status === "degraded" ? 1 : 0, {
+      step: step.name,
+    });
+    add("watchpost_step_duration_seconds", step.durationMs / 1000, { step: step.name });
+  }
 
   const phases = result.phases ?? {};
   const facts = result.facts ?? {};

@@ -65,4 +65,27 @@ describe("cost model", () => {
     // The refresh adds about $0.24 a month: 21,600 short invocations and 20,160 PutMetricData requests.
     expect(e.usdPerMonth).toBeLessThan(2);
   });
+
+  it("times a flow by its steps' requests, one after another, and publishes its step series", () => {
+    const flow = (name: string, steps: number) =>
+      check({
+        name,
+        steps: Array.from({ length: steps }, (_, i) => ({
+          name: `s${i}`,
+          http: { url: `https://x.example/${i}` },
+        })),
+      });
+    const four = estimateCost([flow("f", 4)], { amp: true });
+    const one = estimateCost([flow("f", 1)], { amp: true });
+    expect(four.secondsPerInvocation).toBeCloseTo(0.1 + 4 * 0.3);
+    expect(one.secondsPerInvocation).toBeCloseTo(0.1 + 0.3);
+    // 64 single checks fill one wave; with a flow of four among them, the shard takes four.
+    expect(estimateCost([...https(63), flow("f", 4)]).secondsPerInvocation).toBeCloseTo(0.1 + 4 * 0.3);
+    // Two series more per step: watchpost_step_success and watchpost_step_duration_seconds.
+    const samples = (e: typeof one) =>
+      e.lines.find((l) => l.item === "Managed Prometheus ingestion")?.quantity ?? 0;
+    expect(samples(four) - samples(one)).toBe(43_200 * 3 * 2);
+    // CloudWatch: the check's Success and Duration, whatever its steps.
+    expect(four.lines.find((l) => l.item === "CloudWatch custom metrics")?.quantity).toBe(3);
+  });
 });

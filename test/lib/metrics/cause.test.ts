@@ -22,6 +22,13 @@ describe("failure cause", () => {
     ["grpc", "UNIMPLEMENTED: the server has no health service", "grpc_status"],
     ["grpc", "127.0.0.1:9 did not answer with HTTP/2 (Protocol error)", "connection"],
     ["http", "something nobody words", "other"],
+    ["steps", 'step "create": status 500, expected 201', "http_status"],
+    ["steps", 'step "login": $.token not found in the JSON body', "content"],
+    [
+      "steps",
+      'flow timed out after 20s in step "read" while waiting for response headers from a:80',
+      "timeout",
+    ],
   ];
   for (const [kind, reason, cause] of cases) {
     it(`${kind}: ${reason}`, () => {

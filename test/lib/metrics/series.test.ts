@@ -200,4 +200,36 @@ describe("job and instance", () => {
     );
     expect(first?.labels.instance).toBe("1.1.1.1");
   });
+
+  it("writes a flow's probe series and, per step that ran, watchpost_step_success and _duration_seconds", () => {
+    const flow: CheckResult = {
+      ...base,
+      kind: "steps",
+      status: "down",
+      reason: 'step "read": status 500, expected 2xx',
+      durationMs: 80,
+      phases: undefined,
+      facts: undefined,
+      steps: [
+        { name: "login", kind: "http", target: "", status: "up", reason: "200 OK", durationMs: 20 },
+        { name: "read", kind: "http", target: "", status: "down", reason: "status 500", durationMs: 50 },
+        { name: "more", kind: "http", target: "", status: "skipped", reason: "not run", durationMs: 0 },
+      ],
+    };
+    const written = resultSeries(flow, { location: "local", timestampMs: 1 }).map((s) => [
+      seriesLabels(s).__name__,
+      seriesLabels(s).step,
+      s.value,
+    ]);
+    expect(written).toContainEqual(["probe_success", undefined, 0]);
+    expect(written).toContainEqual(["probe_duration_seconds", undefined, 0.08]);
+    expect(written.filter(([name]) => String(name).startsWith("watchpost_step_"))).toEqual([
+      ["watchpost_step_success", "login", 1],
+      ["watchpost_step_duration_seconds", "login", 0.02],
+      ["watchpost_step_success", "read", 0],
+      ["watchpost_step_duration_seconds", "read", 0.05],
+    ]);
+    expect(RESERVED_LABELS).toContain("step");
+    expect(written.some(([name]) => String(name).startsWith("probe_http_"))).toBe(false);
+  });
 });

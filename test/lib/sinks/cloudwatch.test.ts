@@ -205,4 +205,39 @@ describe("CloudWatch sink", () => {
     expect(report.error).toBe("no time left before the run's deadline");
     expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
   });
+
+  it("gives a flow the check's Success and Duration, nothing per step", () => {
+    const sink = new CloudWatchSink({ client: new CloudWatchClient({}) });
+    const datums = sink.datums(
+      [
+        result("orders-flow", {
+          kind: "steps",
+          status: "down",
+          durationMs: 321,
+          phases: undefined,
+          facts: undefined,
+          steps: [{ name: "login", kind: "http", target: "", status: "down", reason: "x", durationMs: 300 }],
+        }),
+      ],
+      context,
+    );
+    expect(datums.map((d) => [d.MetricName, d.Value, d.Dimensions])).toEqual([
+      [
+        "Success",
+        0,
+        [
+          { Name: "Check", Value: "orders-flow" },
+          { Name: "Kind", Value: "steps" },
+        ],
+      ],
+      [
+        "Duration",
+        321,
+        [
+          { Name: "Check", Value: "orders-flow" },
+          { Name: "Kind", Value: "steps" },
+        ],
+      ],
+    ]);
+  });
 });
