@@ -1,6 +1,7 @@
 /** How results look on a terminal: a table, colour only where it will be seen as colour. */
 import type { CheckResult, Status } from "../result.js";
 import { STATUSES } from "../result.js";
+import { visible } from "../text.js";
 import type { Io } from "./context.js";
 
 const COLOURS: Record<Status, string> = {
@@ -15,6 +16,16 @@ export function useColour(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 }
 
+/**
+ * Text for a terminal that Watchpost did not write (a reason, a check's stage, a receiver's answer):
+ * every byte a terminal would interpret (ESC and the ANSI and OSC sequences it opens, a CR that
+ * overwrites a line, a line break that forges a row, a C1 CSI) shown as an escape. The only escape
+ * sequences Watchpost prints are its own colours.
+ */
+export function terminalText(text: string): string {
+  return visible(text);
+}
+
 export function formatLatency(ms: number): string {
   return ms < 1_000 ? `${Math.round(ms)}ms` : `${(ms / 1_000).toFixed(ms < 10_000 ? 2 : 1)}s`;
 }
@@ -24,7 +35,12 @@ export function formatLatency(ms: number): string {
  * instead of being cut; without one (a pipe, a file, `--wide`) every row is one line, reason whole.
  */
 export function formatTable(results: readonly CheckResult[], colour: boolean, width?: number): string {
-  const rows = results.map((r) => [r.name, r.status.toUpperCase(), formatLatency(r.durationMs), r.reason]);
+  const rows = results.map((r) => [
+    terminalText(r.name),
+    r.status.toUpperCase(),
+    formatLatency(r.durationMs),
+    terminalText(r.reason),
+  ]);
   const header = ["CHECK", "STATUS", "LATENCY", "REASON"];
   const widths = [0, 1, 2].map((i) =>
     Math.max(header[i]?.length ?? 0, ...rows.map((row) => row[i]?.length ?? 0)),

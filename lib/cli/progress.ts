@@ -5,7 +5,7 @@
  */
 import type { CheckResult } from "../result.js";
 import { clip } from "../text.js";
-import { formatLatency } from "./output.js";
+import { formatLatency, terminalText } from "./output.js";
 
 const SHOW_AFTER_MS = 1_000;
 const REDRAW_MS = 250;
@@ -52,7 +52,7 @@ export class Progress {
       .map(([check, { stage, since }]) => `${formatLatency(this.now() - since)} on ${check} (${stage})`)
       .join(", ");
     const text = `${this.done}/${this.total} done${waiting ? `; waiting ${waiting}` : ""}`;
-    return clip(text, width);
+    return clip(terminalText(text), width);
   }
 
   private draw(): void {

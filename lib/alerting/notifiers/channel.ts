@@ -11,6 +11,7 @@ import { describeError } from "../../errors.js";
 import { sharedClient } from "../../http/client.js";
 import { redactUrl } from "../../redact.js";
 import { refusedForGood } from "../../retry.js";
+import { untrusted } from "../../text.js";
 import { USER_AGENT } from "../../version.js";
 import {
   type ChannelKind,
@@ -120,7 +121,8 @@ export class ChannelNotifier implements Notifier {
         body: JSON.stringify(body),
         signal: withTimeout(this.timeoutMs, options.signal),
       });
-      const text = answer.body.toString("utf8").slice(0, 200).trim();
+      // What the receiver answered is its text, not ours: one line, bounded.
+      const text = untrusted(answer.body.toString("utf8").slice(0, 200).trim(), 200);
       if (answer.status >= 200 && answer.status < 300) return { ok: true };
       return {
         ok: false,

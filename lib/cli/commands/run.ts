@@ -25,7 +25,7 @@ import { reportDiagnostics } from "../diagnostics.js";
 import { type LocalHeartbeats, listenOption, servePings } from "../listen.js";
 import { planLocations } from "../locations.js";
 import { list, METRIC_OPTIONS, selectChecks, shared, wholeNumber } from "../options.js";
-import { exitCodeFor, printResults } from "../output.js";
+import { exitCodeFor, printResults, terminalText } from "../output.js";
 import { Progress } from "../progress.js";
 import { buildAlerter, buildSinks } from "../setup.js";
 import { historyBeside, pingsBeside, reportsBeside, verifyStateFile } from "../state.js";
@@ -255,14 +255,15 @@ async function runOnce(
       printResults(results, elapsedMs, options, io, confirmation);
     },
   }).finally(() => progress?.stop());
-  for (const report of summary.sinks) out.write(`${formatReport(report)}\n`);
+  // A sink's or a channel's error may quote what a server answered.
+  for (const report of summary.sinks) out.write(`${terminalText(formatReport(report))}\n`);
   const alerts = summary.alerts;
   if (alerts && alerts.notifier !== "console" && alerts.delivered + alerts.failed > 0) {
     out.write(
       `alerts via ${alerts.notifier}: ${alerts.delivered} delivered, ${alerts.failed} to retry on the next run\n`,
     );
   }
-  for (const error of alerts?.errors ?? []) out.write(`alerts: ${error}\n`);
+  for (const error of alerts?.errors ?? []) out.write(`alerts: ${terminalText(error)}\n`);
   for (const silent of summary.silentLocations ?? [])
     io.stderr.write(
       `locations: ${silent.location} has not reported ${silent.lastReportAt === undefined ? "at all" : `since ${new Date(silent.lastReportAt).toISOString()}`}; not counted up or down\n`,
@@ -271,7 +272,7 @@ async function runOnce(
     out.write(`alerts: ${check} is held: it depends on ${dependencies.join(", ")}, failing too\n`);
   // Sinks and alerting said their piece above; the probes stage says only when checks were skipped.
   const probes = summary.stages.find((stage) => stage.stage === "probes");
-  if (probes && !probes.ok) out.write(`probes: ${probes.error}\n`);
+  if (probes && !probes.ok) out.write(`probes: ${terminalText(probes.error ?? "")}\n`);
   // A confirmation is the check's latest word.
   const latest = new Map(summary.results.map((r) => [r.name, r]));
   for (const r of summary.confirmations) latest.set(r.name, r);
