@@ -51,6 +51,9 @@ export function describeNetworkError(error: unknown, where: string): string {
   if (err.name === "HTTPParserError")
     return `${where} did not answer with valid HTTP (${code ?? err.message})`;
   switch (code) {
+    case "ERR_PROXY":
+      // Already names the proxy and what it was asked.
+      return err.message;
     case "ECONNREFUSED":
       return `connection refused by ${where}`;
     case "ECONNRESET":

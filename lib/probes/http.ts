@@ -2,6 +2,7 @@
  * The http probe: one request (redirects followed) on connections of its own, timed as
  * blackbox_exporter times them, and the check's expectations on the final response.
  */
+import { type ProxySetting, parseProxy } from "../http/proxy.js";
 import type { Facts, Observation } from "../result.js";
 import { USER_AGENT } from "../version.js";
 import { type ClientIdentity, readCa, readPem, secureContextFor } from "./certificate.js";
@@ -11,7 +12,7 @@ import { httpConditions, needsBody } from "./http/conditions.js";
 import { type Hop, Timeline } from "./http/connection.js";
 import { acceptedEncodings, contentEncodings, decodeBody } from "./http/content-encoding.js";
 import { followRedirects } from "./http/redirects.js";
-import { defineProbe, type ProbeContext } from "./probe.js";
+import { CheckSetupError, defineProbe, type ProbeContext } from "./probe.js";
 
 export const httpProbe = defineProbe<HttpConfig>({
   kind: "http",
@@ -41,8 +42,9 @@ export async function httpExchange(
   }
   const ca = await readCa(ctx.baseDir, cfg.ca);
   const client = await clientIdentity(cfg.tls, ctx.baseDir);
-  // An unusable certificate or key is the check's setup error, found before any connection.
+  // An unusable certificate, key or proxy is the check's setup error, found before any connection.
   if (url.protocol === "https:") secureContextFor(ca, client);
+  if (cfg.proxy !== undefined) checkedProxy(cfg.proxy);
   const timeline = new Timeline();
   const facts: Facts = {};
   const headers: Record<string, string> = { "user-agent": USER_AGENT, ...lowerCaseKeys(cfg.headers) };
@@ -66,6 +68,7 @@ export async function httpExchange(
       insecure: cfg.insecure,
       serverName: cfg.tls?.serverName,
       client,
+      proxy: cfg.proxy,
       // A body that may be compressed is kept to be decoded: its decoded size is what is reported.
       needBody: keepBody || needsBody(cfg.expect) || accepted.size > 0,
       maxBody: cfg.maxBodySize,
@@ -130,4 +133,12 @@ async function clientIdentity(tls: HttpConfig["tls"], baseDir: string): Promise<
     readPem(baseDir, tls.clientKey, "client key file"),
   ]);
   return { cert: cert as string, key: key as string };
+}
+
+function checkedProxy(proxy: ProxySetting): void {
+  try {
+    parseProxy(proxy, "the check's proxy");
+  } catch (error) {
+    throw new CheckSetupError((error as Error).message, { cause: error });
+  }
 }

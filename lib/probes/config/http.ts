@@ -64,6 +64,23 @@ export const httpConfig = z.strictObject({
       error: "clientCert and clientKey together (a certificate needs its key)",
     })
     .optional(),
+  proxy: z
+    .union(
+      [
+        text,
+        z.strictObject({
+          url: text.meta({ description: "The proxy: http://host:port." }),
+          username: text.optional(),
+          password: text.optional().meta({ description: "A reference such as ${secret:ID}." }),
+        }),
+      ],
+      { error: "an http:// proxy URL, or { url, username, password }" },
+    )
+    .optional()
+    .meta({
+      description:
+        "The proxy this check goes through (CONNECT for https), instead of HTTPS_PROXY/HTTP_PROXY; credentials by reference.",
+    }),
   maxBodySize: size.default(1_048_576).meta({
     description:
       "Read at most this much of the body, and decode at most this much of a compressed one; a larger body fails the check. Default 1MiB.",

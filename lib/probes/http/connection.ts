@@ -3,11 +3,12 @@
  * pays the whole handshake, as blackbox_exporter's do), timed phase by phase, with the facts of the
  * response: TLS, version, length.
  */
-import net, { isIP, type Socket } from "node:net";
+import net, { isIP, type LookupFunction, type Socket } from "node:net";
 import tls, { type TLSSocket } from "node:tls";
+import { openTunnel, ProxyError, type ProxyRoute, type ProxySetting, proxyFor } from "../../http/proxy.js";
 import type { Facts, Phase } from "../../result.js";
 import { type ClientIdentity, certificateFacts, secureContextFor } from "../certificate.js";
-import { describeCertificateError } from "../errors.js";
+import { describeCertificateError, describeNetworkError } from "../errors.js";
 import type { ProbeContext } from "../probe.js";
 import { timedLookup } from "../timing.js";
 import { skipNodeHostnameCheck, skipPeerChainObjects } from "../tls-socket.js";
@@ -31,6 +32,8 @@ export interface HopOptions {
   serverName?: string | undefined;
   /** Sent when the server asks for a client certificate. */
   client?: ClientIdentity | undefined;
+  /** The check's own proxy; without it, the environment's (HTTPS_PROXY, HTTP_PROXY, NO_PROXY). */
+  proxy?: ProxySetting | undefined;
   /** Keep the body (for assertions); otherwise it is counted and dropped. */
   needBody: boolean;
   maxBody: number;
@@ -89,34 +92,42 @@ export async function exchange(
   const hostHeader = request.headers.host ?? url.host;
   const tlsName = options.serverName ?? hostOf(hostHeader);
   const secureContext = https ? secureContextFor(options.ca, options.client) : undefined;
+  const proxy = proxyFor(url, options.proxy);
   const start = performance.now();
-  let tcpAt = 0;
-  ctx.stage(`connecting to ${url.host}`);
-  const socket: Socket = https
-    ? tls.connect({
-        host,
-        port,
-        servername: isIP(tlsName) ? undefined : tlsName,
-        secureContext,
-        rejectUnauthorized: false,
-        checkServerIdentity: skipNodeHostnameCheck,
-        lookup: lookup.fn,
-      })
-    : net.connect({ host, port, lookup: lookup.fn });
-  if (https) skipPeerChainObjects(socket as TLSSocket);
-  socket.setNoDelay(true);
-  socket.once("connect", () => {
-    tcpAt = performance.now();
-    if (https) ctx.stage(`TLS handshake with ${url.host}`);
-  });
+  const at = { tcp: 0, tunnel: 0 };
   // Ours to close, whatever happens: one left open keeps the process (or the Lambda sandbox) alive.
-  const abandon = () => socket.destroy();
+  const sockets: Socket[] = [];
+  const abandon = () => {
+    for (const open of sockets) open.destroy();
+  };
   ctx.signal.addEventListener("abort", abandon, { once: true });
-  if (ctx.signal.aborted) abandon();
+  let socket: Socket;
   try {
-    await connected(socket, https ? "secureConnect" : "connect", ctx.signal);
+    const tlsOptions = {
+      servername: isIP(tlsName) ? undefined : tlsName,
+      secureContext,
+      rejectUnauthorized: false,
+      checkServerIdentity: skipNodeHostnameCheck,
+    };
+    if (proxy) {
+      socket = await throughProxy(proxy, url, https ? tlsOptions : undefined, lookup.fn, sockets, at, ctx);
+    } else {
+      ctx.stage(`connecting to ${url.host}`);
+      socket = https
+        ? tls.connect({ host, port, ...tlsOptions, lookup: lookup.fn })
+        : net.connect({ host, port, lookup: lookup.fn });
+      sockets.push(socket);
+      if (https) skipPeerChainObjects(socket as TLSSocket);
+      socket.setNoDelay(true);
+      socket.once("connect", () => {
+        at.tcp = performance.now();
+        if (https) ctx.stage(`TLS handshake with ${url.host}`);
+      });
+      if (ctx.signal.aborted) abandon();
+      await connected(socket, https ? "secureConnect" : "connect", ctx.signal);
+    }
     const readyAt = performance.now();
-    facts.resolved ??= lookup.resolved(url.hostname);
+    facts.resolved ??= lookup.resolved(proxy?.host ?? url.hostname);
     if (https) {
       const tlsSocket = socket as TLSSocket;
       facts.certificate = certificateFacts(tlsSocket, tlsName, options.ca);
@@ -146,9 +157,14 @@ export async function exchange(
       socket,
       {
         method: request.method,
-        path: `${url.pathname}${url.search}`,
+        // Through a proxy, plain http names the whole URL (absolute form, RFC 9112 §3.2.2).
+        path:
+          proxy && !https ? `http://${url.host}${url.pathname}${url.search}` : `${url.pathname}${url.search}`,
         host: hostHeader,
-        headers: request.headers,
+        headers:
+          proxy?.authorization && !https
+            ? { ...request.headers, "proxy-authorization": proxy.authorization }
+            : request.headers,
         body: request.body,
       },
       {
@@ -177,7 +193,8 @@ export async function exchange(
     const lastModified = Date.parse(response.headers["last-modified"]?.[0] ?? "");
     if (Number.isFinite(lastModified)) facts.lastModified = Math.floor(lastModified / 1000);
     const resolveMs = lookup.durationMs();
-    const connectedAt = tcpAt || readyAt;
+    // Through a proxy: resolve is the proxy's name, connect the proxy's and the tunnel's (https).
+    const connectedAt = at.tunnel || at.tcp || readyAt;
     timeline.add("resolve", resolveMs);
     timeline.add("connect", connectedAt - start - resolveMs);
     if (https) timeline.add("tls", readyAt - connectedAt);
@@ -195,8 +212,45 @@ export async function exchange(
   } finally {
     abandon();
     ctx.signal.removeEventListener("abort", abandon);
-    facts.resolved ??= lookup.resolved(url.hostname);
+    facts.resolved ??= lookup.resolved(proxy?.host ?? url.hostname);
   }
+}
+
+/**
+ * A connection to `url` through `proxy`: TCP to the proxy, then for https a CONNECT tunnel and the
+ * TLS handshake with the target inside it. A failure before the tunnel is the proxy's, named so.
+ */
+async function throughProxy(
+  proxy: ProxyRoute,
+  url: URL,
+  tlsOptions: tls.ConnectionOptions | undefined,
+  lookup: LookupFunction,
+  sockets: Socket[],
+  at: { tcp: number; tunnel: number },
+  ctx: ProbeContext,
+): Promise<Socket> {
+  ctx.stage(`connecting to proxy ${proxy.where}`);
+  const raw = net.connect({ host: proxy.host, port: proxy.port, lookup });
+  sockets.push(raw);
+  raw.setNoDelay(true);
+  if (ctx.signal.aborted) raw.destroy();
+  try {
+    await connected(raw, "connect", ctx.signal);
+    at.tcp = performance.now();
+    if (!tlsOptions) return raw;
+    ctx.stage(`opening a tunnel to ${url.host} through proxy ${proxy.where}`);
+    await openTunnel(raw, url.host, proxy);
+    at.tunnel = performance.now();
+  } catch (error) {
+    if (ctx.signal.aborted || error instanceof ProxyError) throw error;
+    throw new ProxyError(describeNetworkError(error, `proxy ${proxy.where}`), { cause: error });
+  }
+  ctx.stage(`TLS handshake with ${url.host}`);
+  const socket = tls.connect({ ...tlsOptions, socket: raw });
+  sockets.push(socket);
+  skipPeerChainObjects(socket);
+  await connected(socket, "secureConnect", ctx.signal);
+  return socket;
 }
 
 /** Resolves when the socket is connected (`event`), rejects on its error, its close, or an abort. */
