@@ -7,7 +7,6 @@
  * bill) the function without reserving concurrency, which an account with the default limit of 10
  * cannot spare; at $1 per million requests, a daily job's pings cost nothing worth counting.
  */
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
@@ -20,19 +19,17 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { CheckSpec } from "../checks/load.js";
-import { PREBUILT_PING_DIR } from "../deploy/bundle.js";
 import { references } from "../deploy/compile.js";
 import { PING_CONFIG_ENV, type PingConfig } from "../deploy/ping-config.js";
 import { HEARTBEAT_KEY_PREFIX } from "../heartbeat/store-dynamodb.js";
 import { functionBundling } from "./bundling.js";
+import { functionCode } from "./package-root.js";
 import { grantReferences } from "./references.js";
 
 export interface HeartbeatsProps {
   /** The heartbeat checks whose pings the endpoint records. */
   checks: CheckSpec[];
   table: dynamodb.ITable;
-  /** The repository or package root (the function's source or prebuilt bundle). */
-  root: string;
   logRetention?: logs.RetentionDays;
   /** Requests per second the stage lets through, and the burst. Default 10 and 20. */
   throttle?: { rateLimit?: number; burstLimit?: number };
@@ -82,21 +79,22 @@ export class WatchpostHeartbeats extends Construct {
       description: `Watchpost heartbeat pings: ${props.checks.length} checks`,
       logGroup,
     };
-    const prebuilt = path.join(props.root, PREBUILT_PING_DIR);
-    this.function = existsSync(path.join(prebuilt, "index.mjs"))
-      ? new lambda.Function(this, "Function", {
-          ...common,
-          handler: "index.handler",
-          code: lambda.Code.fromAsset(prebuilt),
-        })
-      : new NodejsFunction(this, "Function", {
-          ...common,
-          entry: path.join(props.root, "functions", "ping", "handler.ts"),
-          handler: "handler",
-          projectRoot: props.root,
-          depsLockFilePath: path.join(props.root, "package-lock.json"),
-          bundling: functionBundling(),
-        });
+    const code = functionCode("ping");
+    this.function =
+      code.from === "prebuilt"
+        ? new lambda.Function(this, "Function", {
+            ...common,
+            handler: "index.handler",
+            code: lambda.Code.fromAsset(code.dir),
+          })
+        : new NodejsFunction(this, "Function", {
+            ...common,
+            entry: code.entry,
+            handler: "handler",
+            projectRoot: code.root,
+            depsLockFilePath: path.join(code.root, "package-lock.json"),
+            bundling: functionBundling(),
+          });
     // The heartbeat items only: the ping function never reads or writes alert state.
     role.addToPolicy(
       new iam.PolicyStatement({

@@ -2,7 +2,7 @@
  * A probe function: its code (the bundle, with the compiled checks of its shards beside it), its own
  * role and log group, its timeout from its slowest shard, and its configuration in one variable.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
@@ -14,11 +14,10 @@ import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { PREBUILT_FUNCTION_DIR } from "../deploy/bundle.js";
 import { type CompiledChecks, functionTimeoutMs } from "../deploy/compile.js";
 import { FUNCTION_CONFIG_ENV, type FunctionConfig } from "../deploy/function-config.js";
 import { functionBundling } from "./bundling.js";
-import { packageRoot } from "./package-root.js";
+import { functionCode } from "./package-root.js";
 import { DEFAULT_MEMORY_MB } from "./props.js";
 import type { ProbePlan } from "./shard-plan.js";
 
@@ -34,7 +33,7 @@ export interface ProbeFunctionInput {
 
 export function probeFunction(scope: Construct, input: ProbeFunctionInput): lambda.Function {
   const { id, checks, shards, network } = input.plan;
-  const root = packageRoot();
+  const code = functionCode("probe");
   const compiled = path.join(mkdtempSync(path.join(tmpdir(), "watchpost-")), "checks.json");
   writeFileSync(compiled, JSON.stringify(input.compiled));
   // Long enough for the slowest shard's waves of checks, each timing out on every attempt, plus
@@ -77,21 +76,20 @@ export function probeFunction(scope: Construct, input: ProbeFunctionInput): lamb
         }
       : {}),
   };
-  const prebuilt = path.join(root, PREBUILT_FUNCTION_DIR);
-  // A published package carries the bundle, built with the same options (lib/deploy/bundle.ts):
-  // the team's app needs neither esbuild nor Docker. A checkout bundles from source.
-  return existsSync(path.join(prebuilt, "index.mjs"))
+  // A checkout bundles from source; a package carries the bundle, built with the same options
+  // (lib/deploy/bundle.ts): the team's app then needs neither esbuild nor Docker.
+  return code.from === "prebuilt"
     ? new lambda.Function(scope, id, {
         ...common,
         handler: "index.handler",
-        code: lambda.Code.fromAsset(withChecks(prebuilt, compiled)),
+        code: lambda.Code.fromAsset(withChecks(code.dir, compiled)),
       })
     : new NodejsFunction(scope, id, {
         ...common,
-        entry: path.join(root, "functions", "probe", "handler.ts"),
+        entry: code.entry,
         handler: "handler",
-        projectRoot: root,
-        depsLockFilePath: path.join(root, "package-lock.json"),
+        projectRoot: code.root,
+        depsLockFilePath: path.join(code.root, "package-lock.json"),
         bundling: functionBundling({
           beforeBundling: () => [],
           beforeInstall: () => [],
