@@ -12,10 +12,9 @@ export function deployableChecks(
   channels: ChannelSpec[],
 ): { checks: CheckSpec[]; sloGroups: SloGroup[] } {
   const loaded = loadChecksSync(path.resolve(checksDir));
-  const problems = [
-    ...[...loaded.diagnostics, ...checkDeployProblems(loaded.checks)].map(formatDiagnostic),
-    ...deployProblems(channels, "channels"),
-  ];
-  refuseCheckProblems(problems);
+  refuseCheckProblems({
+    checks: [...loaded.diagnostics, ...checkDeployProblems(loaded.checks)].map(formatDiagnostic),
+    channels: deployProblems(channels, "channels"),
+  });
   return { checks: loaded.checks, sloGroups: loaded.sloGroups ?? [] };
 }

@@ -58,16 +58,16 @@ export function placement(
     throw new WatchpostConfigError(
       `locations: this stack's region ${region} is not one of ${regions.join(", ")}`,
     );
-  refuseCheckProblems(
-    checks.flatMap((check) => {
+  refuseCheckProblems({
+    checks: checks.flatMap((check) => {
       const unknown = (check.locations ?? []).filter((l) => !regions.includes(l));
       return unknown.length > 0
         ? [
-            `${check.source.file}:${check.source.line}: check ${check.name} runs at ${unknown.join(", ")}, not among the locations ${regions.join(", ")}`,
+            `${check.source.file}:${check.source.line}${check.source.column ? `:${check.source.column}` : ""}: check ${check.name} runs at ${unknown.join(", ")}, not among the locations ${regions.join(", ")}`,
           ]
         : [];
     }),
-  );
+  });
   return {
     regions,
     home,

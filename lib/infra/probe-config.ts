@@ -35,7 +35,10 @@ export function probeConfig(input: ProbeConfigInput): FunctionConfig {
     phases: props.phaseMetrics ?? false,
     checkMetrics: input.checkMetrics,
     maxDeliveryAttempts: props.maxDeliveryAttempts ?? 10,
-    ...(props.channels?.length ? { channels: props.channels } : {}),
+    // Where a channel was written is for messages at synth, not for the function.
+    ...(props.channels?.length
+      ? { channels: props.channels.map(({ source: _, ...channel }) => channel) }
+      : {}),
     ...(placed ? { locations: { all: placed.regions, home: placed.home, stateRegion: placed.home } } : {}),
     ...(input.historyDays !== undefined ? { history: { retainDays: input.historyDays } } : {}),
     ...(input.statusPage ? { statusPage: input.statusPage } : {}),

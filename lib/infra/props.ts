@@ -114,6 +114,13 @@ export interface WatchpostProps {
    * URL). Default: a private page grouped by the `team` label; `false` writes none.
    */
   readonly statusPage?: { groupBy?: string; title?: string; public?: boolean } | false;
+  /**
+   * Stack outputs with fixed names, in whichever stack holds the construct: `TopicArn`,
+   * `DashboardUrl`, `StateTable`, `ProbeFunction`, and `PingUrl` with `HeartbeatKeySecret`,
+   * `StatusPageBucket`, `StatusPageUrl` when those exist (docs/deploying.md). Default true; give a
+   * second Watchpost in the same stack `false`, as two outputs cannot share a name.
+   */
+  readonly outputs?: boolean;
 }
 
 /** The regions that probe together; see README, "Several locations". */

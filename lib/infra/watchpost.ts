@@ -23,8 +23,9 @@ import { monitorDashboard } from "./dashboard.js";
 import { deployableChecks } from "./deployable-checks.js";
 import { WatchpostHeartbeats } from "./heartbeats.js";
 import { monitorAlarms } from "./monitor-alarms.js";
+import { acknowledgeFindings } from "./nag.js";
 import { notifications } from "./notifications.js";
-import { packageRoot } from "./package-root.js";
+import { stackOutputs } from "./outputs.js";
 import { placement, runsHere } from "./placement.js";
 import { probeConfig } from "./probe-config.js";
 import { probeFunction } from "./probe-function.js";
@@ -168,7 +169,6 @@ export class Watchpost extends Construct {
         ? new WatchpostHeartbeats(this, "Heartbeats", {
             checks: heartbeatChecks,
             table: this.table,
-            root: packageRoot(),
             ...(props.logRetention ? { logRetention: props.logRetention } : {}),
             ...(props.heartbeats ? { throttle: props.heartbeats } : {}),
           })
@@ -184,5 +184,8 @@ export class Watchpost extends Construct {
       pingApi: this.heartbeats?.api,
       placed,
     });
+    // In any stack: the findings it accepts are acknowledged, the outputs it documents are there.
+    acknowledgeFindings(this);
+    if (props.outputs ?? true) stackOutputs(this);
   }
 }

@@ -117,7 +117,7 @@ export function parseChannels(text: string, fileName: string): ChannelSpec[] {
     });
     throw new ChannelsFileError(lines.join("\n"));
   }
-  return parsed.data.channels.map((c) => {
+  return parsed.data.channels.map((c, i) => {
     const kind = CHANNEL_KINDS.find((k) => (c as Record<string, unknown>)[k] !== undefined) as ChannelKind;
     const labels = Object.fromEntries(
       Object.entries(c.labels ?? {}).map(([name, v]) => [name, typeof v === "string" ? [v] : v]),
@@ -142,6 +142,7 @@ export function parseChannels(text: string, fileName: string): ChannelSpec[] {
             },
           }
         : {}),
+      source: at(offsetOf(doc.contents as Node | null, ["channels", i, kind])),
     };
   });
 }
@@ -158,7 +159,8 @@ export function loadChannels(path: string): ChannelSpec[] {
 
 /**
  * Deployed, every target and credential must be a `${secret:…}` or `${ssm:…}` reference: nothing
- * secret in the template, and nothing the function could not resolve (an `${env:…}`).
+ * secret in the template, and nothing the function could not resolve (an `${env:…}`). Each problem
+ * is placed where the channel's file wrote it, or named `fileName` for channels given in code.
  */
 export function deployProblems(channels: readonly ChannelSpec[], fileName: string): string[] {
   return channels.flatMap((c, i) =>
@@ -166,7 +168,7 @@ export function deployProblems(channels: readonly ChannelSpec[], fileName: strin
       /^\$\{(secret|ssm):[^}]+\}$/.test(value)
         ? []
         : [
-            `${fileName}: channels[${i}].${c.kind}: expected a \${secret:ID} or \${ssm:NAME} reference to deploy (URLs, keys and credentials must not be in the template), found ${value.startsWith("${") ? value : "a plain value"}`,
+            `${c.source ?? fileName}: channels[${i}].${c.kind}: expected a \${secret:ID} or \${ssm:NAME} reference to deploy (URLs, keys and credentials must not be in the template), found ${value.startsWith("${") ? value : "a plain value"}`,
           ],
     ),
   );

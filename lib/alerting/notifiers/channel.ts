@@ -43,6 +43,8 @@ export interface ChannelSpec {
   /** Alertmanager only: credentials, each a reference deployed (`${secret:…}`). */
   auth?: ChannelAuth;
   route?: Route;
+  /** Where the target is written (`channels.yml:4:12`), when read from a file: for messages only. */
+  source?: string;
 }
 
 export interface ChannelAuth {

@@ -9,7 +9,6 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../lib/cli/main.js";
 import { FUNCTION_CONFIG_ENV } from "../../../lib/deploy/function-config.js";
-import { acknowledgeFindings } from "../../../lib/infra/nag.js";
 import { WatchpostStack, type WatchpostStackProps } from "../../../lib/infra/stack.js";
 import { Watchpost, WatchpostChecksError } from "../../../lib/infra/watchpost.js";
 import { stream } from "../../support/cli.js";
@@ -114,7 +113,7 @@ describe("Watchpost construct", () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message.split("\n")).toEqual(["1 problem(s) in the check files:", line]);
+    expect(message.split("\n")).toEqual(["1 problem in the check files:", line]);
   });
 
   it("sends to Slack and PagerDuty channels whose keys stay in Secrets Manager: references only, read access granted", () => {
@@ -326,7 +325,6 @@ describe("Watchpost construct", () => {
       privateSubnetIds: ["subnet-12345678"],
     });
     const watchpost = new Watchpost(stack, "Monitor", { checksDir, privateNetwork: { vpc } });
-    acknowledgeFindings(watchpost);
     app.synth();
     const template = Template.fromStack(stack);
     expect(watchpost.functions.map((fn) => fn.node.id)).toEqual(["Probe", "PrivateProbe"]);
@@ -438,7 +436,7 @@ describe("Watchpost construct", () => {
         env: { region: "eu-west-1" },
         locations: { regions: ["eu-west-1", "us-east-1"] },
       }),
-    ).toThrow(/checks\.yml:2: check api runs at mars-north-1, not among the locations eu-west-1, us-east-1/);
+    ).toThrow(/checks\.yml:2:5: check api runs at mars-north-1, not among the locations eu-west-1, us-east-1/);
   });
 
   it("publishes per-check CloudWatch metrics by default only where no remote-write takes the results", () => {
