@@ -39,10 +39,11 @@ describe("alertmanager channels in channels.yml", () => {
       "channels.yml",
     );
     expect(specs).toEqual([
-      { kind: "alertmanager", target: "${env:ALERTMANAGER_URL}" },
+      { kind: "alertmanager", target: "${env:ALERTMANAGER_URL}", source: "channels.yml:2:19" },
       {
         kind: "alertmanager",
         target: "${env:AM_0_URL}",
+        source: "channels.yml:4:7",
         replicas: ["${env:AM_1_URL}"],
         auth: {
           basic: { username: "watchpost", password: "${env:AM_PASSWORD}" },
