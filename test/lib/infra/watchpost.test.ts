@@ -436,7 +436,9 @@ describe("Watchpost construct", () => {
         env: { region: "eu-west-1" },
         locations: { regions: ["eu-west-1", "us-east-1"] },
       }),
-    ).toThrow(/checks\.yml:2:5: check api runs at mars-north-1, not among the locations eu-west-1, us-east-1/);
+    ).toThrow(
+      /checks\.yml:2:5: check api runs at mars-north-1, not among the locations eu-west-1, us-east-1/,
+    );
   });
 
   it("publishes per-check CloudWatch metrics by default only where no remote-write takes the results", () => {
