@@ -53,6 +53,8 @@ export interface CertificateFacts {
 
 /** Kind-specific facts, for people reading a result and for the metrics sinks. */
 export interface Facts {
+  /** The http request's method (`GET`): OpenTelemetry's `http.request.method`. */
+  httpMethod?: string;
   httpStatus?: number;
   /** The final response's protocol version: `1.1`, `1.0`. */
   httpVersion?: string;

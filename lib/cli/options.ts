@@ -60,6 +60,11 @@ export const shared = {
 /** Where results go besides the terminal (lib/cli/setup.ts builds the sinks from them). */
 export const METRIC_OPTIONS = {
   "remote-write": { type: "string", value: "URL", help: "Prometheus remote-write endpoint (…/api/v1/write)" },
+  otlp: {
+    type: "string",
+    value: "URL",
+    help: "OTLP/HTTP metrics to this collector (http://collector:4318); or set OTEL_EXPORTER_OTLP_ENDPOINT",
+  },
   "remote-write-header": {
     type: "string",
     value: "NAME=VALUE",

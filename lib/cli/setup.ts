@@ -17,6 +17,8 @@ import { envResolver } from "../checks/references.js";
 import { INSTANCE_MODES, type InstanceMode } from "../metrics/series.js";
 import { lazySink, type SinkSource } from "../runtime/pipeline.js";
 import { CloudWatchSink } from "../sinks/cloudwatch.js";
+import { OtlpSettingError, otlpSettings } from "../sinks/otlp/config.js";
+import type { OtlpOptions } from "../sinks/otlp/index.js";
 import { type RemoteWriteCredentials, remoteWriteSink } from "../sinks/remote-write/credentials.js";
 import { RemoteWriteConfigError } from "../sinks/remote-write/index.js";
 import { EnvironmentError, type Io, UsageError } from "./context.js";
@@ -54,6 +56,13 @@ export async function buildSinks(values: Values, io: Io): Promise<SinkSource[]> 
       throw error;
     }
   }
+  const otlp = otlpOptions(values.otlp as string | undefined);
+  if (otlp) {
+    // The encoder (OpenTelemetry's own) is loaded only when OTLP is asked for.
+    const { OtlpSink } = await import("../sinks/otlp/index.js");
+    const sink = new OtlpSink(otlp);
+    sinks.push(lazySink(sink.name, () => sink));
+  }
   const cloudwatchFlags = ["cloudwatch-namespace", "cloudwatch-phases", "cloudwatch-high-resolution"].filter(
     (key) => values[key] !== undefined && values[key] !== false,
   );
@@ -75,6 +84,16 @@ export async function buildSinks(values: Values, io: Io): Promise<SinkSource[]> 
     );
   }
   return sinks;
+}
+
+/** `--otlp URL` and the standard OTEL_EXPORTER_OTLP_* variables; a bad one is a usage error. */
+function otlpOptions(flag: string | undefined): OtlpOptions | undefined {
+  try {
+    return otlpSettings(flag, process.env);
+  } catch (error) {
+    if (error instanceof OtlpSettingError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 async function remoteWriteCredentials(values: Values): Promise<RemoteWriteCredentials> {

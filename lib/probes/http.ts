@@ -46,7 +46,7 @@ export async function httpExchange(
   if (url.protocol === "https:") secureContextFor(ca, client);
   if (cfg.proxy !== undefined) checkedProxy(cfg.proxy);
   const timeline = new Timeline();
-  const facts: Facts = {};
+  const facts: Facts = { httpMethod: cfg.method };
   const headers: Record<string, string> = { "user-agent": USER_AGENT, ...lowerCaseKeys(cfg.headers) };
   if (cfg.compression && cfg.compression !== "identity") headers["accept-encoding"] ??= cfg.compression;
   const accepted = acceptedEncodings(headers["accept-encoding"], cfg.compression);
