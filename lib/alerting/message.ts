@@ -106,7 +106,7 @@ const QUOTED_LOG_LINES = 15;
 const QUOTED_LOG_CHARS = 1_500;
 
 /** The end of a job's log, short enough for a chat message, each line made visible. */
-function quotedLog(log: string): string {
+export function quotedLog(log: string): string {
   return untrustedLines(log.split(/\r?\n/).slice(-QUOTED_LOG_LINES).join("\n"), QUOTED_LOG_CHARS);
 }
 

@@ -10,8 +10,9 @@
  * Alertmanager's own `resolve_timeout` (which applies only to alerts without `endsAt`) plays no part.
  * A RESOLVED posts `endsAt` = the recovery time, which ends the alert at once.
  */
-import { clip } from "../../text.js";
-import { describe } from "../message.js";
+import { isLink } from "../../link.js";
+import { clip, untrusted } from "../../text.js";
+import { describe, fenced, LOG_HEADING, quotedLog } from "../message.js";
 import type { Transition } from "../state-machine.js";
 
 /** The alert name of every check's alert: Alertmanager routes and inhibits on it. */
@@ -58,10 +59,11 @@ function labelsOf(t: Transition, severity: string, location: string): Record<str
 
 function annotationsOf(t: Transition): Record<string, string> {
   return {
-    summary: clip(t.reason, 1_000),
-    description: clip(describe(t), 8_000),
+    // Data for Alertmanager's templates: on one line, no control character, the log fenced.
+    summary: untrusted(t.reason, 1_000),
+    description: clip(`${describe(t)}${t.log ? `\n${LOG_HEADING}\n${fenced(quotedLog(t.log))}` : ""}`, 8_000),
     target: t.target,
-    ...(t.runbook ? { runbook_url: t.runbook } : {}),
+    ...(t.runbook && isLink(t.runbook) ? { runbook_url: t.runbook } : {}),
     locations: t.location,
     since: t.since,
     dedupKey: t.dedupKey,

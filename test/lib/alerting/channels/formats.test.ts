@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { alertsOf } from "../../../../lib/alerting/channels/alertmanager.js";
 import {
   pagerdutyEvents,
   slackPayload,
@@ -154,5 +155,19 @@ describe("webhook", () => {
     expect(payload.transitions[0]?.reason).toContain("\\x1b[2J");
     expect(stringsIn(payload).filter((text) => TERMINAL_CONTROLS.test(text))).toEqual([]);
     expect(JSON.stringify(payload)).not.toMatch(ANY_CONTROL);
+  });
+});
+
+describe("Alertmanager", () => {
+  it("gets annotations without control characters, the log fenced, and a runbook_url only when http(s)", () => {
+    const [alert] = alertsOf(hostile(), "eu-west-1", new Date("2026-11-22T00:03:00.000Z"));
+    const annotations = alert?.annotations ?? {};
+    expect(annotations.summary).not.toMatch(ANY_CONTROL);
+    expect(annotations.summary).toContain("\\x1b[2J");
+    expect(annotations.description).not.toMatch(TERMINAL_CONTROLS);
+    expect(annotations.description).toContain("\n``````\n");
+    expect(annotations.runbook_url).toBeUndefined();
+    const [good] = alertsOf(hostile({ runbook: "https://wiki.example/b" }), "eu-west-1", new Date());
+    expect(good?.annotations.runbook_url).toBe("https://wiki.example/b");
   });
 });
