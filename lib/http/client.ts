@@ -11,6 +11,8 @@
  */
 import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
+import type { Socket } from "node:net";
+import { proxyFor, tunnelConnection } from "./proxy.js";
 
 export interface HttpClientOptions {
   /** Connections open at once to one origin. Default: as many as requests in flight. */
@@ -46,6 +48,8 @@ const IDLE_SOCKET_MS = 4_000;
 export class HttpClient {
   private readonly agents: { http: http.Agent; https: https.Agent };
   private readonly maxAnswerBytes: number;
+  /** Sockets to a proxy still opening their tunnel (not yet a request's). */
+  private readonly tunnels = new Set<Socket>();
 
   constructor(options: HttpClientOptions = {}) {
     const agentOptions = {
@@ -62,11 +66,23 @@ export class HttpClient {
     if (signal.aborted) return Promise.reject(signal.reason);
     const body = typeof request.body === "string" ? Buffer.from(request.body) : request.body;
     return new Promise<Answer>((resolve, reject) => {
+      let route: http.RequestOptions;
+      try {
+        route = this.route(request.url, signal);
+      } catch (error) {
+        reject(error);
+        return;
+      }
       const outgoing = (request.url.protocol === "https:" ? https : http).request({
-        ...this.route(request.url),
-        ...(request.tls ? { ...request.tls, agent: false } : {}),
+        ...route,
+        // A connection of its own for TLS settings of its own (a tunnel already is one).
+        ...(request.tls ? { ...request.tls, ...(route.createConnection ? {} : { agent: false }) } : {}),
         method: request.method,
-        headers: body ? { ...request.headers, "content-length": String(body.byteLength) } : request.headers,
+        headers: {
+          ...request.headers,
+          ...route.headers,
+          ...(body ? { "content-length": String(body.byteLength) } : {}),
+        },
       });
       let settled = false;
       const settle = (error: unknown, answer?: Answer) => {
@@ -118,15 +134,42 @@ export class HttpClient {
   close(): void {
     this.agents.http.destroy();
     this.agents.https.destroy();
+    for (const socket of this.tunnels) socket.destroy();
   }
 
-  /** Where a request for `url` connects, and the request target it sends there. */
-  private route(url: URL): http.RequestOptions {
+  /**
+   * Where a request for `url` connects, and the request target it sends there: the origin itself,
+   * or the proxy the environment names for it (HTTPS_PROXY, HTTP_PROXY, NO_PROXY: lib/http/proxy.ts).
+   */
+  private route(url: URL, signal: AbortSignal): http.RequestOptions {
+    const https = url.protocol === "https:";
+    const proxy = proxyFor(url);
+    if (!proxy)
+      return {
+        agent: https ? this.agents.https : this.agents.http,
+        hostname: url.hostname.replace(/^\[|\]$/g, ""),
+        port: url.port || (https ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+      };
+    const authorization = proxy.authorization ? { "proxy-authorization": proxy.authorization } : {};
+    if (!https)
+      return {
+        agent: this.agents.http,
+        hostname: proxy.host,
+        port: proxy.port,
+        path: `http://${url.host}${url.pathname}${url.search}`,
+        headers: { host: url.host, ...authorization },
+      };
+    // A tunnel per request (no agent): its socket is this request's to destroy, even mid-CONNECT.
     return {
-      agent: url.protocol === "https:" ? this.agents.https : this.agents.http,
       hostname: url.hostname.replace(/^\[|\]$/g, ""),
-      port: url.port || (url.protocol === "https:" ? 443 : 80),
+      port: url.port || 443,
       path: `${url.pathname}${url.search}`,
+      createConnection: tunnelConnection(
+        proxy,
+        signal,
+        this.tunnels,
+      ) as http.RequestOptions["createConnection"],
     };
   }
 }

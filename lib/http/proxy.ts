@@ -5,7 +5,8 @@
  * them), unless `NO_PROXY` names the host. Plain http goes to the proxy in absolute form; https goes
  * through a CONNECT tunnel, so TLS (and the certificate checked) is still end to end.
  */
-import { BlockList, isIP, isIPv6, type Socket } from "node:net";
+import net, { BlockList, isIP, isIPv6, type Socket } from "node:net";
+import tls from "node:tls";
 
 /** A proxy as a check writes it: a URL, credentials in it or beside it (references resolved). */
 export type ProxySetting =
@@ -173,4 +174,53 @@ export function openTunnel(socket: Socket, authority: string, proxy: ProxyRoute)
       `CONNECT ${authority} HTTP/1.1\r\nhost: ${authority}\r\n${proxy.authorization ? `proxy-authorization: ${proxy.authorization}\r\n` : ""}\r\n`,
     );
   });
+}
+
+type ConnectionCallback = (error: Error | null, socket?: Socket) => void;
+
+/**
+ * An https request's `createConnection` through `proxy`: TCP to the proxy, CONNECT, then TLS with
+ * the origin inside the tunnel (Node's own verification of its certificate). Until the request owns
+ * the socket, `pending` holds it and `signal` destroys it: a proxy that never answers holds nothing.
+ */
+export function tunnelConnection(proxy: ProxyRoute, signal: AbortSignal, pending: Set<Socket>) {
+  return (options: tls.ConnectionOptions, callback: ConnectionCallback): undefined => {
+    const raw = net.connect({ host: proxy.host, port: proxy.port });
+    pending.add(raw);
+    const stop = () => raw.destroy();
+    signal.addEventListener("abort", stop, { once: true });
+    let settled = false;
+    const settle = (error: Error | null, socket?: Socket) => {
+      if (settled) return;
+      settled = true;
+      pending.delete(raw);
+      signal.removeEventListener("abort", stop);
+      if (error) {
+        raw.destroy();
+        callback(error);
+      } else callback(null, socket);
+    };
+    raw.once("error", (error) => settle(error));
+    raw.once("close", () =>
+      settle(signal.reason ?? new ProxyError(`proxy ${proxy.where} closed the connection`)),
+    );
+    raw.once("connect", () => {
+      const host = String(options.host ?? "").replace(/^\[|\]$/g, "");
+      const authority = `${isIPv6(host) ? `[${host}]` : host}:${options.port ?? 443}`;
+      openTunnel(raw, authority, proxy).then(
+        () =>
+          settle(
+            null,
+            tls.connect({
+              ...options,
+              servername: options.servername ?? (isIP(host) ? undefined : host),
+              socket: raw,
+            }),
+          ),
+        (error: Error) => settle(error),
+      );
+    });
+    if (signal.aborted) stop();
+    return undefined;
+  };
 }
