@@ -35,15 +35,30 @@ export function formatLatency(ms: number): string {
  * instead of being cut; without one (a pipe, a file, `--wide`) every row is one line, reason whole.
  */
 export function formatTable(results: readonly CheckResult[], colour: boolean, width?: number): string {
-  const rows = results.map((r) => [
-    terminalText(r.name),
-    r.status.toUpperCase(),
-    formatLatency(r.durationMs),
-    terminalText(r.reason),
+  // A flow's steps follow its row, indented under its name.
+  const rows: { cells: string[]; status: Status }[] = results.flatMap((r) => [
+    {
+      cells: [
+        terminalText(r.name),
+        r.status.toUpperCase(),
+        formatLatency(r.durationMs),
+        terminalText(r.reason),
+      ],
+      status: r.status,
+    },
+    ...(r.steps ?? []).map((step) => ({
+      cells: [
+        `  ${terminalText(step.name)}`,
+        step.status.toUpperCase(),
+        step.status === "skipped" ? "" : formatLatency(step.durationMs),
+        terminalText(step.reason),
+      ],
+      status: step.status,
+    })),
   ]);
   const header = ["CHECK", "STATUS", "LATENCY", "REASON"];
   const widths = [0, 1, 2].map((i) =>
-    Math.max(header[i]?.length ?? 0, ...rows.map((row) => row[i]?.length ?? 0)),
+    Math.max(header[i]?.length ?? 0, ...rows.map((row) => row.cells[i]?.length ?? 0)),
   );
   const indent = widths.reduce((a, b) => a + b + 2, 0);
   const reasonWidth = width === undefined ? Number.POSITIVE_INFINITY : Math.max(30, width - indent);
@@ -58,7 +73,7 @@ export function formatTable(results: readonly CheckResult[], colour: boolean, wi
       .join("  ");
     return [`${head}  ${first ?? ""}`.trimEnd(), ...more.map((m) => `${" ".repeat(indent)}${m}`)].join("\n");
   };
-  return [line(header), ...rows.map((row, i) => line(row, results[i]?.status))].join("\n");
+  return [line(header), ...rows.map((row) => line(row.cells, row.status))].join("\n");
 }
 
 /** `text` in lines of at most `width`, broken at spaces where it can be (a long word is split). */

@@ -25,6 +25,9 @@ export function historyEntries(
         reason: result.reason,
         intervalMs: spec.intervalMs,
         ...(slowMs !== undefined ? { slowMs } : {}),
+        ...(result.steps
+          ? { steps: result.steps.map(({ name, status, reason }) => ({ name, status, reason })) }
+          : {}),
       },
     ];
   });

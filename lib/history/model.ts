@@ -4,7 +4,7 @@
  * failures of each five-minute slot, from which SLO burn rates over 5 minutes to 3 days are read.
  * The same model is kept beside the state file (locally) and in the state table (deployed).
  */
-import type { CheckResult } from "../result.js";
+import type { CheckResult, Status } from "../result.js";
 
 /** Latency buckets grow by this factor: a percentile read from them is within half of it (2.5 %). */
 export const LATENCY_GROWTH = 1.05;
@@ -51,6 +51,15 @@ export interface Latest {
   status: "up" | "degraded" | "down" | "unknown";
   reason: string;
   at: string;
+  /** A steps check's steps in that result. */
+  steps?: LatestStep[];
+}
+
+/** What the status page shows of one step of a flow. */
+export interface LatestStep {
+  name: string;
+  status: Status;
+  reason: string;
 }
 
 export interface History {
@@ -115,7 +124,10 @@ const emptyDay = (): CheckDay => ({
 /** One decided result, into its check's day. `slowMs`: the check's SLO latency threshold, if any. */
 export function addResult(
   history: History,
-  result: Pick<CheckResult, "name" | "status" | "durationMs" | "startedAt"> & { reason?: string },
+  result: Pick<CheckResult, "name" | "status" | "durationMs" | "startedAt"> & {
+    reason?: string;
+    steps?: readonly LatestStep[];
+  },
   intervalMs: number,
   slowMs?: number,
 ): void {
@@ -127,6 +139,9 @@ export function addResult(
       status: result.status,
       reason: result.reason ?? "",
       at: result.startedAt,
+      ...(result.steps
+        ? { steps: result.steps.map(({ name, status, reason }) => ({ name, status, reason })) }
+        : {}),
     };
   const day = dayOf(at);
   history.days[day] ??= {};

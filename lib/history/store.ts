@@ -1,6 +1,6 @@
 /** Where history is kept: beside the state file (locally), in the state table (deployed). */
 import type { Transition } from "../alerting/state-machine.js";
-import type { History } from "./model.js";
+import type { History, LatestStep } from "./model.js";
 
 /** One run's decided results, as history needs them. */
 export interface HistoryEntry {
@@ -12,6 +12,8 @@ export interface HistoryEntry {
   intervalMs: number;
   /** The check's SLO latency threshold (ms): a run over it counts as slow. */
   slowMs?: number;
+  /** A steps check's steps: the status page shows them. */
+  steps?: LatestStep[];
 }
 
 export interface HistoryBatch {

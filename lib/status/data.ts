@@ -4,7 +4,7 @@
  * latency p50/p95 by day, its SLO budgets, and open and recent incidents.
  */
 import type { CheckSpec } from "../checks/load.js";
-import { DAY_MS, dayOf, type History, type Incident, percentile } from "../history/model.js";
+import { DAY_MS, dayOf, type History, type Incident, type LatestStep, percentile } from "../history/model.js";
 import { sloReport } from "../history/slo.js";
 
 export const STATUS_DAYS = 90;
@@ -30,6 +30,8 @@ export interface StatusCheck {
   /** Over the 90 days: passing runs ÷ runs that could tell; null without any. */
   uptime: number | null;
   days: StatusDay[];
+  /** A steps check's steps in its latest result. */
+  steps?: LatestStep[];
   slo?: { sli: string; target: number; actual?: number; budgetRemaining: number; windowMs: number }[];
 }
 
@@ -82,6 +84,7 @@ export function statusData(
       ...(latest ? { at: latest.at } : {}),
       uptime: told > 0 ? good / told : null,
       days,
+      ...(latest?.steps ? { steps: latest.steps } : {}),
       ...(spec.slo
         ? {
             slo: sloReport(spec.name, spec.slo, history, now).objectives.map((o) => ({

@@ -61,7 +61,7 @@ function checkRow(check: StatusCheck): string {
     .join("");
   return `<li class="check" data-check="${html(check.name)}" data-status="${html(check.status)}">
   <div class="head"><span class="status ${html(check.status.replace(" ", "-"))}">${html(check.status)}</span><h3>${html(check.name)}</h3><span class="uptime" data-uptime="${check.uptime ?? ""}">${formatUptime(check.uptime)} <span class="muted">over 90 days</span></span></div>
-  <p class="reason">${html(check.reason)}${check.at ? ` <span class="muted">(${html(check.at.slice(0, 16).replace("T", " "))} UTC)</span>` : ""}</p>
+  <p class="reason">${html(check.reason)}${check.at ? ` <span class="muted">(${html(check.at.slice(0, 16).replace("T", " "))} UTC)</span>` : ""}</p>${stepList(check)}
   <ol class="bars" aria-label="uptime by day, oldest first">${check.days
     .map((d) => {
       const label = html(dayLabel(d));
@@ -70,6 +70,18 @@ function checkRow(check: StatusCheck): string {
     .join("")}</ol>
   <div class="foot">${sparkline(check.days)}${slo}</div>
 </li>`;
+}
+
+/** A flow's steps in its latest run, in order, each with its status in words. */
+function stepList(check: StatusCheck): string {
+  if (!check.steps?.length) return "";
+  return `
+  <ol class="steps" aria-label="steps of the latest run">${check.steps
+    .map(
+      (step) =>
+        `<li class="step" data-step="${html(step.name)}" data-status="${html(step.status)}"><span class="status ${html(step.status)}">${html(step.status)}</span> <strong>${html(step.name)}</strong> <span class="muted">${html(step.reason)}</span></li>`,
+    )
+    .join("")}</ol>`;
 }
 
 function incidentRow(i: StatusData["incidents"]["open"][number]): string {
@@ -94,6 +106,7 @@ main{max-width:980px;margin:0 auto;padding:24px 16px}h1{font-size:1.6em;margin:0
 .bar.good{background:var(--good)}.bar.fair{background:var(--fair)}.bar.poor{background:var(--poor)}
 .foot{display:flex;flex-wrap:wrap;gap:16px;align-items:center;margin-top:8px;font-size:.85em}
 .spark polyline{fill:none;stroke-width:1.5}.spark .p50Ms{stroke:var(--p50)}.spark .p95Ms{stroke:var(--p95)}.latest{margin-left:6px;color:var(--muted)}
+.steps{margin:0 0 8px;font-size:.85em}.step{margin:2px 0;overflow-wrap:anywhere}.step .status{font-size:.75em}
 .slo{display:flex;gap:8px;align-items:center}meter{width:120px}.incident{padding:8px 0;border-bottom:1px solid var(--line)}
 .legend{font-size:.85em;color:var(--muted)}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px;vertical-align:middle}
 `;

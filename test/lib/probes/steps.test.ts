@@ -166,7 +166,23 @@ ${flow("healthy", "healthy")}${flow("read-fails", "read-fails")}${flow("no-token
     if (asJson) results = JSON.parse(stdout.text()) as CheckResult[];
   }
   outputs.push(await readFile(path.join(dir, "state.json"), "utf8"));
+  // The status page, from the history the runs left beside the state file.
+  const out = path.join(dir, "page");
+  const stdout = stream();
+  const stderr = stream();
+  expect(
+    await main(["status", "--checks", dir, "--state", path.join(dir, "state.json"), "--out", out], {
+      stdout,
+      stderr,
+    }),
+  ).toBe(0);
+  page = await readFile(path.join(out, "index.html"), "utf8");
+  pageData = await readFile(path.join(out, "status.json"), "utf8");
+  outputs.push(page, pageData);
 }, 60_000);
+
+let page = "";
+let pageData = "";
 
 let results: CheckResult[] = [];
 const outputs: string[] = [];
@@ -257,6 +273,33 @@ describe("a steps check through watchpost run", () => {
       ],
       ["cleanup", "skipped", "not run: the flow's timeout passed"],
     ]);
+  });
+
+  it("shows each step under its check: in the table, in --json and on the status page", () => {
+    const table = outputs[0] as string;
+    expect(table).toMatch(/^healthy +UP +\d+ms +4 steps passed$/m);
+    expect(table).toMatch(/^ {2}login +UP +\d+ms +200 OK$/m);
+    expect(table).toMatch(/^ {2}read +DOWN +\d+ms +status 500, expected 2xx/m);
+    expect(table).toMatch(
+      /^ {2}cleanup +SKIPPED +not run: \$\{var:id\} was not extracted \(step "login" failed\)$/m,
+    );
+    expect(result("healthy").steps?.[0]).toMatchObject({ name: "login", kind: "http", status: "up" });
+    const shown = (
+      JSON.parse(pageData) as { groups: { checks: { name: string; steps?: unknown }[] }[] }
+    ).groups
+      .flatMap((g) => g.checks)
+      .find((c) => c.name === "read-fails");
+    expect(shown?.steps).toEqual([
+      { name: "login", status: "up", reason: "200 OK" },
+      { name: "create", status: "up", reason: "201 Created" },
+      { name: "read", status: "down", reason: expect.stringMatching(/^status 500, expected 2xx/) },
+      { name: "cleanup", status: "up", reason: "204 No Content" },
+    ]);
+    expect(page).toContain(
+      '<li class="step" data-step="read" data-status="down"><span class="status down">down</span> <strong>read</strong>',
+    );
+    // Text a target wrote is escaped where it is rendered.
+    expect(page).toContain("header x-order-state is &quot;closed&quot;, expected &quot;open&quot;");
   });
 
   it("lets no token or id the API issued reach any output, file or request but the API's", () => {
