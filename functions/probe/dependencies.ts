@@ -18,6 +18,7 @@ import { DynamoDbStore } from "../../lib/alerting/stores/dynamodb.js";
 import { defaultAwsClients } from "../../lib/aws/clients.js";
 import { lazyClient } from "../../lib/aws/lazy-client.js";
 import type { CheckSpec } from "../../lib/checks/load.js";
+import { resolveReferences } from "../../lib/checks/references.js";
 import type { CompiledChecks } from "../../lib/deploy/compile.js";
 import type { FunctionConfig } from "../../lib/deploy/function-config.js";
 import { DynamoDbHeartbeats } from "../../lib/heartbeat/store-dynamodb.js";
@@ -51,6 +52,24 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
   const cloudwatch = lazyClient<CloudWatchClient>(
     async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient({ maxAttempts: 1 }),
   );
+  const otlp = config.otlp;
+  const otlpSource = otlp
+    ? lazySink(`otlp ${redactUrl(otlp.endpoint)}`, async () => {
+        // References in the endpoint and headers are read when the sink is first used, never logged.
+        const [endpoint, ...values] = await Promise.all(
+          [otlp.endpoint, ...Object.values(otlp.headers ?? {})].map((text) =>
+            resolveReferences(text, resolvers),
+          ),
+        );
+        const names = Object.keys(otlp.headers ?? {});
+        const { OtlpSink } = await import("../../lib/sinks/otlp/index.js");
+        return new OtlpSink({
+          endpoint: endpoint as string,
+          headers: Object.fromEntries(names.map((name, i) => [name, values[i] as string])),
+          ...(otlp.serviceName ? { resource: { serviceName: otlp.serviceName } } : {}),
+        });
+      })
+    : undefined;
   const remoteWrite = config.remoteWrite;
   const remoteWriteSource = remoteWrite
     ? lazySink(`remote-write ${redactUrl(remoteWrite.url)}`, async () => {
@@ -178,7 +197,7 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
         cw = cloudwatchSource(formatDuration(shard.intervalMs));
         cloudwatchSources.set(shard.intervalMs, cw);
       }
-      return remoteWriteSource ? [cw, remoteWriteSource] : [cw];
+      return [cw, ...(remoteWriteSource ? [remoteWriteSource] : []), ...(otlpSource ? [otlpSource] : [])];
     },
     // One line per result that is not up (the summary line counts the rest); every result at debug
     // level (POWERTOOLS_LOG_LEVEL=DEBUG). Log ingestion was most of the bill after state writes.

@@ -34,6 +34,8 @@ export interface FunctionConfig {
     /** What the `instance` label holds. Default `target`. */
     instance?: InstanceMode;
   };
+  /** OTLP/HTTP metrics: the endpoint, headers (references resolved at run time), `service.name`. */
+  otlp?: { endpoint: string; headers?: Record<string, string>; serviceName?: string };
   /** Slack, PagerDuty, Teams and webhook channels besides the topic; targets are `${secret:…}` references. */
   channels?: ChannelSpec[];
   /**
@@ -122,6 +124,21 @@ export function parseFunctionConfig(env: Record<string, string | undefined>): Fu
     }
     if (config.remoteWrite.secretArn && config.remoteWrite.sigv4Region)
       fail("remoteWrite: give secretArn or sigv4Region, not both");
+  }
+  if (value.otlp !== undefined) {
+    const o = (value.otlp ?? {}) as Record<string, unknown>;
+    const headers = o.headers ?? {};
+    if (
+      typeof headers !== "object" ||
+      Array.isArray(headers) ||
+      Object.values(headers).some((v) => typeof v !== "string")
+    )
+      fail(`otlp.headers: expected a mapping of header to text, found ${JSON.stringify(o.headers)}`);
+    config.otlp = {
+      endpoint: string("endpoint", o, "otlp.endpoint"),
+      ...(o.headers !== undefined ? { headers: headers as Record<string, string> } : {}),
+      ...(o.serviceName !== undefined ? { serviceName: string("serviceName", o, "otlp.serviceName") } : {}),
+    };
   }
   if (value.locations !== undefined) {
     const l = (value.locations ?? {}) as Record<string, unknown>;

@@ -45,5 +45,6 @@ export function probeConfig(input: ProbeConfigInput): FunctionConfig {
     ...(props.remoteWrite
       ? { remoteWrite: remoteWriteConfig(props.remoteWrite, input.remoteWriteSecret) }
       : {}),
+    ...(props.otlp ? { otlp: { ...props.otlp } } : {}),
   };
 }

@@ -27,6 +27,8 @@ export interface ProbeGrants {
   /** The checks the function runs in this region: a region is granted what they ask for, no more. */
   checks: CheckSpec[];
   channels: ChannelSpec[];
+  /** Texts of the OTLP settings that may hold references (endpoint, header values). */
+  otlpTexts?: string[];
   /** Whether the function decides and keeps alert state (one location, or the home of several). */
   decides: boolean;
   /** Whether the function keeps history (the home region's, unless turned off). */
@@ -86,7 +88,10 @@ export function grantProbe(fn: lambda.Function, grants: ProbeGrants): void {
     resources: ["*"],
     conditions: { StringEquals: { "cloudwatch:namespace": grants.namespace } },
   });
-  grantReferences(fn.role as iam.IRole, references(grants.checks, grants.channels.flatMap(channelTexts)));
+  grantReferences(
+    fn.role as iam.IRole,
+    references(grants.checks, [...grants.channels.flatMap(channelTexts), ...(grants.otlpTexts ?? [])]),
+  );
   const stack = Stack.of(fn);
   const scope = { partition: stack.partition, region: stack.region, account: stack.account };
   for (const permission of checkPermissions(grants.checks, scope))

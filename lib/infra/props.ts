@@ -64,6 +64,11 @@ export interface WatchpostProps {
   readonly channels?: ChannelSpec[];
   /** Default: no remote-write; CloudWatch metrics are always published. */
   readonly remoteWrite?: WatchpostRemoteWrite;
+  /**
+   * OTLP/HTTP metrics to a collector or backend (docs/metrics.md, "OpenTelemetry"). Header values
+   * that are secrets are written as `${secret:ID}` or `${ssm:NAME}` references, read at run time.
+   */
+  readonly otlp?: WatchpostOtlp;
   /** CloudWatch namespace of check metrics. Default `Watchpost`. */
   readonly namespace?: string;
   /** One-second CloudWatch metrics. Default false. */
@@ -139,3 +144,13 @@ export interface WatchpostLocations {
 
 export const DEFAULT_MAX_CHECKS_PER_SHARD = 200;
 export const DEFAULT_MEMORY_MB = 1024;
+
+/** Where the deployed monitor sends OTLP metrics. */
+export interface WatchpostOtlp {
+  /** The metrics endpoint, whole: `https://collector.example.com:4318/v1/metrics`. */
+  readonly endpoint: string;
+  /** Headers (an API key, a tenant); secret values as `${secret:ID}` / `${ssm:NAME}` references. */
+  readonly headers?: Record<string, string>;
+  /** `service.name` of the exported resources. Default `watchpost`. */
+  readonly serviceName?: string;
+}

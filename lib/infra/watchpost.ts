@@ -25,6 +25,7 @@ import { WatchpostHeartbeats } from "./heartbeats.js";
 import { monitorAlarms } from "./monitor-alarms.js";
 import { acknowledgeFindings } from "./nag.js";
 import { notifications } from "./notifications.js";
+import { otlpTexts, refuseOtlpProblems } from "./otlp.js";
 import { stackOutputs } from "./outputs.js";
 import { placement, runsHere } from "./placement.js";
 import { probeConfig } from "./probe-config.js";
@@ -78,6 +79,7 @@ export class Watchpost extends Construct {
       props.checksDir,
       props.channels ?? [],
     ));
+    refuseOtlpProblems(props.otlp);
     const checkMetrics = checkMetricsOn(props.checkMetrics, props.remoteWrite !== undefined);
     const namespace = props.namespace ?? "Watchpost";
 
@@ -151,6 +153,7 @@ export class Watchpost extends Construct {
         // A region is granted what the checks it runs ask for, not every check of the deployment.
         checks: placed ? probe.checks.filter((check) => runsHere(check, placed)) : probe.checks,
         channels: props.channels ?? [],
+        ...(props.otlp ? { otlpTexts: otlpTexts(props.otlp) } : {}),
         decides: !placed?.remote,
         keepsHistory: historyDays !== undefined,
         // The function whose runs write the page, alone.

@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { App } from "aws-cdk-lib";
@@ -32,6 +33,7 @@ import { httpTarget, routes, type Target, tcpTarget } from "../../support/server
 
 const invoker = path.join(import.meta.dirname, "../../support/invoke-asset.mjs");
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:remote-write-AbCdEf";
+const OTLP_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:otlp-key-AbCdEf";
 let assetDir: string;
 let web: Target;
 let database: LocalDynamoDb;
@@ -83,16 +85,23 @@ interface World {
   env: Record<string, string>;
 }
 
-async function world(remoteWrite?: FunctionConfig["remoteWrite"]): Promise<World> {
+async function world(
+  remoteWrite?: FunctionConfig["remoteWrite"],
+  more: Partial<FunctionConfig> = {},
+): Promise<World> {
   const [sns, cloudwatch, secrets] = await Promise.all([
     snsStandIn(),
     cloudwatchStandIn(),
-    secretsManagerStandIn({ [SECRET_ARN]: JSON.stringify({ bearerToken: "s3cr3t-t0ken" }) }),
+    secretsManagerStandIn({
+      [SECRET_ARN]: JSON.stringify({ bearerToken: "s3cr3t-t0ken" }),
+      [OTLP_SECRET_ARN]: "otlp-k3y-from-secrets",
+    }),
   ]);
   closing.push(sns, cloudwatch, secrets);
   const config = functionConfig({
     stateTable: await database.freshTable(),
     ...(remoteWrite ? { remoteWrite } : {}),
+    ...more,
   });
   return {
     sns,
@@ -211,6 +220,45 @@ describe("the bundled probe function under faults", () => {
     expect(finished).toMatchObject({ FailedStages: 1, SkippedChecks: 0, DeadLetters: 0 });
     expect(finished?._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: "Watchpost" }] });
   }, 60_000);
+
+  it("exports OTLP metrics with a header read from Secrets Manager, the region as cloud.region", async () => {
+    const bodies: { key: string | undefined; body: Buffer }[] = [];
+    const collector = await httpTarget((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        bodies.push({ key: req.headers["x-api-key"] as string | undefined, body: Buffer.concat(chunks) });
+        res.writeHead(200).end();
+      });
+    });
+    closing.push(collector);
+    const w = await world(undefined, {
+      otlp: {
+        endpoint: `${collector.url}/v1/metrics`,
+        headers: { "x-api-key": `\${secret:${OTLP_SECRET_ARN}}` },
+      },
+    });
+    const run = await invoke(w, 20_000);
+    expect(run.error).toBeUndefined();
+    const otlp = run.summary.sinks.find((s) => s.sink.startsWith("otlp "));
+    expect(otlp).toMatchObject({ ok: true, failedSamples: 0 });
+    expect(bodies.map((b) => b.key)).toEqual(["otlp-k3y-from-secrets"]);
+    const official = createRequire(import.meta.url)("otlp-proto-decoder/build/src/generated/root.js");
+    const Request = official.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+    const decoded = Request.toObject(Request.decode(bodies[0]?.body), { longs: Number }) as {
+      resourceMetrics: { resource: { attributes: { key: string; value: { stringValue?: string } }[] } }[];
+    };
+    const resource = Object.fromEntries(
+      (decoded.resourceMetrics[0]?.resource.attributes ?? []).map((a) => [a.key, a.value.stringValue]),
+    );
+    expect(resource).toMatchObject({
+      "service.name": "watchpost",
+      "cloud.provider": "aws",
+      "cloud.region": "eu-west-1",
+    });
+    // The key is never logged.
+    expect(JSON.stringify(run.logs)).not.toContain("otlp-k3y-from-secrets");
+  });
 
   it("fails the remote-write sink alone when its secret is denied: checks, CloudWatch and alerts go on", async () => {
     const receiver = await httpTarget((_req, res) => res.writeHead(204).end());
