@@ -10,6 +10,8 @@ import { forEachLimit } from "../concurrency.js";
 import { callSignal } from "../deadline.js";
 import { describeError } from "../errors.js";
 import type { CheckResult } from "../result.js";
+import { countedAfter, recount } from "../runtime/quorum.js";
+import { isOpen, resolveRemoved } from "./closing.js";
 import { awaitingConfirmation } from "./confirmation.js";
 import { stillFiring } from "./firing.js";
 import { activeWindow } from "./maintenance.js";
@@ -49,6 +51,11 @@ export interface DecideOptions {
    * round never hands them again while the first delivery may still be under way.
    */
   handedEarlier?: ReadonlySet<string>;
+  /**
+   * Every name alerting keeps state under in the configuration (lib/alerting/closing.ts): an open
+   * check not among them gets its incident resolved. Without it, nothing is closed for leaving.
+   */
+  configured?: ReadonlySet<string>;
 }
 
 /** What was decided and written, and what delivery is to send. */
@@ -91,13 +98,45 @@ export async function decide(
       return [...spec.dependsOn, ...spec.dependents].map((d) => d.check).filter((name) => !inRun.has(name));
     }),
   );
-  let states: Map<string, AlertState>;
-  try {
-    states = await context.store.getMany([...inRun.keys(), ...elsewhere], write);
-  } catch (error) {
-    report.errors.push(`alert state could not be read from ${context.store.name}: ${describeError(error)}`);
+  const [read, openRead] = await Promise.all([
+    context.store.getMany([...inRun.keys(), ...elsewhere], write).then(
+      (states) => ({ states }),
+      (error: unknown) => ({ error }),
+    ),
+    openChecks(context, write),
+  ]);
+  if ("error" in read) {
+    report.errors.push(
+      `alert state could not be read from ${context.store.name}: ${describeError(read.error)}`,
+    );
     return { report, states: new Map(), handed: [], firing: [], now };
   }
+  const states: Map<string, AlertState> = read.states;
+  if (typeof openRead === "string") report.errors.push(openRead);
+  const open = typeof openRead === "string" ? [] : openRead;
+  const openNow = new Set(open);
+  // What the run owes checks it did not judge: a skipped check's notifications; a check that left
+  // the configuration, its incident's RESOLVED and its notifications.
+  const configured = options.configured;
+  const removed = new Set(configured ? open.filter((name) => !configured.has(name)) : []);
+  const skipped = results.filter((r) => r.status === "skipped" && bySpec.has(r.name)).map((r) => r.name);
+  const owed = new Set([...skipped.filter((name) => openNow.has(name)), ...removed]);
+  const unread = [...owed].filter((name) => !states.has(name) && !elsewhere.has(name));
+  if (unread.length > 0) {
+    try {
+      for (const [name, state] of await context.store.getMany(unread, write)) states.set(name, state);
+    } catch (error) {
+      report.errors.push(`alert state could not be read from ${context.store.name}: ${describeError(error)}`);
+      owed.clear();
+      removed.clear();
+    }
+  }
+  // Named open before a state that may open is written, so a run killed in between loses nothing.
+  const opening = judged
+    .filter((r) => !openNow.has(r.name))
+    .filter((r) => failureSeverity(r, (bySpec.get(r.name) as CheckSpec).alert) !== undefined)
+    .map((r) => r.name);
+  await trackOpen(context, report, opening, [], write);
   const claimedUntil = claimUntil(options.deadline, now, context.claimMs);
   const handedEarlier = options.handedEarlier ?? new Set<string>();
 
@@ -112,6 +151,16 @@ export async function decide(
     return fresh && (state as AlertState).failures > 0;
   };
 
+  /** The outbox with what this run delivers claimed: earlier entries nobody delivers, and `transitions`. */
+  const claimOutbox = (outbox: readonly OutboxEntry[], transitions: readonly Transition[]): OutboxEntry[] => [
+    ...outbox.map((entry) =>
+      claimable(entry, now) && !handedEarlier.has(entry.transition.dedupKey)
+        ? claim(entry, context.owner, claimedUntil)
+        : entry,
+    ),
+    ...transitions.map((transition) => claim({ transition }, context.owner, claimedUntil)),
+  ];
+
   await forEachLimit(judged, context.writesInFlight, async (result) => {
     const spec = bySpec.get(result.name) as CheckSpec;
     const policy = spec.alert;
@@ -121,10 +170,20 @@ export async function decide(
     let decided: Transition[] = [];
     let pending = false;
     const outcome = await writeState(context.store, result.name, states, write, (previous) => {
-      const { state, transitions } = step(previous, result, policy, {
+      // A location's report counts in one decision only: what an earlier one counted is left out.
+      const round = recount(spec, result, previous?.counted);
+      if (round.status === "skipped") {
+        decided = [];
+        pending = false;
+        const outbox = claimOutbox(previous?.outbox ?? [], []);
+        return previous && outbox.some((entry, i) => entry !== previous.outbox[i])
+          ? { ...previous, outbox }
+          : undefined;
+      }
+      const { state, transitions } = step(previous, round, policy, {
         now,
         // A quorum's verdict names the locations that saw it; a single location names itself.
-        location: result.locations ? verdictLocations(result) : context.location,
+        location: round.locations ? verdictLocations(round) : context.location,
         inMaintenance,
         failingDependencies,
       });
@@ -133,16 +192,11 @@ export async function decide(
       pending = awaitingConfirmation(state);
       for (const t of transitions)
         if (t.type === "FIRING" && alsoFailing.length > 0) t.alsoFailing = alsoFailing;
+      const counted = countedAfter(round, previous?.counted);
       const next = {
         ...state,
-        outbox: [
-          ...(previous?.outbox ?? []).map((entry) =>
-            claimable(entry, now) && !handedEarlier.has(entry.transition.dedupKey)
-              ? claim(entry, context.owner, claimedUntil)
-              : entry,
-          ),
-          ...transitions.map((transition) => claim({ transition }, context.owner, claimedUntil)),
-        ],
+        ...(counted ? { counted } : {}),
+        outbox: claimOutbox(previous?.outbox ?? [], transitions),
       };
       // A steady check (healthy, nothing to send, nothing else changed) costs no write.
       return previous && steady(previous, next) ? undefined : next;
@@ -160,9 +214,29 @@ export async function decide(
     else if (pending && !inMaintenance) report.pending.push(result.name);
   });
 
-  // Only the checks of this run: states read for their dependencies are read, never delivered from.
+  await forEachLimit([...owed], context.writesInFlight, async (check) => {
+    let decided: Transition[] = [];
+    const outcome = await writeState(context.store, check, states, write, (previous) => {
+      if (!previous) return undefined;
+      const closed = removed.has(check)
+        ? resolveRemoved(previous, now, context.location)
+        : { state: previous, transitions: [] };
+      decided = closed.transitions;
+      const outbox = claimOutbox(previous.outbox, closed.transitions);
+      const claimedNow = outbox.some((entry, i) => entry !== previous.outbox[i]);
+      return closed.transitions.length > 0 || claimedNow ? { ...closed.state, outbox } : undefined;
+    });
+    if (outcome !== true) {
+      report.errors.push(`${check}: ${outcome}`);
+      return;
+    }
+    report.decided += decided.length;
+    if (decided.length > 0) options.onDecided?.(decided);
+  });
+
+  // Only the checks of this run and those it owes: states read for dependencies are never delivered from.
   const handed = [...states.values()]
-    .filter((state) => inRun.has(state.check))
+    .filter((state) => inRun.has(state.check) || owed.has(state.check))
     .flatMap((state) =>
       state.outbox.filter(
         (entry) => entry.claimedBy === context.owner && !handedEarlier.has(entry.transition.dedupKey),
@@ -176,18 +250,52 @@ export async function decide(
       stillFiring(result, state, state.incident, bySpec.get(result.name) as CheckSpec, context.location, now),
     ];
   });
+  // Open no more: read closed, and not failing now (a failing check may open in a later run).
+  const closed = open.filter((name) => {
+    if (!inRun.has(name) && !removed.has(name)) return false;
+    const result = inRun.get(name);
+    const failingNow = result && failureSeverity(result, (bySpec.get(name) as CheckSpec).alert) !== undefined;
+    return !failingNow && !isOpen(states.get(name));
+  });
+  await trackOpen(context, report, [], closed, write);
   return { report, states, handed, firing, now };
 }
 
+/** The store's open checks, or why they could not be read. */
+async function openChecks(
+  context: DecideContext,
+  options: { signal: AbortSignal | undefined },
+): Promise<string[] | string> {
+  try {
+    return (await context.store.openChecks?.(options)) ?? [];
+  } catch (error) {
+    return `open checks could not be read from ${context.store.name}: ${describeError(error)}`;
+  }
+}
+
+async function trackOpen(
+  context: DecideContext,
+  report: AlertReport,
+  opened: readonly string[],
+  closed: readonly string[],
+  options: { signal: AbortSignal | undefined },
+): Promise<void> {
+  try {
+    await context.store.trackOpen?.(opened, closed, options);
+  } catch (error) {
+    report.errors.push(`open checks could not be written to ${context.store.name}: ${describeError(error)}`);
+  }
+}
+
 /**
- * Whether `next` says nothing `previous` did not: only the run's time and the success count moved
- * (neither decides anything: a state with no failures is not failing however old, and recovery
- * counts the `recent` window). Then the stored state stays as it is.
+ * Whether `next` says nothing `previous` did not: only the run's time, the success count and the
+ * reports counted moved (none decides anything: a state with no failures is not failing however
+ * old, recovery counts the `recent` window, and a healthy round counted twice changes nothing). Then the stored state stays as it is.
  */
 function steady(previous: AlertState, next: AlertState): boolean {
   if (next.failures > 0 || next.incident || next.outbox.length > 0) return false;
   const comparable = (state: AlertState) =>
-    JSON.stringify({ ...state, lastRunAt: "", successes: 0, version: 0 });
+    JSON.stringify({ ...state, lastRunAt: "", successes: 0, version: 0, counted: undefined });
   return comparable(previous) === comparable(next);
 }
 

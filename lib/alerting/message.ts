@@ -46,6 +46,8 @@ export function subjectOf(t: Transition): string {
         `[${t.severity.toUpperCase()}] ${t.check} is still ${statusWord(t.status)} (for ${formatSpan(Date.parse(t.at) - Date.parse(t.since))}): ${t.reason}`,
       );
     case "RESOLVED":
+      // Closed without a verdict (the check left the configuration): the reason says why.
+      if (t.status === "skipped") return snsSubject(`[RESOLVED] ${t.check}: ${t.reason}`);
       return snsSubject(
         `[RESOLVED] ${t.check} is ${statusWord(t.status)} again after ${formatSpan(Date.parse(t.at) - Date.parse(t.since))}`,
       );
@@ -123,9 +125,11 @@ export function fenced(log: string): string {
 /** The people-readable text of one transition (also Alertmanager's `description`). */
 export function describe(t: Transition): string {
   const lines = [
-    t.type === "RESOLVED"
-      ? `${t.check} recovered at ${t.at} after ${formatSpan(Date.parse(t.at) - Date.parse(t.since))} (${t.failures} failed runs in a row).`
-      : `${t.check} has been ${statusWord(t.status)} since ${t.since} (${t.failures} failed runs in a row).`,
+    t.type === "RESOLVED" && t.status === "skipped"
+      ? `${t.check} was closed at ${t.at} after ${formatSpan(Date.parse(t.at) - Date.parse(t.since))} without a verdict.`
+      : t.type === "RESOLVED"
+        ? `${t.check} recovered at ${t.at} after ${formatSpan(Date.parse(t.at) - Date.parse(t.since))} (${t.failures} failed runs in a row).`
+        : `${t.check} has been ${statusWord(t.status)} since ${t.since} (${t.failures} failed runs in a row).`,
     `Reason: ${visible(t.reason)}`,
     `Target: ${t.target}`,
     `Location: ${t.location}`,

@@ -53,6 +53,8 @@ export interface Incident {
   reminders: number;
   /** Failed runs in a row when it fired, or the most seen since. */
   failures: number;
+  /** What the check was when it fired: a RESOLVED sent after the check left the configuration says it. */
+  about?: { kind: string; target: string; labels: Record<string, string>; runbook?: string };
 }
 
 /** A transition decided but not yet delivered, and who is delivering it until when. */
@@ -93,6 +95,8 @@ export interface AlertState {
   /** Runs in a row that failed at a higher severity than the open incident's. */
   escalating?: number;
   outbox: OutboxEntry[];
+  /** With several locations: each location's latest verdict (its start, ISO) a decision counted. */
+  counted?: Record<string, string>;
   /** The latest transitions given up on, newest last (a few, for people and logs). */
   dead?: DeadLetter[];
 }
@@ -222,6 +226,12 @@ export function step(
         lastNotifiedAt: now,
         reminders: 0,
         failures: state.failures,
+        about: {
+          kind: result.kind,
+          target: result.target,
+          labels: result.labels,
+          ...(policy.runbook ? { runbook: policy.runbook } : {}),
+        },
       };
       state.recent = "";
       transitions.push(transition("FIRING", state.incident, state.failures));

@@ -42,6 +42,11 @@ export interface PipelineInput {
   signal?: AbortSignal;
   sinks: readonly SinkSource[];
   alerter?: Alerter;
+  /**
+   * Every name alerting keeps state under in the whole configuration (lib/alerting/closing.ts): an
+   * open incident of a check not among them is resolved. Without it, none is.
+   */
+  configured?: ReadonlySet<string>;
   /** The home location's quorum over every location's reports; alerting decides on its results. */
   quorum?: QuorumSource;
   /** Where the probes run: the AWS region, or `local`. */
@@ -128,6 +133,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
             confirm: input.confirm === true,
             probe,
             announce: (results, elapsedMs) => announce(results, elapsedMs, true),
+            ...(input.configured ? { configured: input.configured } : {}),
           },
           first,
           clock,

@@ -57,6 +57,61 @@ const list = (names: string[]) =>
 const described = (verdicts: LocationVerdict[]) =>
   verdicts.map((v) => (v.reason ? `${v.location} (${v.reason})` : v.location)).join(", ");
 
+/** How many agreeing verdicts make a decision: the check's `alert.quorum`, or a majority of those that reported. */
+function quorumOf(spec: Pick<CheckSpec, "alert">, reported: number): number {
+  return spec.alert.quorum ?? Math.floor(reported / 2) + 1;
+}
+
+/** The status and reason `verdicts` make together, `quorum` of them needed to agree. */
+function tally(
+  verdicts: LocationVerdict[],
+  quorum: number,
+  expected: readonly string[],
+  silent: readonly string[],
+  upReason: () => string,
+): { status: Status; reason: string } {
+  const count = (...statuses: Status[]) => verdicts.filter((v) => statuses.includes(v.status)).length;
+  const of = `of ${expected.length} location${expected.length === 1 ? "" : "s"}`;
+  const quiet = silent.length > 0 ? `; no report from ${list([...silent])}` : "";
+  /** What the locations not already named saw. */
+  const others = (...named: Status[]) => {
+    const rest = verdicts.filter((v) => !named.includes(v.status));
+    const groups = (["down", "degraded", "unknown", "up"] as Status[]).flatMap((s) => {
+      const these = rest.filter((v) => v.status === s);
+      return these.length > 0 ? [`${s} from ${described(these)}`] : [];
+    });
+    return groups.length > 0 ? `; ${groups.join("; ")}` : "";
+  };
+  if (verdicts.length < quorum)
+    return {
+      status: "unknown",
+      reason: `only ${verdicts.length} ${of} reported, ${quorum} needed for a verdict${quiet}`,
+    };
+  if (count("down") >= quorum)
+    return {
+      status: "down",
+      reason: `down from ${count("down")} ${of}: ${described(verdicts.filter((v) => v.status === "down"))}${others("down")}${quiet}`,
+    };
+  if (count("down", "degraded") >= quorum)
+    return {
+      status: "degraded",
+      reason: `degraded or down from ${count("down", "degraded")} ${of}: ${described(verdicts.filter((v) => v.status === "down" || v.status === "degraded"))}${others("down", "degraded")}${quiet}`,
+    };
+  if (count("unknown") >= quorum)
+    return {
+      status: "unknown",
+      reason: `unknown from ${count("unknown")} ${of}: ${described(verdicts.filter((v) => v.status === "unknown"))}${others("unknown")}${quiet}`,
+    };
+  const failing = verdicts.length - count("up");
+  return {
+    status: "up",
+    reason:
+      failing === 0 && silent.length === 0
+        ? upReason()
+        : `up from ${count("up")} ${of}${others("up")}${quiet}`,
+  };
+}
+
 /**
  * One check's verdicts (one per location that reported) as one result, which carries the rest
  * (kind, target, facts) of the first location's result that agrees with the decision.
@@ -69,10 +124,6 @@ export function decide(
   now: number,
 ): CheckResult {
   const verdicts = reported.map((r) => verdict(r.location, r.result));
-  const count = (...statuses: Status[]) => verdicts.filter((v) => statuses.includes(v.status)).length;
-  const of = `of ${expected.length} location${expected.length === 1 ? "" : "s"}`;
-  const quiet = silent.length > 0 ? `; no report from ${list([...silent])}` : "";
-  const quorum = spec.alert.quorum ?? Math.floor(verdicts.length / 2) + 1;
   const first = reported[0]?.result;
   if (!first)
     return {
@@ -90,39 +141,64 @@ export function decide(
       conditions: [],
     };
   const pick = (status: Status) => reported.find((r) => r.result.status === status)?.result ?? first;
-  /** What the locations not already named saw. */
-  const others = (...named: Status[]) => {
-    const rest = verdicts.filter((v) => !named.includes(v.status));
-    const groups = (["down", "degraded", "unknown", "up"] as Status[]).flatMap((s) => {
-      const these = rest.filter((v) => v.status === s);
-      return these.length > 0 ? [`${s} from ${described(these)}`] : [];
-    });
-    return groups.length > 0 ? `; ${groups.join("; ")}` : "";
-  };
-  let status: Status;
-  let reason: string;
-  if (verdicts.length < quorum) {
-    status = "unknown";
-    reason = `only ${verdicts.length} ${of} reported, ${quorum} needed for a verdict${quiet}`;
-  } else if (count("down") >= quorum) {
-    status = "down";
-    reason = `down from ${count("down")} ${of}: ${described(verdicts.filter((v) => v.status === "down"))}${others("down")}${quiet}`;
-  } else if (count("down", "degraded") >= quorum) {
-    status = "degraded";
-    reason = `degraded or down from ${count("down", "degraded")} ${of}: ${described(verdicts.filter((v) => v.status === "down" || v.status === "degraded"))}${others("down", "degraded")}${quiet}`;
-  } else if (count("unknown") >= quorum) {
-    status = "unknown";
-    reason = `unknown from ${count("unknown")} ${of}: ${described(verdicts.filter((v) => v.status === "unknown"))}${others("unknown")}${quiet}`;
-  } else {
-    status = "up";
-    const failing = verdicts.length - count("up");
-    reason =
-      failing === 0 && silent.length === 0
-        ? (pick("up").reason ?? "")
-        : `up from ${count("up")} ${of}${others("up")}${quiet}`;
-  }
-  const base = pick(status);
-  return { ...base, status, reason, locations: verdicts };
+  const { status, reason } = tally(
+    verdicts,
+    quorumOf(spec, verdicts.length),
+    expected,
+    silent,
+    () => pick("up").reason ?? "",
+  );
+  return { ...pick(status), status, reason, locations: verdicts };
+}
+
+/**
+ * A quorum's result with the verdicts an earlier decision already counted (`counted`: each
+ * location's latest verdict time counted) left out, so a location's report counts in at most one
+ * decision. When too few new verdicts are left for the quorum the result had, the round decides
+ * nothing: it is `skipped` (a confirmation re-probe at the home alone, or a report read twice).
+ */
+export function recount(
+  spec: Pick<CheckSpec, "alert">,
+  result: CheckResult,
+  counted: Readonly<Record<string, string>> | undefined,
+): CheckResult {
+  const verdicts = result.locations;
+  if (!verdicts || !counted) return result;
+  const isNew = (v: LocationVerdict) =>
+    counted[v.location] === undefined || Date.parse(v.at) > Date.parse(counted[v.location] as string);
+  const fresh = verdicts.filter(isNew);
+  if (fresh.length === verdicts.length) return result;
+  const quorum = quorumOf(spec, verdicts.length);
+  const old = verdicts.filter((v) => !isNew(v)).map((v) => v.location);
+  if (fresh.length < quorum)
+    return {
+      ...result,
+      status: "skipped",
+      reason: `no new verdict to decide on: the reports of ${list(old)} were counted in an earlier decision`,
+      locations: fresh,
+    };
+  const { status, reason } = tally(
+    fresh,
+    quorum,
+    verdicts.map((v) => v.location),
+    [],
+    () => result.reason,
+  );
+  // The same verdict as all of them give: the reason that names every location stays.
+  return { ...result, status, reason: status === result.status ? result.reason : reason, locations: fresh };
+}
+
+/** Each location's latest verdict time in `result`, over what was counted before. */
+export function countedAfter(
+  result: CheckResult,
+  counted: Readonly<Record<string, string>> | undefined,
+): Record<string, string> | undefined {
+  if (!result.locations) return counted && { ...counted };
+  const next = { ...counted };
+  for (const v of result.locations)
+    if (next[v.location] === undefined || Date.parse(v.at) > Date.parse(next[v.location] as string))
+      next[v.location] = v.at;
+  return next;
 }
 
 /** The home location's part in a quorum: an input of its decide stage. */

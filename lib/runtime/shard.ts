@@ -1,5 +1,6 @@
 /** One invocation of the probe function: run a shard's checks through the run pipeline. */
 import type { Alerter } from "../alerting/alerter.js";
+import { configuredNames } from "../alerting/closing.js";
 import type { AwsClients } from "../aws/clients.js";
 import type { CheckSpec } from "../checks/load.js";
 import type { Resolvers } from "../checks/references.js";
@@ -116,6 +117,9 @@ export async function runShard(
       ? { sloGroups: deps.checks.sloGroups }
       : {}),
     ...(quorum ? { quorum } : {}),
+    ...(home
+      ? { configured: configuredNames(Object.values(deps.checks.shards).flat(), deps.checks.sloGroups) }
+      : {}),
     ...(home && deps.statusPage?.shard === shard ? { statusPage: deps.statusPage } : {}),
     location: deps.location,
     resolvers: deps.resolvers,

@@ -63,6 +63,11 @@ export class FileEntries<T> implements Entries<T> {
     return this.entry(await this.read(), key);
   }
 
+  /** Every entry, as the file holds them now. */
+  all(): Promise<Record<string, T>> {
+    return this.read();
+  }
+
   async getMany(keys: readonly string[]): Promise<Map<string, Versioned<T>>> {
     const entries = await this.read();
     const out = new Map<string, Versioned<T>>();

@@ -33,6 +33,16 @@ export class DynamoDbStore extends AlertStates {
           fromItem: (item) => (JSON.parse(item.state?.S ?? "null") as AlertState | null) ?? undefined,
         },
       }),
+      // The open checks: one item that never ages out, changed on condition of its version.
+      new DynamoDbEntries<string[]>({
+        client: options.client,
+        tableName: options.tableName,
+        requestTimeoutMs: options.requestTimeoutMs,
+        codec: {
+          toItem: (checks) => ({ open: { S: JSON.stringify(checks) } }),
+          fromItem: (item) => (item.open?.S ? (JSON.parse(item.open.S) as string[]) : undefined),
+        },
+      }),
     );
   }
 }

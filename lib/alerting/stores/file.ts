@@ -6,6 +6,7 @@
  */
 import { entriesDocument } from "../../store/file-document.js";
 import { VersionedFileEntries } from "../../store/file-entries.js";
+import { isOpen } from "../closing.js";
 import type { AlertState } from "../state-machine.js";
 import { AlertStates } from "./store.js";
 
@@ -25,6 +26,14 @@ export class FileStore extends AlertStates {
     );
     super(entries);
     this.file = entries;
+  }
+
+  /** The file is read whole anyway: its open checks are listed, not kept apart. */
+  override async openChecks(): Promise<string[]> {
+    const states = await this.file.all();
+    return Object.keys(states)
+      .filter((check) => isOpen(states[check]))
+      .sort();
   }
 
   /**

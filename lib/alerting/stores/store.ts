@@ -1,4 +1,5 @@
 import {
+  type Entries,
   type UpdateOptions,
   updateVersioned,
   type Versioned,
@@ -23,7 +24,18 @@ export interface StateStore {
    * makes a request per write wants them bounded. Default 16.
    */
   readonly writesInFlight?: number;
+  /**
+   * Checks whose state may hold an open incident or an undelivered notification, whether or not
+   * they are still configured: what a run may owe although it probed none of them. A superset: a
+   * name whose state turns out closed is dropped by the run that reads it so.
+   */
+  openChecks?(options?: StoreOptions): Promise<string[]>;
+  /** Adds `opened` to the open checks (before their states are written) and drops `closed`. */
+  trackOpen?(opened: readonly string[], closed: readonly string[], options?: StoreOptions): Promise<void>;
 }
+
+/** Where the open checks are kept beside the states: no check's name can start with `#`. */
+export const OPEN_CHECKS_KEY = "#open";
 
 export interface StoreOptions {
   /** Aborted when the run must end: every request takes it. */
@@ -34,8 +46,32 @@ export interface StoreOptions {
 export class AlertStates implements StateStore {
   readonly name: string;
 
-  constructor(private readonly entries: VersionedEntries<AlertState>) {
+  constructor(
+    private readonly entries: VersionedEntries<AlertState>,
+    /** Where the open checks are kept; a store that can list its states lists them instead. */
+    private readonly open?: Entries<string[]>,
+  ) {
     this.name = entries.name;
+  }
+
+  async openChecks(options: StoreOptions = {}): Promise<string[]> {
+    return (await this.open?.get(OPEN_CHECKS_KEY, options))?.value ?? [];
+  }
+
+  async trackOpen(opened: readonly string[], closed: readonly string[], options: StoreOptions = {}) {
+    if (!this.open || (opened.length === 0 && closed.length === 0)) return;
+    await this.open.update(
+      OPEN_CHECKS_KEY,
+      (current) => {
+        const next = new Set(current ?? []);
+        for (const check of opened) next.add(check);
+        for (const check of closed) next.delete(check);
+        const sorted = [...next].sort();
+        const changed = JSON.stringify(sorted) !== JSON.stringify([...(current ?? [])].sort());
+        return changed ? { write: sorted, result: undefined } : { result: undefined };
+      },
+      options,
+    );
   }
 
   async getMany(checks: readonly string[], options: StoreOptions = {}): Promise<Map<string, AlertState>> {
@@ -52,7 +88,7 @@ export class AlertStates implements StateStore {
 /** In memory, for the demo and tests. */
 export class MemoryStore extends AlertStates {
   constructor() {
-    super(new MemoryEntries<AlertState>());
+    super(new MemoryEntries<AlertState>(), new MemoryEntries<string[]>());
   }
 }
 

@@ -1,6 +1,7 @@
 /** `watchpost run` (and `--watch`): checks through the same run pipeline as the probe function. */
 import path from "node:path";
 import type { Alerter } from "../../alerting/alerter.js";
+import { configuredNames } from "../../alerting/closing.js";
 import type { AwsClients } from "../../aws/clients.js";
 import { type CheckSpec, loadChecks, type SloGroup } from "../../checks/load.js";
 import { pause } from "../../deadline.js";
@@ -142,6 +143,8 @@ export interface RunOptions {
   sloGroups?: readonly SloGroup[];
   /** `--locations`: this process is one of several locations sharing the state file. */
   locations?: { names: string[]; records: RunRecords };
+  /** Every name in the check files (not only `--only`'s): an open check not among them is resolved. */
+  configured?: ReadonlySet<string>;
 }
 
 /** What a run does: every check and the options as given, or one location's part of them. */
@@ -161,7 +164,11 @@ export async function run(target: string, options: RunOptions, io: Io): Promise<
   }
   return execute(
     selectChecks(loaded.checks, options.only),
-    loaded.sloGroups ? { ...options, sloGroups: loaded.sloGroups } : options,
+    {
+      ...options,
+      ...(loaded.sloGroups ? { sloGroups: loaded.sloGroups } : {}),
+      configured: configuredNames(loaded.checks, loaded.sloGroups),
+    },
     io,
   );
 }
@@ -234,6 +241,7 @@ async function runOnce(
     ...(role.alerts && options.history ? { history: options.history } : {}),
     ...(role.alerts && options.history && options.sloGroups ? { sloGroups: options.sloGroups } : {}),
     ...(role.quorum ? { quorum: role.quorum } : {}),
+    ...(role.alerts && options.configured ? { configured: options.configured } : {}),
     location: options.location,
     ...(shard ? { shard } : {}),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),

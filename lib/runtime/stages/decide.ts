@@ -33,6 +33,8 @@ export interface DecideStageInput {
   probe: Prober;
   /** Told of each confirmation round's results as soon as they exist (printing, logging). */
   announce: (results: CheckResult[], elapsedMs: number) => void;
+  /** Every name in the configuration: the run's decision resolves open checks not among them. */
+  configured?: ReadonlySet<string>;
 }
 
 export interface DecideOutcome {
@@ -86,6 +88,7 @@ export async function decideStage(
         signal: clock.signal,
         onDecided: (decided) => transitions.push(...decided),
         handedEarlier,
+        ...(kind === "run" && input.configured ? { configured: input.configured } : {}),
       }),
       bounds.deadline,
     );

@@ -160,3 +160,62 @@ describe("the home's quorum", () => {
     expect(round.silent).toEqual([]);
   });
 });
+
+describe("each location's report counts in one decision", () => {
+  it("does not fire failAfter: 2 on one round of three locations, however often the home re-probes", async () => {
+    const { Alerter } = await import("../../../lib/alerting/alerter.js");
+    const { MemoryStore } = await import("../../../lib/alerting/stores/store.js");
+    const { RecordingNotifier } = await import("../../support/alerting.js");
+    const spec = check({
+      name: "api",
+      alert: { failAfter: 2 },
+      http: { url: "https://api.example.com/health" },
+    });
+    const records = new MemoryRunRecords();
+    const report = async (at: number) => {
+      for (const location of ["us-east-1", "ap-southeast-2"])
+        await records.put({
+          location,
+          shard: "1m-0",
+          intervalMs: 60_000,
+          at,
+          results: [seen("down", "status 503", at)],
+        });
+    };
+    const source = quorumSource({
+      records,
+      shard: "1m-0",
+      home: "eu-west-1",
+      locations: LOCATIONS,
+      checks: [spec],
+    });
+    const notifier = new RecordingNotifier();
+    const alerter = new Alerter({ store: new MemoryStore(), notifier, location: "eu-west-1" });
+    /** The home probes at `at` and decides on its result joined with the reports as they are now. */
+    const decideAt = async (at: number) => {
+      const round = (await source.reports(AbortSignal.timeout(5_000))).join(
+        [seen("down", "status 503", at)],
+        [spec],
+        at,
+      );
+      return alerter.process(round.results, [spec], { now: new Date(at) });
+    };
+
+    // The two other locations report one round; the home decides its run, then re-probes twice.
+    await report(NOW - 10_000);
+    expect((await decideAt(NOW)).pending).toEqual(["api"]);
+    for (const reprobe of [NOW + 5_000, NOW + 10_000]) {
+      const decided = await decideAt(reprobe);
+      expect(decided.pending).toEqual([]);
+    }
+    // The next run reads the same reports again (the others have not written theirs yet).
+    await decideAt(NOW + 60_000);
+    expect(notifier.log()).toEqual([]);
+
+    // A new round from the others: the second failure in a row fires.
+    await report(NOW + 58_000);
+    await decideAt(NOW + 61_000);
+    expect(notifier.log()).toEqual(["FIRING api"]);
+    expect(notifier.delivered[0]?.transitions[0]?.reason).toMatch(/^down from 3 of 3 locations/);
+  });
+});

@@ -49,6 +49,30 @@ describe("DynamoDB state store", () => {
     expect(expiresAt).toBeLessThan(Date.now() / 1000 + 86_500);
   });
 
+  it("resolves a firing check removed from the configuration, finding it by the open checks", async () => {
+    const tableName = await freshTable();
+    const store = new DynamoDbStore({ client, tableName });
+    const notifier = new RecordingNotifier();
+    const alerter = new Alerter({ store, notifier, location: "eu-west-1" });
+    const spec = (name: string) => check({ name, alert: { failAfter: 1 }, tcp: { host: "a", port: 1 } });
+    const now = Date.parse("2026-12-06T00:00:00Z");
+    await alerter.process([resultFor("api", "down")], [spec("api")], {
+      now: new Date(now),
+      configured: new Set(["api", "web"]),
+    });
+    expect(await store.openChecks()).toEqual(["api"]);
+    for (const minute of [1, 2])
+      await alerter.process([resultFor("web", "up")], [spec("web")], {
+        now: new Date(now + minute * 60_000),
+        configured: new Set(["web"]),
+      });
+    expect(notifier.log()).toEqual(["FIRING api", "RESOLVED api"]);
+    expect(notifier.delivered[1]?.transitions[0]?.reason).toBe("check removed from the configuration");
+    expect(await store.openChecks()).toEqual([]);
+    // The open checks are an item of their own, never read as a check's state.
+    expect((await store.getMany(["#open"])).size).toBe(0);
+  });
+
   it("reads more keys than one BatchGetItem takes", async () => {
     const tableName = await freshTable();
     const store = new DynamoDbStore({ client, tableName });
