@@ -43,6 +43,12 @@ export const DEFAULT_CONCURRENCY = 64;
 const MIN_ATTEMPT_MS = 20;
 /** A job's log kept in a result: its 4 KiB tail, with room for the escapes of its control bytes. */
 const LOG_LIMIT = 8_192;
+/**
+ * A fact string kept whole up to this: a certificate's names become a metric label as blackbox
+ * writes it, and a long SAN list must not be cut into another series. Probes bound their own facts;
+ * this only stops a runaway one.
+ */
+const FACT_LIMIT = 65_536;
 
 /** One result per spec, in the order of `specs`, whatever happened. */
 export async function runChecks(
@@ -302,7 +308,7 @@ function delayExplains(outcome: Outcome, delayMs: number): boolean {
 
 /** Facts as any output may show them: each string `untrusted`, a job's log line by line. */
 function safeFacts(facts: Facts): Facts {
-  const safe = untrustedDeep(facts);
+  const safe = untrustedDeep(facts, FACT_LIMIT);
   const log = facts.heartbeat?.log;
   if (log !== undefined && safe.heartbeat) safe.heartbeat.log = untrustedLines(log, LOG_LIMIT);
   return safe;
