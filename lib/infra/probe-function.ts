@@ -42,6 +42,7 @@ export function probeFunction(scope: Construct, input: ProbeFunctionInput): lamb
   const environment: Record<string, string> = {
     [FUNCTION_CONFIG_ENV]: Stack.of(scope).toJsonString(input.config),
     NODE_OPTIONS: "--enable-source-maps",
+    ...(network?.proxy ? proxyEnvironment(network.proxy) : {}),
   };
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
     retention: input.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -104,4 +105,23 @@ function withChecks(prebuilt: string, compiled: string): string {
   for (const file of readdirSync(prebuilt)) copyFileSync(path.join(prebuilt, file), path.join(dir, file));
   copyFileSync(compiled, path.join(dir, "checks.json"));
   return dir;
+}
+
+/** The variables every outbound call of the function reads its proxy from (lib/http/proxy.ts). */
+function proxyEnvironment(proxy: { url: string; noProxy?: readonly string[] }): Record<string, string> {
+  const url = new URL(proxy.url);
+  if (url.protocol !== "http:")
+    throw new Error(`privateNetwork.proxy.url: expected an http:// proxy URL, found ${url.protocol}//`);
+  if (url.username || url.password)
+    throw new Error(
+      "privateNetwork.proxy.url: expected no credentials (they would be readable in the function's configuration); allow the function's security group at the proxy, or give checks their own proxy with a ${secret:…} password",
+    );
+  return {
+    HTTPS_PROXY: proxy.url,
+    HTTP_PROXY: proxy.url,
+    // The Lambda runtime's own API, and the instance metadata the SDK may read, are never proxied.
+    NO_PROXY: ["localhost", "127.0.0.1", "169.254.169.254", "169.254.170.2", ...(proxy.noProxy ?? [])].join(
+      ",",
+    ),
+  };
 }

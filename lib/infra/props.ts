@@ -49,6 +49,14 @@ export interface WatchpostPrivateNetwork {
   readonly securityGroups?: ec2.ISecurityGroup[];
   /** Which checks: those with this label and value. Default `network: private`. */
   readonly label?: { name: string; value: string };
+  /**
+   * The VPC's way out when it is a forward proxy: the function's probes, notifications and
+   * remote-write go through it (`HTTPS_PROXY`/`HTTP_PROXY`), except to the hosts in `noProxy`
+   * (`NO_PROXY`: names, `.domain`, addresses, CIDR ranges). An `http://` URL; no credentials here
+   * (they would sit in the function's configuration): allow the function's security group at the
+   * proxy instead, or give checks their own `proxy` with a `${secret:…}` password. Default: none.
+   */
+  readonly proxy?: { readonly url: string; readonly noProxy?: readonly string[] };
 }
 
 export interface WatchpostProps {

@@ -324,16 +324,47 @@ describe("Watchpost construct", () => {
       availabilityZones: ["eu-west-1a"],
       privateSubnetIds: ["subnet-12345678"],
     });
-    const watchpost = new Watchpost(stack, "Monitor", { checksDir, privateNetwork: { vpc } });
+    const watchpost = new Watchpost(stack, "Monitor", {
+      checksDir,
+      privateNetwork: {
+        vpc,
+        proxy: { url: "http://proxy.internal:3128", noProxy: [".internal", "10.0.0.0/8"] },
+      },
+    });
     app.synth();
     const template = Template.fromStack(stack);
     expect(watchpost.functions.map((fn) => fn.node.id)).toEqual(["Probe", "PrivateProbe"]);
     expect(watchpost.shards.map((s) => s.id)).toContain("vpc-1m-0");
     // The probe functions, and CDK's function that empties the status page bucket on delete.
     template.resourceCountIs("AWS::Lambda::Function", 3);
+    // The VPC's function goes out through its proxy, every outbound call alike; the other does not.
     template.hasResourceProperties("AWS::Lambda::Function", {
       VpcConfig: { SubnetIds: ["subnet-12345678"] },
+      Environment: {
+        Variables: Match.objectLike({
+          HTTPS_PROXY: "http://proxy.internal:3128",
+          HTTP_PROXY: "http://proxy.internal:3128",
+          NO_PROXY: "localhost,127.0.0.1,169.254.169.254,169.254.170.2,.internal,10.0.0.0/8",
+        }),
+      },
     });
+    const proxied = Object.values(template.findResources("AWS::Lambda::Function")).filter(
+      (fn) => fn.Properties?.Environment?.Variables?.HTTPS_PROXY !== undefined,
+    );
+    expect(proxied).toHaveLength(1);
+    const other = new Stack(new App({ context: { "aws:cdk:bundling-stacks": [] } }), "WithCredentials");
+    const otherVpc = ec2.Vpc.fromVpcAttributes(other, "Vpc", {
+      vpcId: "vpc-12345678",
+      availabilityZones: ["eu-west-1a"],
+      privateSubnetIds: ["subnet-12345678"],
+    });
+    expect(
+      () =>
+        new Watchpost(other, "Monitor", {
+          checksDir,
+          privateNetwork: { vpc: otherVpc, proxy: { url: "http://user:pw@proxy.internal:3128" } },
+        }),
+    ).toThrow(/expected no credentials/);
   });
 
   it("probes from several regions: the home keeps the state and decides, the others report to it", () => {
