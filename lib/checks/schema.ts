@@ -3,10 +3,9 @@ import { z } from "zod";
 import { maintenanceWindow } from "../alerting/maintenance-window.js";
 import { RESERVED_LABELS } from "../metrics/series.js";
 import { CONFIGS } from "../probes/config/index.js";
-import { strings } from "../probes/config/steps.js";
 import { KINDS, STEP_KINDS } from "../probes/kinds.js";
 import { duration, link } from "./fields.js";
-import { variablesIn } from "./syntax.js";
+import { strings, variablesIn } from "./syntax.js";
 
 export const SEVERITIES = ["critical", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];

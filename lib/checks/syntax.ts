@@ -27,3 +27,12 @@ export function hasReference(text: string): boolean {
 
 export const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** Every string in a config, with its path (the steps probe and the schema both walk a step so). */
+export function strings(value: unknown, path: PropertyKey[]): [PropertyKey[], string][] {
+  if (typeof value === "string") return [[path, value]];
+  if (Array.isArray(value)) return value.flatMap((item, i) => strings(item, [...path, i]));
+  if (value !== null && typeof value === "object")
+    return Object.entries(value).flatMap(([key, item]) => strings(item, [...path, key]));
+  return [];
+}

@@ -4,13 +4,12 @@
  * first failed step but for `always` steps; each step's conditions reach the check prefixed with its
  * name, so the engine's verdict is the worst step's and its reason names the step.
  */
-import { variablesIn } from "../checks/syntax.js";
+import { strings, variablesIn } from "../checks/syntax.js";
 import { redactUrl } from "../redact.js";
 import type { Condition, Observation, StepResult } from "../result.js";
 import { formatDuration } from "../units.js";
 import { roundPhases, verdict } from "../verdict.js";
 import type { StepConfig, StepsConfig } from "./config/steps.js";
-import { strings } from "./config/steps.js";
 import { dnsProbe } from "./dns.js";
 import { httpExchange } from "./http.js";
 import { STEP_KINDS, type StepKind } from "./kinds.js";

@@ -5,7 +5,7 @@
  * transfer the wait for the first message.
  */
 import type { IncomingMessage } from "node:http";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import type { Condition, Facts, Observation, Phase } from "../result.js";
 import { clip } from "../text.js";
 import { USER_AGENT } from "../version.js";
@@ -40,6 +40,9 @@ export const websocketProbe = defineProbe<WebsocketConfig>({
     const port = Number(url.port || (secure ? 443 : 80));
     const where = hostPort(host, port);
     const ca = secure ? await readCa(ctx.baseDir, cfg.ca) : undefined;
+    // Loaded by the first websocket check (before any timing), so a run or a function start without
+    // one never pays for it.
+    const { default: WebSocketClient } = await import("ws");
     const phases: Partial<Record<Phase, number>> = {};
     const facts: Facts = {};
     const started = performance.now();
@@ -64,7 +67,7 @@ export const websocketProbe = defineProbe<WebsocketConfig>({
       url.username = "";
       url.password = "";
     }
-    const ws = new WebSocket(url, cfg.subprotocols ?? [], {
+    const ws = new WebSocketClient(url, cfg.subprotocols ?? [], {
       createConnection: () => socket,
       headers,
       perMessageDeflate: false,
@@ -199,7 +202,7 @@ function firstMessage(
 
 /** Closes with 1000 and waits a moment for the server's close frame: true when it came. */
 function closed(ws: WebSocket): Promise<boolean> {
-  if (ws.readyState === WebSocket.CLOSED) return Promise.resolve(false);
+  if (ws.readyState === ws.CLOSED) return Promise.resolve(false);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), CLOSE_WAIT_MS);
     ws.once("close", (code: number) => {

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { duration, regex } from "../../checks/fields.js";
-import { VARIABLE_NAME, variablesIn } from "../../checks/syntax.js";
+import { strings, VARIABLE_NAME, variablesIn } from "../../checks/syntax.js";
 import { parseJsonPath } from "../expect/json-path.js";
 import { EXTRACT_SOURCES, MAX_STEPS, STEP_KINDS, type StepKind } from "../kinds.js";
 import { dnsConfig } from "./dns.js";
@@ -184,13 +184,4 @@ function mapping(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : {};
-}
-
-/** Every string in a config, with its path. */
-export function strings(value: unknown, path: PropertyKey[]): [PropertyKey[], string][] {
-  if (typeof value === "string") return [[path, value]];
-  if (Array.isArray(value)) return value.flatMap((item, i) => strings(item, [...path, i]));
-  if (value !== null && typeof value === "object")
-    return Object.entries(value).flatMap(([key, item]) => strings(item, [...path, key]));
-  return [];
 }
