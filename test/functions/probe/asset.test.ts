@@ -29,6 +29,7 @@ import {
 import { type LocalDynamoDb, localDynamoDb } from "../../support/dynamodb.js";
 import { functionConfig } from "../../support/function-config.js";
 import { provideRuntimeSdk } from "../../support/lambda-runtime.js";
+import { startProxy } from "../../support/proxy.js";
 import { httpTarget, routes, type Target, tcpTarget } from "../../support/servers.js";
 
 const invoker = path.join(import.meta.dirname, "../../support/invoke-asset.mjs");
@@ -275,6 +276,36 @@ describe("the bundled probe function under faults", () => {
     });
     expect(run.summary.sinks.find((s) => s.sink.startsWith("cloudwatch"))).toMatchObject({ ok: true });
     expect(w.cloudwatch.datums.length).toBeGreaterThan(0);
+    expect(firings(w.sns)).toHaveLength(1);
+  }, 60_000);
+
+  it("goes out through a VPC's proxy: probes and remote-write reach hosts only the proxy knows", async () => {
+    const received: string[] = [];
+    const receiver = await httpTarget((req, res) => {
+      received.push(`${req.method} ${req.url}`);
+      res.writeHead(204).end();
+    });
+    const proxy = await startProxy({
+      hosts: { "api.vpc.example": "127.0.0.1", "metrics.vpc.example": "127.0.0.1" },
+    });
+    closing.push(receiver, proxy);
+    const w = await world({ url: `http://metrics.vpc.example:${receiver.port}/api/v1/write` });
+    // As privateNetwork.proxy sets them; the AWS stand-ins are on loopback, which NO_PROXY names.
+    const run = await invoke(w, 20_000, {
+      HTTPS_PROXY: proxy.url,
+      HTTP_PROXY: proxy.url,
+      NO_PROXY: "localhost,127.0.0.1",
+      WATCHPOST_TEST_TARGET: `http://api.vpc.example:${web.port}`,
+    });
+    expect(run.error).toBeUndefined();
+    expect(run.summary.counts).toMatchObject({ up: 1, down: 1 });
+    expect(run.summary.sinks.find((s) => s.sink.startsWith("remote-write"))).toMatchObject({ ok: true });
+    expect(received).toEqual(["POST /api/v1/write"]);
+    expect([...proxy.asked].sort()).toEqual([
+      `GET http://api.vpc.example:${web.port}/fail`,
+      `GET http://api.vpc.example:${web.port}/ok`,
+      `POST http://metrics.vpc.example:${receiver.port}/api/v1/write`,
+    ]);
     expect(firings(w.sns)).toHaveLength(1);
   }, 60_000);
 
