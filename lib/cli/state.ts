@@ -6,6 +6,7 @@
 import path from "node:path";
 import { FileStore } from "../alerting/stores/file.js";
 import { FileHeartbeats } from "../heartbeat/store-file.js";
+import type { HistoryStore } from "../history/store.js";
 import { FileHistory } from "../history/store-file.js";
 import { FileRunRecords } from "../runtime/run-records-file.js";
 import { besideStateFile } from "../shared-file.js";
@@ -22,6 +23,25 @@ export async function verifyStateFile(file: string): Promise<void> {
         `cannot use the state file ${file}: ${(error as Error).message.replace(`${path.resolve(file)} `, "it ")}; or name another with --state FILE`,
     );
   }
+}
+
+/**
+ * History as `run`, `status` and `slo` read it: a day or incidents file of the wrong shape is refused
+ * (exit 2) with the file, the entry and what was wrong, never dropped or read as something else.
+ */
+export async function readHistory(history: HistoryStore, range: { fromDay: string; toDay: string }) {
+  try {
+    return await history.read(range);
+  } catch (error) {
+    throw new EnvironmentError(
+      describeFileError(error, "read the history") ?? `cannot read the history: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Refuses history that cannot be read before any check runs. */
+export async function verifyHistory(stateFile: string): Promise<void> {
+  await readHistory(historyBeside(stateFile), { fromDay: "0000-01-01", toDay: "9999-12-31" });
 }
 
 export function historyBeside(stateFile: string): FileHistory {

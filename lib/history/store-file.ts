@@ -9,6 +9,7 @@ import { mkdir, readdir, unlink } from "node:fs/promises";
 import path from "node:path";
 import { type DocumentKind, entriesDocument, readDocument, writeDocument } from "../store/file-document.js";
 import { withFileLock } from "../store/file-lock.js";
+import { listOf } from "../store/shape.js";
 import { addTransitions } from "./incidents.js";
 import {
   addResult,
@@ -22,16 +23,21 @@ import {
   RETAIN_DAYS,
   SLOT_DAYS,
 } from "./model.js";
+import { checkDayShape, incidentShape, latestShape } from "./shape.js";
 import type { HistoryBatch, HistoryStore } from "./store.js";
 
-const DAY = entriesDocument<CheckDay>("a Watchpost history day", "checks");
+const DAY = entriesDocument<CheckDay>("a Watchpost history day", "checks", checkDayShape);
 const INCIDENTS: DocumentKind<Incident[]> = {
   what: "a Watchpost incidents file",
   section: "incidents",
   empty: () => [],
   valid: Array.isArray,
+  problem: (incidents) => {
+    const problem = listOf(incidentShape)(incidents);
+    return problem && `incident ${problem.replace(/^\[(\d+)\](?:\.|: )?/, "$1: ")}`;
+  },
 };
-const LATEST = entriesDocument<Latest>("a Watchpost latest-results file", "latest");
+const LATEST = entriesDocument<Latest>("a Watchpost latest-results file", "latest", latestShape);
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
 const dayFile = (day: string) => path.join("days", `${day}.json`);

@@ -5,6 +5,7 @@
  * else is named, with the way out.
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
+import type { Shape } from "./shape.js";
 
 export interface DocumentKind<S> {
   /** The format, as errors name it: `a Watchpost state file`. */
@@ -15,6 +16,8 @@ export interface DocumentKind<S> {
   empty(): S;
   /** Whether a parsed section has the shape expected. */
   valid(section: unknown): boolean;
+  /** What is wrong in a section that is `valid`, naming the entry (`entry "api": version: …`). */
+  problem?(section: S): string | undefined;
 }
 
 /** The document's section, or the kind's empty one when there is no file yet. */
@@ -26,10 +29,11 @@ export async function readDocument<S>(file: string, kind: DocumentKind<S>): Prom
     if ((error as { code?: string }).code === "ENOENT") return kind.empty();
     throw error;
   }
+  let section: S;
   try {
     const parsed = JSON.parse(text) as Record<string, unknown> | null;
     if (parsed?.format !== 1 || !kind.valid(parsed[kind.section])) throw new Error(`not ${kind.what}`);
-    return parsed[kind.section] as S;
+    section = parsed[kind.section] as S;
   } catch (error) {
     throw new Error(
       `${file} is not ${kind.what} (${(error as Error).message}); move it away to start afresh`,
@@ -38,6 +42,12 @@ export async function readDocument<S>(file: string, kind: DocumentKind<S>): Prom
       },
     );
   }
+  const problem = kind.problem?.(section);
+  if (problem)
+    throw new Error(
+      `${file} is not ${kind.what}: ${problem}; fix or remove that entry, or move the file away to start afresh`,
+    );
+  return section;
 }
 
 /** Writes the document whole; `pretty` indents it for people who read it (the state file). */
@@ -53,8 +63,30 @@ export async function writeDocument<S>(
   await rename(temporary, file);
 }
 
-/** A document whose section maps keys to entries (`{"format":1,"checks":{"api":…}}`). */
-export function entriesDocument<T>(what: string, section: string): DocumentKind<Record<string, T>> {
-  // As every version so far has checked it: an object, its entries as they are.
-  return { what, section, empty: () => ({}), valid: (value) => typeof value === "object" };
+/**
+ * A document whose section maps keys to entries (`{"format":1,"checks":{"api":…}}`), each entry of
+ * `shape` when one is given.
+ */
+export function entriesDocument<T>(
+  what: string,
+  section: string,
+  shape?: Shape,
+): DocumentKind<Record<string, T>> {
+  return {
+    what,
+    section,
+    empty: () => ({}),
+    valid: (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+    ...(shape
+      ? {
+          problem: (entries: Record<string, T>) => {
+            for (const [key, value] of Object.entries(entries)) {
+              const problem = shape(value);
+              if (problem) return `entry ${JSON.stringify(key)}: ${problem}`;
+            }
+            return undefined;
+          },
+        }
+      : {}),
+  };
 }

@@ -5,6 +5,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDbEntries, expiresAt } from "../../store/dynamodb-entries.js";
 import type { AlertState } from "../state-machine.js";
+import { alertStateShape } from "../state-shape.js";
 import { AlertStates } from "./store.js";
 
 export interface DynamoDbStoreOptions {
@@ -30,7 +31,14 @@ export class DynamoDbStore extends AlertStates {
             state: { S: JSON.stringify(state) },
             ...expiresAt(Date.now() + (options.retainMs ?? 30 * 86_400_000)),
           }),
-          fromItem: (item) => (JSON.parse(item.state?.S ?? "null") as AlertState | null) ?? undefined,
+          fromItem: (item, key) => {
+            const state = JSON.parse(item.state?.S ?? "null") as AlertState | null;
+            const problem = state === null ? undefined : alertStateShape(state);
+            // Refused, never decided from nor written over: the run names the item.
+            if (problem)
+              throw new Error(`the alert state of ${JSON.stringify(key)} is malformed: ${problem}`);
+            return state ?? undefined;
+          },
         },
       }),
       // The open checks: one item that never ages out, changed on condition of its version.

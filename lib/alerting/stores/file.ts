@@ -8,6 +8,7 @@ import { entriesDocument } from "../../store/file-document.js";
 import { VersionedFileEntries } from "../../store/file-entries.js";
 import { isOpen } from "../closing.js";
 import type { AlertState } from "../state-machine.js";
+import { alertStateShape } from "../state-shape.js";
 import { AlertStates } from "./store.js";
 
 export class FileStore extends AlertStates {
@@ -19,7 +20,7 @@ export class FileStore extends AlertStates {
     const entries = new VersionedFileEntries<AlertState>(
       {
         file,
-        kind: entriesDocument("a Watchpost state file", "checks"),
+        kind: entriesDocument("a Watchpost state file", "checks", alertStateShape),
         pretty: true,
       },
       (state) => state.version,

@@ -29,7 +29,7 @@ import { list, METRIC_OPTIONS, selectChecks, shared, wholeNumber } from "../opti
 import { exitCodeFor, printResults, terminalText } from "../output.js";
 import { Progress } from "../progress.js";
 import { buildAlerter, buildSinks } from "../setup.js";
-import { historyBeside, pingsBeside, reportsBeside, verifyStateFile } from "../state.js";
+import { historyBeside, pingsBeside, reportsBeside, verifyHistory, verifyStateFile } from "../state.js";
 
 export const runCommand = command({
   name: "run",
@@ -90,6 +90,7 @@ export const runCommand = command({
     const concurrency =
       values.concurrency === undefined ? undefined : wholeNumber("concurrency", values.concurrency, 1);
     await verifyStateFile(values.state);
+    await verifyHistory(values.state);
     const listenAt = listenOption(values.listen, values.watch);
     const groupThreshold = values["group-threshold"];
     const options: RunOptions = {

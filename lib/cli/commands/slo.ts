@@ -12,7 +12,7 @@ import { command } from "../command.js";
 import type { Io } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
 import { list, shared } from "../options.js";
-import { historyBeside } from "../state.js";
+import { historyBeside, readHistory } from "../state.js";
 
 export const sloCommand = command({
   name: "slo",
@@ -48,7 +48,7 @@ export async function slo(
     ...specs.map((spec) => spec.slo?.windowMs ?? 0),
     ...(loaded.sloGroups ?? []).map((g) => g.slo.windowMs),
   );
-  const history = await options.history.read({ fromDay: dayOf(now - longest), toDay: dayOf(now) });
+  const history = await readHistory(options.history, { fromDay: dayOf(now - longest), toDay: dayOf(now) });
   const groups = (loaded.sloGroups ?? []).filter(
     (g) => options.only.length === 0 || options.only.includes(g.name),
   );

@@ -13,7 +13,7 @@ import { command } from "../command.js";
 import { EnvironmentError, type Io, UsageError } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
 import { shared } from "../options.js";
-import { historyBeside } from "../state.js";
+import { historyBeside, readHistory } from "../state.js";
 
 export const statusCommand = command({
   name: "status",
@@ -63,7 +63,7 @@ export async function status(
   }
   const now = options.now ?? Date.now();
   const longest = Math.max(STATUS_DAYS * DAY_MS, ...loaded.checks.map((c) => c.slo?.windowMs ?? 0));
-  const history = await options.history.read({ fromDay: dayOf(now - longest), toDay: dayOf(now) });
+  const history = await readHistory(options.history, { fromDay: dayOf(now - longest), toDay: dayOf(now) });
   const data = statusData(loaded.checks, history, { now, groupBy: options.groupBy, title: options.title });
   const out = path.resolve(options.out);
   try {

@@ -73,6 +73,30 @@ describe("DynamoDB state store", () => {
     expect((await store.getMany(["#open"])).size).toBe(0);
   });
 
+  it("refuses a malformed item as the run's alerting failure and never writes over it", async () => {
+    const tableName = await freshTable();
+    const store = new DynamoDbStore({ client, tableName });
+    const { PutItemCommand } = await import("@aws-sdk/client-dynamodb");
+    const item = {
+      check: { S: "api" },
+      version: { N: "3" },
+      state: { S: '{"check":"api","version":"seven"}' },
+    };
+    await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    const notifier = new RecordingNotifier();
+    const alerter = new Alerter({ store, notifier, location: "eu-west-1" });
+    const spec = check({ name: "api", alert: { failAfter: 1 }, tcp: { host: "a", port: 1 } });
+    const report = await alerter.process([resultFor("api", "down")], [spec]);
+    expect(report.errors[0]).toMatch(
+      /^alert state could not be read from dynamodb .*: the alert state of "api" is malformed: version: expected a whole number, found "seven"$/,
+    );
+    expect(notifier.log()).toEqual([]);
+    const after = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { check: { S: "api" } } }),
+    );
+    expect(after.Item).toEqual(item);
+  });
+
   it("reads more keys than one BatchGetItem takes", async () => {
     const tableName = await freshTable();
     const store = new DynamoDbStore({ client, tableName });
