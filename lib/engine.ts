@@ -12,6 +12,7 @@ import type { HeartbeatStore } from "./heartbeat/store.js";
 import { loopDelay } from "./loop-delay.js";
 import { PROBES } from "./probes/index.js";
 import { CheckSetupError, type Probe, type ProbeContext } from "./probes/probe.js";
+import { newTraceId, traceHeaders } from "./probes/trace.js";
 import { redactUrl, scrub, scrubDeep } from "./redact.js";
 import type { CheckResult, Facts, Observation, Status } from "./result.js";
 import { anotherAttemptFits, attemptsReason, retryPauseMs, shouldRetry } from "./retry.js";
@@ -128,6 +129,8 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
       },
     ]),
   );
+  // One trace per run: a retry is another span of it.
+  const traceId = spec.trace ? newTraceId() : undefined;
   let outcome: Outcome;
   let attempts = 0;
   let failed = 0;
@@ -138,7 +141,7 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
   for (;;) {
     attempts++;
     attemptStarted = performance.now();
-    outcome = await attempt(spec, probe, { ...environment, resolvers }, secrets);
+    outcome = await attempt(spec, probe, { ...environment, resolvers }, secrets, traceId);
     delayMs = loopDelay.worst(attemptStarted, performance.now());
     // Slow only because the loop was late? Measure once more before the verdict counts.
     if (
@@ -184,6 +187,7 @@ export async function runCheck(spec: CheckSpec, environment: RunEnvironment): Pr
     loopDelayMs: Math.round(delayMs),
     severity: spec.severity,
     labels: spec.labels,
+    ...(traceId !== undefined ? { traceId } : {}),
     conditions: scrubDeep(observation?.conditions ?? [], secrets).map((c) => ({
       ...c,
       text: untrusted(c.text),
@@ -199,6 +203,7 @@ async function attempt(
   probe: Probe,
   { deadline, resolvers, aws, heartbeats, signal, onStage }: RunEnvironment,
   secrets: Set<string>,
+  traceId: string | undefined,
 ): Promise<Outcome> {
   if (signal?.aborted) return { status: "skipped", reason: "not started: the run was stopped" };
   const budget = Math.min(spec.timeoutMs, deadline - Date.now());
@@ -231,6 +236,7 @@ async function attempt(
   let sofar: (() => Observation) | undefined;
   const ctx: ProbeContext = {
     signal: controller.signal,
+    ...(traceId !== undefined ? { traceHeaders: () => traceHeaders(traceId, spec.name) } : {}),
     stage: (doing: string) => {
       stage = doing;
       onStage?.(spec.name, doing);

@@ -201,6 +201,8 @@ export interface CheckResult {
   loopDelayMs?: number;
   severity: string;
   labels: Record<string, string>;
+  /** With `trace: true`: the W3C trace id its requests carried (`traceparent`), for the tracing backend. */
+  traceId?: string;
   /**
    * With several locations, the result alerting decides on is the quorum's (lib/runtime/quorum.ts):
    * what each location that reported saw. Absent on a location's own result.

@@ -31,6 +31,7 @@ export function stillFiring(
     ...(spec.alert.runbook ? { runbook: spec.alert.runbook } : {}),
     labels: result.labels,
     location,
+    ...(result.traceId ? { traceId: result.traceId } : {}),
     dedupKey: `${result.name}/${incident.id}/FIRING`,
     intervalMs: spec.intervalMs,
   };

@@ -96,6 +96,7 @@ export function transitionJson(t: Transition): Record<string, unknown> {
     labels: t.labels,
     location: t.location,
     ...(t.log ? { log: untrustedLines(t.log, Number.POSITIVE_INFINITY) } : {}),
+    ...(t.traceId ? { traceId: t.traceId } : {}),
     dedupKey: t.dedupKey,
   };
 }
@@ -145,6 +146,7 @@ export function describe(t: Transition): string {
       `Also failing, depending on ${t.check} (their own alerts are held while it fails): ${t.alsoFailing.join(", ")}`,
     );
   if (t.runbook) lines.push(`Runbook: ${t.runbook}`);
+  if (t.traceId) lines.push(`Trace ID: ${t.traceId} (the traceparent of the probe's requests)`);
   return lines.join("\n");
 }
 

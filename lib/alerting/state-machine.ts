@@ -40,6 +40,8 @@ export interface Transition {
   log?: string;
   /** Stable for one transition of one incident, however often it is delivered. */
   dedupKey: string;
+  /** The W3C trace id of the run's requests, when the check traces them (`trace: true`). */
+  traceId?: string;
   /** The check's interval when decided: how long a channel may take the alert as alive without news. */
   intervalMs?: number;
 }
@@ -184,6 +186,7 @@ export function step(
     labels: result.labels,
     location: context.location,
     ...(type !== "RESOLVED" && result.facts?.heartbeat?.log ? { log: result.facts.heartbeat.log } : {}),
+    ...(result.traceId ? { traceId: result.traceId } : {}),
     dedupKey: `${result.name}/${incident.id}/${type}${suffix}`,
   });
 

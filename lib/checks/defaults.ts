@@ -16,6 +16,9 @@ import type { Locate } from "./yaml-position.js";
 
 export type FileDefaults = NonNullable<CheckFile["defaults"]>;
 
+/** The kinds whose requests `trace: true` stamps with a traceparent. */
+const TRACED_KINDS: readonly Kind[] = ["http", "steps"];
+
 /** The check's spec, and what is wrong with the combination of its fields and the file's defaults. */
 export function specOf(
   entry: CheckEntry,
@@ -51,6 +54,11 @@ export function specOf(
         `expected a step timeout of at most the check's timeout (${formatDuration(timeoutMs)}, the whole flow's), found ${formatDuration(step.timeout)}`,
       );
   }
+  if (entry.trace === true && !TRACED_KINDS.includes(kind))
+    problem(
+      ["checks", index, "trace"],
+      `expected trace only on a check that makes http requests (${TRACED_KINDS.join(", ")}), found it on a ${kind} check`,
+    );
   const alert = { ...defaults.alert, ...entry.alert };
   // A heartbeat's verdict is a fact about recorded pings, not a flaky observation of a network:
   // asking again in the same run or waiting for a second run only delays the page.
@@ -110,6 +118,8 @@ export function specOf(
     },
     ...(locations ? { locations } : {}),
     retries: entry.retries ?? defaults.retries ?? given.retries,
+    // In the defaults it applies to the kinds that make http requests; on a check of another kind it is refused above.
+    ...((entry.trace ?? defaults.trace) && TRACED_KINDS.includes(kind) ? { trace: true } : {}),
     ...sloOf(entry.slo ?? defaults.slo),
     dependsOn: (entry.dependsOn ?? []).map((check) => ({ check, intervalMs: 0 })),
     dependents: [],

@@ -156,6 +156,10 @@ const common = {
     description:
       "A service level objective: error budget and burn-rate alerts from the check's history (watchpost slo).",
   }),
+  trace: z.boolean({ error: "true or false" }).optional().meta({
+    description:
+      "Send a W3C traceparent (and tracestate: watchpost=CHECK) on http requests, a fresh trace id per run, kept in the result and notifications. http checks and the http steps of a steps check. Default false.",
+  }),
   maintenance: z
     .array(maintenanceWindow, { error: "a list of maintenance windows" })
     .optional()

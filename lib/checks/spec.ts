@@ -43,6 +43,8 @@ export interface CheckSpec<K extends Kind = Kind> {
   locations?: string[];
   /** Retries within a run after a failed attempt (lib/retry.ts). */
   retries: number;
+  /** Send W3C `traceparent` on its http requests (http checks, a flow's http steps). */
+  trace?: boolean;
   /** Its service level objective, when it has one (lib/history/slo.ts). */
   slo?: Slo;
   /** The checks this one depends on, directly. */

@@ -47,7 +47,12 @@ export async function httpExchange(
   if (cfg.proxy !== undefined) checkedProxy(cfg.proxy);
   const timeline = new Timeline();
   const facts: Facts = { httpMethod: cfg.method };
-  const headers: Record<string, string> = { "user-agent": USER_AGENT, ...lowerCaseKeys(cfg.headers) };
+  // A traceparent the check sets itself wins over the one `trace: true` makes.
+  const headers: Record<string, string> = {
+    "user-agent": USER_AGENT,
+    ...ctx.traceHeaders?.(),
+    ...lowerCaseKeys(cfg.headers),
+  };
   if (cfg.compression && cfg.compression !== "identity") headers["accept-encoding"] ??= cfg.compression;
   const accepted = acceptedEncodings(headers["accept-encoding"], cfg.compression);
   // Credentials in the URL are sent as basic auth, as curl and browsers do, and never in the request line.

@@ -25,6 +25,8 @@ export interface ProbeContext {
   resolve<T>(value: T, more?: Resolvers): Promise<T>;
   /** Keeps a value the probe learnt (a token a step extracted) out of every output. */
   conceal(value: string): void;
+  /** With `trace: true`: the W3C trace headers for the next request (a new span each call). */
+  traceHeaders?: () => Record<string, string>;
   /** What the probe has seen so far, asked for when it is cut: the result keeps it. */
   progress(snapshot: () => Observation): void;
 }

@@ -64,6 +64,7 @@ function annotationsOf(t: Transition): Record<string, string> {
     description: clip(`${describe(t)}${t.log ? `\n${LOG_HEADING}\n${fenced(quotedLog(t.log))}` : ""}`, 8_000),
     target: t.target,
     ...(t.runbook && isLink(t.runbook) ? { runbook_url: t.runbook } : {}),
+    ...(t.traceId ? { trace_id: t.traceId } : {}),
     locations: t.location,
     since: t.since,
     dedupKey: t.dedupKey,

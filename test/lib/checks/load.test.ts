@@ -64,8 +64,8 @@ describe("loading check files", () => {
     expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
       "broken/01-yaml-syntax.yml:7:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
       `broken/02-unknown-kind.yml:2:5: checks[0]: expected exactly one kind key (${kinds}), found none`,
-      `broken/02-unknown-kind.yml:3:5: checks[0].htp: unknown field "htp"; did you mean "http"? (expected one of: name, interval, timeout, severity, labels, alert, locations, retries, slo, maintenance, dependsOn, ${kinds})`,
-      `broken/03-typo.yml:3:5: checks[0].timout: unknown field "timout"; did you mean "timeout"? (expected one of: name, interval, timeout, severity, labels, alert, locations, retries, slo, maintenance, dependsOn, ${kinds})`,
+      `broken/02-unknown-kind.yml:3:5: checks[0].htp: unknown field "htp"; did you mean "http"? (expected one of: name, interval, timeout, severity, labels, alert, locations, retries, slo, trace, maintenance, dependsOn, ${kinds})`,
+      `broken/03-typo.yml:3:5: checks[0].timout: unknown field "timout"; did you mean "timeout"? (expected one of: name, interval, timeout, severity, labels, alert, locations, retries, slo, trace, maintenance, dependsOn, ${kinds})`,
       'broken/04-duration.yml:3:15: checks[0].interval: expected a duration such as 300ms, 30s, 5m, 26h or 14d, found "5 minutes"',
       `broken/05-two-kinds.yml:2:5: checks[0]: expected exactly one kind key (${kinds}), found tcp and dns`,
       'broken/06-name.yml:2:11: checks[0].name: expected a name of lower-case letters, digits and dashes, starting with a letter (at most 63), found "Payments_API"',

@@ -73,7 +73,7 @@ describe("alertmanager channels in channels.yml", () => {
       ),
     ).toThrow(
       [
-        "channels.yml:3:5: channels[0].bearerToken: expected no bearerToken here: only an alertmanager channel takes credentials (a Slack, Teams or webhook URL is its own secret; PagerDuty's routing key is)",
+        "channels.yml:3:18: channels[0].bearerToken: expected no bearerToken on this channel: only an alertmanager channel takes credentials (a Slack, Teams or webhook URL is its own secret; PagerDuty's routing key is)",
         "channels.yml:6:18: channels[1].bearerToken: expected basicAuth or bearerToken, not both (both would be sent as the one Authorization header)",
         "channels.yml:8:10: channels[2].tls: expected cert and key together (a client certificate needs both), found only cert",
         "channels.yml:9:19: channels[3].alertmanager: expected at least one Alertmanager URL in the list",
