@@ -8,9 +8,12 @@ import type { CheckResult } from "../result.js";
 import { CloudWatchSink } from "../sinks/cloudwatch.js";
 
 function representativeResult(check: CheckSpec): CheckResult {
+  const config = check.config as { url?: string; tls?: boolean };
   const https =
     check.kind === "tls" ||
-    (check.kind === "http" && String((check.config as { url?: string }).url).startsWith("https:"));
+    (check.kind === "http" && String(config.url).startsWith("https:")) ||
+    (check.kind === "websocket" && String(config.url).startsWith("wss:")) ||
+    (check.kind === "grpc" && config.tls === true);
   return {
     name: check.name,
     kind: check.kind,
@@ -35,7 +38,7 @@ function representativeResult(check: CheckSpec): CheckResult {
           })),
         }
       : {}),
-    ...(check.kind === "http"
+    ...(check.kind === "http" || check.kind === "websocket" || check.kind === "grpc"
       ? { phases: { resolve: 1, connect: 1, tls: 1, processing: 1, transfer: 1 } }
       : { phases: { resolve: 1 } }),
     facts: {
@@ -71,6 +74,8 @@ function representativeResult(check: CheckSpec): CheckResult {
       ...(check.kind === "dns"
         ? { dnsAnswers: ["a"], dns: { answered: true, answerRrs: 1, authorityRrs: 0, additionalRrs: 0 } }
         : {}),
+      ...(check.kind === "grpc" ? { grpc: { statusCode: 0, servingStatus: "SERVING", ssl: https } } : {}),
+      ...(check.kind === "websocket" ? { websocket: { status: 101 } } : {}),
       ...(check.kind === "backup"
         ? { backup: { identifier: "", newestAt: "2030-01-01T00:00:00Z", ageSeconds: 1, sizeBytes: 1 } }
         : {}),

@@ -4,9 +4,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../../lib/checks/diagnostics.js";
 import { parseCheckFile } from "../../../lib/checks/load.js";
+import { seriesPerRun } from "../../../lib/cost/published.js";
 import { resultSeries } from "../../../lib/metrics/series.js";
 import { createTestPki, type TestPki } from "../../support/certs.js";
-import { probe } from "../../support/checks.js";
+import { check, probe } from "../../support/checks.js";
 import { type GrpcTarget, grpcTarget } from "../../support/grpc-servers.js";
 import { closedPort, httpTarget, routes, type Target } from "../../support/servers.js";
 
@@ -103,6 +104,12 @@ describe("grpc probe", () => {
     const series = resultSeries(result, { location: "l", timestampMs: 0 });
     expect(series.find((s) => s.name === "probe_grpc_ssl")?.value).toBe(1);
     expect(series.some((s) => s.name === "probe_ssl_earliest_cert_expiry")).toBe(true);
+    // What plan and cost count per run is what a healthy check writes.
+    const spec = check(grpc(secure, { tls: true, ca: "ca.pem", service: "ledger" }), dir);
+    expect(seriesPerRun(spec)).toBe(series.length);
+    expect(seriesPerRun(check(grpc(plain)))).toBe(
+      resultSeries(await probe(grpc(plain)), { location: "l", timestampMs: 0 }).length,
+    );
   });
 
   it("refuses a certificate that does not verify before any metadata is sent, unless insecure", async () => {

@@ -4,9 +4,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../../lib/checks/diagnostics.js";
 import { parseCheckFile } from "../../../lib/checks/load.js";
+import { seriesPerRun } from "../../../lib/cost/published.js";
 import { resultSeries } from "../../../lib/metrics/series.js";
 import { createTestPki, type TestPki } from "../../support/certs.js";
-import { probe } from "../../support/checks.js";
+import { check, probe } from "../../support/checks.js";
 import { closedPort } from "../../support/servers.js";
 import { type WebsocketTarget, websocketTarget } from "../../support/websocket-servers.js";
 
@@ -96,6 +97,10 @@ describe("websocket probe", () => {
     expect(Object.keys(result.phases ?? {})).toContain("tls");
     const series = resultSeries(result, { location: "l", timestampMs: 0 });
     expect(series.some((s) => s.name === "probe_ssl_earliest_cert_expiry")).toBe(true);
+    // What plan and cost count per run is what a healthy check writes.
+    expect(seriesPerRun(check({ websocket: { url: secureEcho.url, ca: "ca.pem", send: "x" } }, dir))).toBe(
+      series.length,
+    );
   });
 
   it("refuses a certificate that does not verify before sending the upgrade, unless insecure", async () => {
