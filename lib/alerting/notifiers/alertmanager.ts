@@ -10,6 +10,7 @@ import { describeError } from "../../errors.js";
 import { type OutgoingRequest, sharedClient } from "../../http/client.js";
 import { redactUrl } from "../../redact.js";
 import { refusedForGood } from "../../retry.js";
+import { untrusted } from "../../text.js";
 import { USER_AGENT } from "../../version.js";
 import { alertsOf, type PostableAlert } from "../channels/alertmanager.js";
 import type { Notification } from "../message.js";
@@ -92,7 +93,8 @@ export class AlertmanagerNotifier implements Notifier {
         ...(member.tls ? { tls: member.tls } : {}),
       });
       if (answer.status >= 200 && answer.status < 300) return { ok: true };
-      const text = answer.body.toString("utf8").slice(0, 200).trim();
+      // What the receiver answered is its text, not ours: one line, bounded.
+      const text = untrusted(answer.body.toString("utf8").slice(0, 200).trim(), 200);
       return {
         ok: false,
         error: `${where}: ${answer.status}${text ? `: ${text}` : ""}`,

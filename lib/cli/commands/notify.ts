@@ -7,6 +7,7 @@ import { sendTestNotifications } from "../../alerting/test-notification.js";
 import { command } from "../command.js";
 import { type Io, UsageError } from "../context.js";
 import { shared } from "../options.js";
+import { terminalText } from "../output.js";
 import { buildNotifier } from "../setup.js";
 
 export const notifyCommand = command({
@@ -34,7 +35,7 @@ export async function notify(
   const outcomes = await sendTestNotifications(notifier, "local", AbortSignal.timeout(30_000));
   for (const o of outcomes) {
     if (o.ok) io.stdout.write(`sent ${o.type}: ${o.subject}\n`);
-    else io.stderr.write(`could not send ${o.type}: ${o.error}\n`);
+    else io.stderr.write(`could not send ${o.type}: ${terminalText(o.error ?? "")}\n`);
   }
   io.stdout.write(`via ${notifier.name}\n`);
   return outcomes.every((o) => o.ok) ? 0 : 3;
