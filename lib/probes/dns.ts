@@ -31,6 +31,7 @@ async function exchange(
   server: { host: string; port: number },
   name: string,
   type: RecordType,
+  ednsBufferSize: number | false,
   ctx: ProbeContext,
 ): Promise<Exchange> {
   const id = randomInt(0, 65_536);
@@ -39,7 +40,11 @@ async function exchange(
     id,
     flags: dnsPacket.RECURSION_DESIRED,
     questions: [{ type, name }],
-  });
+    // EDNS0: answers up to this size come over UDP; a larger one is truncated and asked over TCP.
+    ...(ednsBufferSize === false
+      ? {}
+      : { additionals: [{ type: "OPT", name: ".", udpPayloadSize: ednsBufferSize, flags: 0, options: [] }] }),
+  } as Packet);
   const matches = (packet: Packet) =>
     packet.id === id &&
     packet.type === "response" &&
@@ -48,7 +53,20 @@ async function exchange(
   const udp = await overUdp(server, query, matches, ctx);
   if (!udp.response.flag_tc) return udp;
   ctx.stage(`asking ${formatServer(server)} again over TCP (the UDP answer was truncated)`);
-  return overTcp(server, query, matches, ctx);
+  try {
+    return await overTcp(server, query, matches, ctx);
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    throw new TruncatedError(error);
+  }
+}
+
+/** The UDP answer was truncated and asking again over TCP failed: the reason says both. */
+class TruncatedError extends Error {
+  override name = "TruncatedError";
+  constructor(readonly tcpError: unknown) {
+    super("the UDP answer was truncated and the TCP retry failed", { cause: tcpError });
+  }
 }
 
 /**
@@ -191,6 +209,8 @@ function formatRecord(record: Answer): string {
 }
 
 function describeDnsError(error: unknown, name: string, server: string): string {
+  if (error instanceof TruncatedError)
+    return `the UDP answer from ${server} for ${name} was truncated, and asking again over TCP failed: ${describeDnsError(error.tcpError, name, server)}`;
   const code = (error as { code?: string }).code;
   switch (code) {
     case "ECONNREFUSED":
@@ -235,7 +255,7 @@ export const dnsProbe = defineProbe<DnsConfig>({
     const unanswered: DnsFacts = { answered: false, answerRrs: 0, authorityRrs: 0, additionalRrs: 0 };
     let outcome: Exchange;
     try {
-      outcome = await exchange(server, cfg.name, cfg.type, ctx);
+      outcome = await exchange(server, cfg.name, cfg.type, cfg.ednsBufferSize, ctx);
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       return {
@@ -255,7 +275,9 @@ export const dnsProbe = defineProbe<DnsConfig>({
       rcode,
       answerRrs: response.answers?.length ?? 0,
       authorityRrs: response.authorities?.length ?? 0,
-      additionalRrs: response.additionals?.length ?? 0,
+      // The OPT pseudo-record of an EDNS0 answer is no record of the answer: a server asked
+      // without EDNS0 (blackbox_exporter's way) would not send it, and the counts stay comparable.
+      additionalRrs: (response.additionals ?? []).filter((r) => r.type !== "OPT").length,
       ...(cfg.type === "SOA" ? { serial: soa?.data?.serial ?? 0 } : {}),
     };
     const answers = (response.answers ?? []).filter((r) => r.type === cfg.type).map(formatRecord);

@@ -50,10 +50,22 @@ function answer(zone: Zone, message: Buffer, transport: "udp" | "tcp"): Buffer[]
   return [Buffer.from([1, 2, 3]), wrongId, response];
 }
 
-export async function startDnsServer(zone: Zone): Promise<{ address: string; close(): Promise<void> }> {
+export interface DnsServer {
+  address: string;
+  /** Every question received over UDP, decoded (its OPT record says what EDNS0 offered). */
+  questions: dnsPacket.Packet[];
+  close(): Promise<void>;
+}
+
+/** `tcp: false` leaves the port's TCP side closed: a truncated answer cannot be asked again. */
+export async function startDnsServer(zone: Zone, options: { tcp?: boolean } = {}): Promise<DnsServer> {
+  const questions: dnsPacket.Packet[] = [];
   for (;;) {
     const socket = dgram.createSocket("udp4");
     socket.on("message", (message, peer) => {
+      try {
+        questions.push(dnsPacket.decode(message));
+      } catch {}
       for (const packet of answer(zone, message, "udp")) socket.send(packet, peer.port, peer.address);
     });
     await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
@@ -83,11 +95,13 @@ export async function startDnsServer(zone: Zone): Promise<{ address: string; clo
       await new Promise<void>((resolve) => socket.close(() => resolve()));
       continue;
     }
+    if (options.tcp === false) await new Promise<void>((resolve) => tcp.close(() => resolve()));
     return {
       address: `127.0.0.1:${port}`,
+      questions,
       close: async () => {
         await new Promise<void>((resolve) => socket.close(() => resolve()));
-        await new Promise<void>((resolve) => tcp.close(() => resolve()));
+        if (options.tcp !== false) await new Promise<void>((resolve) => tcp.close(() => resolve()));
       },
     };
   }

@@ -21,6 +21,15 @@ export const dnsConfig = z.strictObject({
   resolver: resolverAddress
     .optional()
     .meta({ description: "Server to ask (IP[:port]); default: the system's first configured resolver." }),
+  ednsBufferSize: z
+    .union([z.literal(false), z.number().int().min(512).max(65_535)], {
+      error: "a whole number from 512 to 65535 (bytes), or false for no EDNS0",
+    })
+    .default(1232)
+    .meta({
+      description:
+        "The UDP answer size offered with EDNS0 (RFC 6891); false sends none (answers over 512 bytes then come over TCP). Default 1232, as DNS Flag Day 2020.",
+    }),
   expect: answersExpect.default({}),
 });
 

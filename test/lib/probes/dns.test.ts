@@ -168,6 +168,36 @@ describe("dns probe", () => {
     expect(result.status, result.reason).toBe("up");
   });
 
+  it("offers EDNS0 with a 1232-byte buffer, another size, or none, and counts no OPT as a record", async () => {
+    const asked = () =>
+      server.questions.at(-1)?.additionals?.find((r) => r.type === "OPT") as
+        | { udpPayloadSize?: number }
+        | undefined;
+    const result = await lookup({ name: "zone.test" });
+    expect(asked()?.udpPayloadSize).toBe(1232);
+    expect(result.facts?.dns?.additionalRrs).toBe(1);
+    await lookup({ name: "zone.test", ednsBufferSize: 4096 });
+    expect(asked()?.udpPayloadSize).toBe(4096);
+    await lookup({ name: "zone.test", ednsBufferSize: false });
+    expect(asked()).toBeUndefined();
+  });
+
+  it("says the UDP answer was truncated when asking again over TCP fails", async () => {
+    const udpOnly = await startDnsServer(
+      { "big.test": { truncate: true, answers: [{ type: "A", name: "", data: "10.0.0.7" }] } },
+      { tcp: false },
+    );
+    try {
+      const result = await probe({ timeout: "2s", dns: { name: "big.test", resolver: udpOnly.address } });
+      expect(result.status).toBe("down");
+      expect(result.reason).toBe(
+        `the UDP answer from ${udpOnly.address} for big.test was truncated, and asking again over TCP failed: connection refused by resolver ${udpOnly.address}`,
+      );
+    } finally {
+      await udpOnly.close();
+    }
+  });
+
   it("ignores garbage and answers with another id, and takes the real one", async () => {
     const result = await lookup({ name: "spoofed.test", expect: { equals: ["10.0.0.8"] } });
     expect(result.status, result.reason).toBe("up");
