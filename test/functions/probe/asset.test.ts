@@ -5,6 +5,7 @@
  * comes from outside the asset, as the runtime provides it.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -30,6 +31,7 @@ import { type LocalDynamoDb, localDynamoDb } from "../../support/dynamodb.js";
 import { functionConfig } from "../../support/function-config.js";
 import { provideRuntimeSdk } from "../../support/lambda-runtime.js";
 import { startProxy } from "../../support/proxy.js";
+import { decodeWriteRequest } from "../../support/remote-write.js";
 import { httpTarget, routes, type Target, tcpTarget } from "../../support/servers.js";
 
 const invoker = path.join(import.meta.dirname, "../../support/invoke-asset.mjs");
@@ -57,6 +59,26 @@ checks:
   - name: api-hourly
     interval: 1h
     http: { url: "\${env:WATCHPOST_TEST_TARGET}/ok" }
+  - name: orders-flow
+    interval: 2m
+    steps:
+      - name: login
+        http:
+          url: "\${env:WATCHPOST_TEST_API}/login"
+          method: POST
+          body: '{"password":"\${env:WATCHPOST_TEST_PASSWORD}"}'
+        extract: { token: { json: $.token } }
+      - name: read
+        http:
+          url: "\${env:WATCHPOST_TEST_API}/orders/1"
+          headers: { authorization: "Bearer \${var:token}" }
+          expect: { json: [{ path: $.state, equals: open }] }
+      - name: cleanup
+        always: true
+        http:
+          url: "\${env:WATCHPOST_TEST_API}/orders/1"
+          method: DELETE
+          headers: { authorization: "Bearer \${var:token}" }
 `,
   );
   const outdir = await mkdtemp(path.join(tmpdir(), "watchpost-asset-out-"));
@@ -425,5 +447,77 @@ describe("the bundled probe function under faults", () => {
       error: expect.stringMatching(/^reading run records: ResourceNotFoundException/),
     });
     expect(broken.logs.find((l) => l.message === "refresh finished")).toMatchObject({ FailedStages: 1 });
+  }, 60_000);
+});
+
+describe("the bundled probe function running a flow", () => {
+  it("runs a steps check against loopback targets, and remote-writes its step series, no token", async () => {
+    const tokens: string[] = [];
+    const calls: string[] = [];
+    const api = await httpTarget((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => {
+        body += chunk;
+      });
+      req.on("end", () => {
+        calls.push(`${req.method} ${req.url}`);
+        if (req.url === "/login") {
+          if (!body.includes("flow-password-1")) return void res.writeHead(401).end();
+          const token = randomBytes(16).toString("hex");
+          tokens.push(token);
+          return void res
+            .writeHead(200, { "content-type": "application/json" })
+            .end(JSON.stringify({ token }));
+        }
+        if (!tokens.includes(req.headers.authorization?.replace("Bearer ", "") ?? ""))
+          return void res.writeHead(401).end();
+        if (req.method === "DELETE") return void res.writeHead(204).end();
+        res.writeHead(200, { "content-type": "application/json" }).end('{"state":"open"}');
+      });
+    });
+    const bodies: Buffer[] = [];
+    const receiver = await httpTarget((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        bodies.push(Buffer.concat(chunks));
+        res.writeHead(204).end();
+      });
+    });
+    closing.push(api, receiver);
+    const w = await world({ url: `${receiver.url}/api/v1/write` });
+    const run = await invoke(
+      w,
+      20_000,
+      { WATCHPOST_TEST_API: api.url, WATCHPOST_TEST_PASSWORD: "flow-password-1" },
+      "2m-0",
+    );
+    expect(run.error).toBeUndefined();
+    expect(run.summary.counts).toMatchObject({ up: 1 });
+    expect(calls).toEqual(["POST /login", "GET /orders/1", "DELETE /orders/1"]);
+    const series = bodies.flatMap((body) => decodeWriteRequest(body));
+    const sample = (name: string, step?: string) =>
+      series.find(
+        (s) =>
+          s.labels.some(([k, v]) => k === "__name__" && v === name) &&
+          (step === undefined || s.labels.some(([k, v]) => k === "step" && v === step)),
+      );
+    expect(sample("probe_success")?.samples[0]?.value).toBe(1);
+    for (const step of ["login", "read", "cleanup"]) {
+      expect(sample("watchpost_step_success", step)?.samples[0]?.value).toBe(1);
+      expect(sample("watchpost_step_duration_seconds", step)?.samples[0]?.value).toBeGreaterThan(0);
+      expect(sample("watchpost_step_success", step)?.labels).toContainEqual(["check", "orders-flow"]);
+    }
+    expect(w.cloudwatch.datums.filter((d) => d.MetricName === "Success").length).toBe(1);
+    // The token went to the API and nowhere else: not to remote-write, CloudWatch, nor the logs.
+    const elsewhere = [
+      ...series.map((s) => JSON.stringify(s.labels)),
+      JSON.stringify(w.cloudwatch.datums),
+      JSON.stringify(run.logs),
+      JSON.stringify(run.summary),
+    ].join("\n");
+    expect(tokens).toHaveLength(1);
+    expect(elsewhere).not.toContain(tokens[0]);
+    expect(elsewhere).not.toContain("flow-password-1");
   }, 60_000);
 });
