@@ -11,6 +11,7 @@ import { ChannelsFileError, loadChannels } from "../alerting/channels/config.js"
 import { type ChannelSpec, channelNotifier, RoutedNotifier } from "../alerting/notifiers/channel.js";
 import { ConsoleNotifier } from "../alerting/notifiers/local.js";
 import type { Notifier } from "../alerting/notifiers/notifier.js";
+import { localClaimant } from "../alerting/outbox.js";
 import { FileStore } from "../alerting/stores/file.js";
 import { MemoryStore } from "../alerting/stores/store.js";
 import { envResolver } from "../checks/references.js";
@@ -191,6 +192,8 @@ export function buildAlerter(
     notifier:
       buildNotifier({ ...destinations, location }) ?? new ConsoleNotifier((line) => out.write(`${line}\n`)),
     location,
+    // A run killed mid-delivery leaves claims the next process on this machine sees are dead.
+    owner: localClaimant(),
     ...(options.groupThreshold !== undefined ? { groupThreshold: options.groupThreshold } : {}),
     onDeadLetter: (letter) =>
       io.stderr.write(
