@@ -100,6 +100,8 @@ export function framing(head: Http1Head, method: string): Framing {
   }
   const length = head.headers["content-length"];
   if (length !== undefined) {
+    const [first = ""] = length;
+    if (length.length === 1 && /^\d+$/.test(first)) return { kind: "length", left: Number(first) };
     const values = new Set(length.flatMap((value) => value.split(",").map((v) => v.trim())));
     const [only] = values;
     if (values.size !== 1 || !/^\d+$/.test(only as string))
