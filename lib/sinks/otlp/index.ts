@@ -13,6 +13,7 @@ import { redactUrl } from "../../redact.js";
 import type { CheckResult } from "../../result.js";
 import { type Attempt, type BackoffOptions, retrying, SINK_BACKOFF } from "../../retry.js";
 import { USER_AGENT } from "../../version.js";
+import { retryAfter, unanswered } from "../attempt.js";
 import { DeliveryTally, type Sink, type SinkContext, type SinkReport } from "../sink.js";
 import { exportRequest, type OtlpResourceOptions, resourceMetricsOf } from "./encode.js";
 
@@ -134,23 +135,11 @@ export class OtlpSink implements Sink {
         .slice(0, 300)
         .trim();
       const error = `${status} from ${this.url.host}${text ? `: ${text}` : ""}`;
-      if (RETRYABLE.has(status)) {
-        const seconds = Number(answer.headers["retry-after"]);
-        return {
-          ok: false,
-          retry: true,
-          error,
-          ...(Number.isFinite(seconds) && seconds >= 0 ? { retryAfterMs: seconds * 1000 } : {}),
-        };
-      }
+      if (RETRYABLE.has(status))
+        return { ok: false, retry: true, error, ...retryAfter(answer.headers["retry-after"]) };
       return { ok: false, retry: false, error };
     } catch (error) {
-      const err = error as Error & { code?: string };
-      const what =
-        err.name === "TimeoutError" || err.name === "AbortError"
-          ? `no answer within ${timeout}ms`
-          : `${err.code ?? err.name}: ${err.message}`;
-      return { ok: false, retry: true, error: `${what} from ${this.url.host}` };
+      return unanswered(error, timeout, this.url.host);
     }
   }
 

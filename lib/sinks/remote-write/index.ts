@@ -17,6 +17,7 @@ import {
   SINK_BACKOFF,
 } from "../../retry.js";
 import { USER_AGENT } from "../../version.js";
+import { retryAfter, unanswered } from "../attempt.js";
 import { DeliveryTally, type Sink, type SinkContext, type SinkReport } from "../sink.js";
 import { type Body, compress, WriteRequestEncoder } from "./encode.js";
 import type { RequestSigner } from "./sigv4.js";
@@ -179,22 +180,11 @@ export class RemoteWriteSink implements Sink {
       );
       return { ok: false, retry: false, error };
     } catch (error) {
-      const err = error as Error & { code?: string };
-      const what =
-        err.name === "TimeoutError" || err.name === "AbortError"
-          ? `no answer within ${timeout}ms`
-          : `${err.code ?? err.name}: ${err.message}`;
-      return { ok: false, retry: true, error: `${what} from ${this.url.host}` };
+      return unanswered(error, timeout, this.url.host);
     }
   }
 
   async close(): Promise<void> {
     this.client.close();
   }
-}
-
-/** A `Retry-After` in seconds (the HTTP-date form is rare from receivers and treated as absent). */
-function retryAfter(header: string | string[] | undefined): { retryAfterMs?: number } {
-  const seconds = Number(Array.isArray(header) ? header[0] : header);
-  return Number.isFinite(seconds) && seconds >= 0 ? { retryAfterMs: seconds * 1000 } : {};
 }
