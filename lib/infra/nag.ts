@@ -92,6 +92,13 @@ export function acknowledgeFindings(watchpost: Watchpost): void {
   }
 
   for (const fn of watchpost.functions) {
+    // cdk-nag takes "latest" from the app's own aws-cdk-lib and feature flags, so an app without
+    // them (an ES module app with a bare cdk.json) is told Node 24 is not the newest runtime.
+    Validations.of(fn).acknowledge({
+      id: "AwsSolutions-L1",
+      reason:
+        "The functions run on nodejs24.x, the runtime their bundles are built for and tested on (lib/deploy/bundle.ts targets node24); a newer runtime comes with a Watchpost release that targets it.",
+    });
     const policy = fn.role?.node.tryFindChild("DefaultPolicy");
     if (policy) {
       const acknowledge = (id: string, reason: string) =>
