@@ -8,7 +8,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Alerter } from "../alerting/alerter.js";
 import { ChannelsFileError, loadChannels } from "../alerting/channels/config.js";
-import { type ChannelSpec, channelNotifier, RoutedNotifier } from "../alerting/notifiers/channel.js";
+import {
+  type ChannelSpec,
+  channelNotifier,
+  type Route,
+  RoutedNotifier,
+} from "../alerting/notifiers/channel.js";
 import { ConsoleNotifier } from "../alerting/notifiers/local.js";
 import type { Notifier } from "../alerting/notifiers/notifier.js";
 import { localClaimant } from "../alerting/outbox.js";
@@ -140,12 +145,23 @@ async function readSecretFile(file: string, flag: string): Promise<string> {
  * Where notifications go locally: `--webhook URL` and the channels of `--channels FILE` (their
  * `${env:…}` references resolved when sending). Undefined when neither is given (they are printed).
  */
-export function buildNotifier(destinations: {
+export function buildNotifier(destinations: Destinations): Notifier | undefined {
+  const channels = channelNotifiers(destinations);
+  if (channels.length === 0) return undefined;
+  return channels.length === 1 && !channels[0]?.route
+    ? (channels[0]?.notifier as Notifier)
+    : new RoutedNotifier(channels);
+}
+
+interface Destinations {
   webhook?: string | undefined;
   channels?: string | undefined;
   /** The deciding location: Alertmanager's `location` label. */
   location?: string | undefined;
-}): Notifier | undefined {
+}
+
+/** Each destination on its own, with its route: `notify --test` says what became of each. */
+export function channelNotifiers(destinations: Destinations): { notifier: Notifier; route?: Route }[] {
   const specs: ChannelSpec[] = [];
   if (destinations.webhook !== undefined) {
     try {
@@ -164,15 +180,11 @@ export function buildNotifier(destinations: {
       throw error;
     }
   }
-  if (specs.length === 0) return undefined;
   const resolvers = { env: envResolver };
-  const channels = specs.map((spec) => ({
+  return specs.map((spec) => ({
     notifier: channelNotifier(spec, resolvers, destinations.location ?? "local"),
     ...(spec.route ? { route: spec.route } : {}),
   }));
-  return channels.length === 1 && !channels[0]?.route
-    ? (channels[0]?.notifier as Notifier)
-    : new RoutedNotifier(channels);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AwsClients } from "../aws/clients.js";
 import type { Resolvers } from "../checks/references.js";
+import { SaidError } from "../errors.js";
 import type { HeartbeatStore } from "../heartbeat/store.js";
 import type { Observation } from "../result.js";
 
@@ -82,6 +83,6 @@ export function defineProbe<Config>(probe: Probe<Config>): Probe<Config> {
  * The check could not be set up (a reference or a `ca:` file that cannot be read): its result is
  * `unknown` with this message as the reason, since the target was never asked.
  */
-export class CheckSetupError extends Error {
+export class CheckSetupError extends SaidError {
   override name = "CheckSetupError";
 }

@@ -77,10 +77,18 @@ export async function init(dir: string, io: Io): Promise<number> {
     throw new EnvironmentError(describeFileError(error, "write") ?? `cannot write ${file}: ${String(error)}`);
   }
   const shown = path.relative(process.cwd(), file) || file;
-  const where = path.relative(process.cwd(), path.resolve(dir));
-  const cd = where && where !== "." ? `cd ${where} && ` : "";
+  // Run from here, where Watchpost is installed: a `cd` into the new folder would leave it behind.
+  const where = path.relative(process.cwd(), checks);
+  const flag = where === "checks" ? "" : ` --checks ${where}`;
+  const next = [
+    [`npx watchpost validate${flag}`, "every problem, positioned"],
+    [`npx watchpost run${flag}`, "run the checks once"],
+    [`npx watchpost run${flag} --watch`, "keep running, alerting on changes"],
+    ["npx cdk deploy", "in a CDK app holding WatchpostStack, to run them in AWS (README)"],
+  ];
+  const width = Math.max(...next.map(([command]) => (command as string).length)) + 2;
   io.stdout.write(
-    `wrote ${shown}\n\nNext:\n  ${cd}npx watchpost validate     # every problem, positioned\n  ${cd}npx watchpost run          # run the checks once\n  ${cd}npx watchpost run --watch  # keep running, alerting on changes\n  npx cdk deploy             # from the Watchpost app, to run them in AWS\n`,
+    `wrote ${shown}\n\nNext:\n${next.map(([command, why]) => `  ${(command as string).padEnd(width)}# ${why}`).join("\n")}\n`,
   );
   return 0;
 }

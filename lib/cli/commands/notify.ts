@@ -3,12 +3,13 @@
  * (`--webhook`, `--channels`), so a team sees what a page looks like in its own Slack, PagerDuty or
  * Teams before the first real one. The RESOLVED closes what the FIRING opened (a PagerDuty incident).
  */
-import { sendTestNotifications } from "../../alerting/test-notification.js";
+import { routeMatches } from "../../alerting/notifiers/channel.js";
+import { sendTestNotifications, testNotifications } from "../../alerting/test-notification.js";
 import { command } from "../command.js";
-import { type Io, UsageError } from "../context.js";
+import { type Io, plural, UsageError } from "../context.js";
 import { shared } from "../options.js";
 import { terminalText } from "../output.js";
-import { buildNotifier } from "../setup.js";
+import { channelNotifiers } from "../setup.js";
 
 export const notifyCommand = command({
   name: "notify",
@@ -30,13 +31,33 @@ export async function notify(
   io: Io,
 ): Promise<number> {
   if (!options.test) throw new UsageError("notify expects --test (it sends a test notification)");
-  const notifier = buildNotifier(options);
-  if (!notifier) throw new UsageError("notify --test needs a destination: --webhook URL or --channels FILE");
-  const outcomes = await sendTestNotifications(notifier, "local", AbortSignal.timeout(30_000));
-  for (const o of outcomes) {
-    if (o.ok) io.stdout.write(`sent ${o.type}: ${o.subject}\n`);
-    else io.stderr.write(`could not send ${o.type}: ${terminalText(o.error ?? "")}\n`);
+  const destinations = channelNotifiers(options);
+  if (destinations.length === 0)
+    throw new UsageError("notify --test needs a destination: --webhook URL or --channels FILE");
+  // Each destination on its own, so a dead one is named beside those that took the message; a
+  // route that does not take a critical test without labels is said, not sent to.
+  const [sample] = testNotifications("local");
+  const routed = destinations.filter(({ route }) => sample && routeMatches(route, sample));
+  for (const { notifier } of destinations.filter((d) => !routed.includes(d)))
+    io.stdout.write(`${notifier.name}: not sent, its route does not take a critical check without labels\n`);
+  const signal = AbortSignal.timeout(30_000);
+  const results = await Promise.all(
+    routed.map(async ({ notifier }) => ({
+      name: notifier.name,
+      outcomes: await sendTestNotifications(notifier, "local", signal),
+    })),
+  );
+  for (const { name, outcomes } of results) {
+    const failed = outcomes.filter((o) => !o.ok);
+    if (failed.length === 0) io.stdout.write(`${name}: took ${outcomes.map((o) => o.type).join(" and ")}\n`);
+    // The error names its destination.
+    for (const o of failed) io.stderr.write(`could not send ${o.type}: ${terminalText(o.error ?? "")}\n`);
   }
-  io.stdout.write(`via ${notifier.name}\n`);
-  return outcomes.every((o) => o.ok) ? 0 : 3;
+  const took = results.filter((r) => r.outcomes.every((o) => o.ok)).length;
+  const all = took === routed.length;
+  const skipped = destinations.length - routed.length;
+  (all ? io.stdout : io.stderr).write(
+    `${took} of ${plural(destinations.length, "destination")} took the test notification${skipped > 0 ? ` (${skipped} not routed to it)` : ""}: "${sample?.subject}"\n`,
+  );
+  return all ? 0 : 3;
 }

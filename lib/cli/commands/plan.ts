@@ -19,7 +19,7 @@ import type { HeartbeatConfig } from "../../probes/config/heartbeat.js";
 import { needsRefresh, REFRESH_EVERY_MS } from "../../runtime/freshness.js";
 import { formatDuration } from "../../units.js";
 import { command } from "../command.js";
-import type { Io } from "../context.js";
+import { type Io, plural } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
 import { checkMetricsOption, latencyOption, list, shared, wholeNumber } from "../options.js";
 
@@ -160,10 +160,10 @@ export async function plan(target: string, options: PlanOptions, io: Io): Promis
           `locations: ${report.locations.home} (home: keeps the alert state, decides on the quorum, notifies), ${report.locations.all.slice(1).join(", ")}; one stack each, every shard run in each (invocations below are for all of them)`,
         ]
       : []),
-    `${loaded.checks.length} checks in ${shards.length} shard${shards.length === 1 ? "" : "s"} (one schedule and one invocation each per interval${places > 1 ? " and location" : ""}):`,
+    `${plural(loaded.checks.length, "check")} in ${plural(shards.length, "shard")} (one schedule and one invocation each per interval${places > 1 ? " and location" : ""}):`,
     ...report.shards.map(
       (s) =>
-        `  ${s.id.padEnd(10)} ${s.schedule.padEnd(12)} ${String(s.checks.length).padStart(4)} checks  ${s.invocationsPerMonth.toLocaleString("en")} invocations a month`,
+        `  ${s.id.padEnd(10)} ${s.schedule.padEnd(12)} ${String(s.checks.length).padStart(4)} ${s.checks.length === 1 ? "check " : "checks"}  ${s.invocationsPerMonth.toLocaleString("en")} invocations a month`,
     ),
     ...(report.refresh
       ? [

@@ -18,7 +18,12 @@ export const sloCommand = command({
   name: "slo",
   summary: "Report each SLO's error budget and burn rates from the history beside --state",
   usage: "watchpost slo [options]",
-  options: { checks: shared.checks, only: shared.only, json: shared.json, state: shared.state },
+  options: {
+    checks: shared.checks,
+    only: { ...shared.only, help: "Report only this check or group; repeat or separate with commas" },
+    json: { ...shared.json, help: "Print the reports as one JSON array" },
+    state: shared.state,
+  },
   examples: ["watchpost slo", "watchpost slo --only payments-api --json"],
   exits: ["2: a problem in a check file, or the history file cannot be read"],
   run: ({ values }, io) =>
@@ -74,6 +79,11 @@ export async function slo(
 
 const pct = (n: number | undefined) => (n === undefined ? "no data" : `${Number((n * 100).toFixed(3))}%`);
 
+/** What is left of the budget; once spent, how many times over it went (not "-9900%"). */
+export function budgetLeft(remaining: number): string {
+  return remaining >= 0 ? pct(remaining) : `spent, ${Number((1 - remaining).toFixed(1))}× the budget used`;
+}
+
 function table(reports: SloReport[]): string {
   const windows = Object.keys(BURN_WINDOWS) as BurnWindow[];
   const rows = [
@@ -90,7 +100,7 @@ function table(reports: SloReport[]): string {
           : o.measuredMs === undefined
             ? "no data"
             : `${o.measuredMs}ms (${pct(o.actual)} within)`,
-        o.total === 0 ? "—" : pct(o.budgetRemaining),
+        o.total === 0 ? "—" : budgetLeft(o.budgetRemaining),
         windows.map((w) => String(o.burnRates[w])).join("/"),
       ]),
     ),

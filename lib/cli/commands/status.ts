@@ -21,7 +21,11 @@ export const statusCommand = command({
   usage: "watchpost status --out DIR [options]",
   options: {
     checks: shared.checks,
-    out: shared.out,
+    out: {
+      type: "string",
+      value: "DIR",
+      help: "The folder to write index.html and status.json to (made if missing)",
+    },
     "group-by": {
       type: "string",
       value: "LABEL",

@@ -44,7 +44,14 @@ function cliRun(args: string[], input?: string): Promise<{ code: number; stdout:
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [cli, ...args, "--state", state, ...(args[0] === "ping" ? ["--url", base] : [])],
+      [
+        cli,
+        ...args,
+        "--state",
+        state,
+        ...(args[0] === "ping" ? ["--url", base] : []),
+        ...(args[0] === "token" ? ["--checks", folder] : []),
+      ],
       { timeout: 30_000 },
       (error, stdout, stderr) =>
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),

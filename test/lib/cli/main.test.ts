@@ -624,7 +624,7 @@ describe("init, plan and cost", () => {
     const text = await cli("plan", "--checks", folder);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^2 checks in 2 shards/);
-    expect(text.stdout).toMatch(/1m-0 +rate\(1m\) +1 checks +43,200 invocations a month/);
+    expect(text.stdout).toMatch(/1m-0 +rate\(1m\) +1 check +43,200 invocations a month/);
     expect(text.stdout).toContain("secretsmanager:GetSecretValue on prod/api-token");
     // The hourly shard's samples are re-sent between its runs by one more schedule.
     expect(text.stdout).toMatch(
@@ -651,7 +651,7 @@ describe("init, plan and cost", () => {
     expect(placed.stdout).toContain(
       "locations: eu-west-1 (home: keeps the alert state, decides on the quorum, notifies), us-east-1, ap-southeast-2",
     );
-    expect(placed.stdout).toMatch(/1m-0 +rate\(1m\) +\d+ checks +129,600 invocations a month/);
+    expect(placed.stdout).toMatch(/1m-0 +rate\(1m\) +\d+ checks? +129,600 invocations a month/);
     const json = JSON.parse((await cli("plan", "--checks", folder, "--json")).stdout);
     expect(json.shards.map((s: { id: string }) => s.id)).toEqual(["1m-0", "1h-0"]);
     expect(json.refresh).toEqual({ schedule: "rate(2m)", shards: ["1h-0"], invocationsPerMonth: 21_600 });

@@ -157,7 +157,10 @@ describe("notification channels", () => {
     );
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(stdout).toContain("sent FIRING: [CRITICAL] watchpost-test is DOWN: a test notification");
+    expect(stdout).toContain(
+      '2 of 4 destinations took the test notification (2 not routed to it): "[CRITICAL] watchpost-test is DOWN: a test notification',
+    );
+    expect(stdout).toContain("slack ${env:WATCHPOST_TEST_SLACK_URL}: took FIRING and RESOLVED\n");
     // The Slack URL's path is its secret: the channel is named by its host alone.
     expect(stdout).not.toContain("secret-path");
     expect(slack.bodies).toHaveLength(2);

@@ -1,0 +1,131 @@
+/**
+ * What a newcomer met on a first afternoon (issue 29): each a command that said one thing and did
+ * another, or said it in a way that meant nothing to them.
+ */
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { budgetLeft } from "../../../lib/cli/commands/slo.js";
+import { main } from "../../../lib/cli/main.js";
+import { stream } from "../../support/cli.js";
+import { closedPort, type Target, webhookReceiver } from "../../support/servers.js";
+
+async function cli(...args: string[]) {
+  const stdout = stream();
+  const stderr = stream();
+  const code = await main(args, { stdout, stderr });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+let folder: string;
+let hook: Target;
+
+beforeAll(async () => {
+  folder = await mkdtemp(path.join(tmpdir(), "watchpost-edges-"));
+  await writeFile(
+    path.join(folder, "one.yml"),
+    "checks:\n  - name: api\n    tcp: { host: api.example.com, port: 443 }\n  - name: nightly\n    heartbeat: { every: 1d }\n",
+  );
+  ({ hook } = await webhookReceiver());
+});
+
+afterAll(async () => {
+  await hook.close();
+});
+
+describe("what a newcomer meets", () => {
+  it("plan counts one check as one check", async () => {
+    const single = await mkdtemp(path.join(tmpdir(), "watchpost-edges-one-"));
+    await writeFile(
+      path.join(single, "a.yml"),
+      "checks:\n  - name: a\n    tcp: { host: a.example, port: 1 }\n",
+    );
+    const { code, stdout } = await cli("plan", "--checks", single);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^1 check in 1 shard \(/);
+    expect(stdout).toMatch(/1m-0 +rate\(1m\) +1 check {2,}43,200 invocations a month/);
+    expect(stdout).not.toMatch(/\b1 checks\b/);
+  });
+
+  it("demo --help gives the exit code demo exits with", async () => {
+    const { stdout } = await cli("demo", "--help");
+    expect(stdout).toContain("Exit codes: 0 ok; 0 too when a demo check is down (some are, on purpose).");
+    expect(stdout).not.toMatch(/\b1: a demo check is down/);
+  });
+
+  it("status --help says --out takes a folder", async () => {
+    const { stdout } = await cli("status", "--help");
+    expect(stdout).toMatch(/--out DIR +The folder to write index\.html and status\.json to/);
+    expect(stdout).not.toContain("instead of standard output");
+  });
+
+  it("token refuses a name no heartbeat check has, instead of printing a token that looks valid", async () => {
+    const key = path.join(folder, "key");
+    await writeFile(key, "a-key-of-the-deployment\n");
+    const wrong = await cli("token", "nigthly", "--checks", folder, "--key-file", key);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stdout).toBe("");
+    expect(wrong.stderr).toContain(
+      `no heartbeat check named nigthly in ${folder} (its heartbeat checks: nightly)`,
+    );
+    const notHeartbeat = await cli("token", "api", "--checks", folder, "--key-file", key);
+    expect(notHeartbeat.code).toBe(2);
+    const right = await cli("token", "nightly", "--checks", folder, "--key-file", key);
+    expect(right.code).toBe(0);
+    expect(right.stdout).toMatch(/^[\w-]{43}\n$/);
+  });
+
+  it("slo --help describes slo's own options, and a spent budget reads as spent", async () => {
+    const { stdout } = await cli("slo", "--help");
+    expect(stdout).toMatch(/--only NAME +Report only this check or group/);
+    expect(stdout).toMatch(/--json +Print the reports as one JSON array/);
+    expect(stdout).not.toContain("Run only this check");
+    expect(stdout).not.toContain("with --watch");
+    expect(budgetLeft(-99)).toBe("spent, 100× the budget used");
+    expect(budgetLeft(0.25)).toBe("25%");
+  });
+
+  it("notify --test names each destination that took the message and the one that did not", async () => {
+    const dead = `http://127.0.0.1:${await closedPort()}/hook`;
+    const channels = path.join(folder, "channels.yml");
+    await writeFile(channels, `channels:\n  - webhook: ${dead}\n`);
+    const { code, stdout, stderr } = await cli(
+      "notify",
+      "--test",
+      "--webhook",
+      hook.url,
+      "--channels",
+      channels,
+    );
+    expect(code).toBe(3);
+    expect(stdout).toContain(`webhook ${hook.url}: took FIRING and RESOLVED\n`);
+    expect(stderr).toContain(`could not send FIRING: webhook ${new URL(dead).origin}: connect ECONNREFUSED`);
+    expect(stderr).toContain("1 of 2 destinations took the test notification");
+  });
+
+  it("notify --test says an unset ${env:…} in words, not as an error class", async () => {
+    delete process.env.WATCHPOST_EDGES_UNSET;
+    const channels = path.join(folder, "unset.yml");
+    await writeFile(channels, "channels:\n  - webhook: ${env:WATCHPOST_EDGES_UNSET}\n");
+    const { code, stderr } = await cli("notify", "--test", "--channels", channels);
+    expect(code).toBe(3);
+    expect(stderr).toContain("${env:WATCHPOST_EDGES_UNSET} is not set");
+    expect(stderr).not.toContain("ReferenceResolutionError");
+  });
+
+  it("init into another folder gives next steps that work from here, where Watchpost is installed", async () => {
+    const here = path.join(await mkdtemp(path.join(tmpdir(), "watchpost-edges-init-")), "here");
+    await mkdir(here);
+    const cwd = process.cwd();
+    process.chdir(here);
+    try {
+      const { code, stdout } = await cli("init", "../elsewhere-checks");
+      expect(code).toBe(0);
+      expect(stdout).toContain("npx watchpost validate --checks ../elsewhere-checks/checks ");
+      expect(stdout).not.toContain("cd ../elsewhere-checks");
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
