@@ -29,6 +29,7 @@ describe("the JSON Schema editors use", () => {
       "checks/network.yml",
       "examples/backups.yml",
       "examples/heartbeats.yml",
+      "examples/protocols.yml",
     ]) {
       const text = await readFile(path.join(root, file), "utf8");
       expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=../schema/checks.schema.json");

@@ -424,14 +424,14 @@ describe("watchpost validate, schema, demo", () => {
     }
   });
 
-  it("validate accepts the backup and heartbeat examples", async () => {
+  it("validate accepts the backup, heartbeat and protocol examples", async () => {
     const { code, stdout } = await cli(
       "validate",
       "--checks",
       path.join(import.meta.dirname, "../../../examples"),
     );
     expect(code).toBe(0);
-    expect(stdout).toBe("9 checks in 2 files: valid\n");
+    expect(stdout).toBe("12 checks in 3 files: valid\n");
   });
 
   it("validate accepts the shipped examples", async () => {
