@@ -11,7 +11,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../lib/cli/main.js";
+import { runChecks } from "../../../lib/engine.js";
 import type { CheckResult } from "../../../lib/result.js";
+import { check } from "../../support/checks.js";
 import { stream } from "../../support/cli.js";
 import { decodeWriteRequest } from "../../support/remote-write.js";
 import { httpTarget, type Target } from "../../support/servers.js";
@@ -312,5 +314,46 @@ describe("a steps check through watchpost run", () => {
     expect(everything).toContain("/orders/${var:id}");
     expect(issued.length).toBeGreaterThan(10);
     for (const value of [...issued, PASSWORD]) expect(everything).not.toContain(value);
+  });
+});
+
+describe("a steps check's retries", () => {
+  it("re-run the whole flow from its first step, and the second attempt's verdict counts", async () => {
+    const lines: string[] = [];
+    let reads = 0;
+    const flaky = await httpTarget((req, res) => {
+      lines.push(`${req.method} ${req.url}`);
+      if (req.url === "/login") return json(res, 200, { token: randomBytes(8).toString("hex") });
+      // The first read fails; the retry's succeeds.
+      if (req.url === "/read") return json(res, reads++ === 0 ? 503 : 200, {});
+      res.writeHead(204).end();
+    });
+    try {
+      const [ran] = await runChecks([
+        check({
+          retries: 1,
+          steps: [
+            { name: "login", http: { url: `${flaky.url}/login` }, extract: { token: { json: "$.token" } } },
+            {
+              name: "read",
+              http: { url: `${flaky.url}/read`, headers: { authorization: "Bearer ${var:token}" } },
+            },
+            { name: "cleanup", always: true, http: { url: `${flaky.url}/cleanup` } },
+          ],
+        }),
+      ]);
+      expect(ran?.status).toBe("up");
+      expect(ran?.attempts).toBe(2);
+      expect(lines).toEqual([
+        "GET /login",
+        "GET /read",
+        "GET /cleanup",
+        "GET /login",
+        "GET /read",
+        "GET /cleanup",
+      ]);
+    } finally {
+      await flaky.close();
+    }
   });
 });
