@@ -12,6 +12,7 @@ import { describeCertificateError, describeNetworkError } from "../errors.js";
 import type { ProbeContext } from "../probe.js";
 import { timedLookup } from "../timing.js";
 import { skipNodeHostnameCheck, skipPeerChainObjects } from "../tls-socket.js";
+import { BodyBuffer } from "./body-buffer.js";
 import type { DecodeFailure } from "./content-encoding.js";
 import { exchangeHttp1 } from "./http1.js";
 import { Http1Error } from "./http1-error.js";
@@ -150,7 +151,7 @@ export async function exchange(
     // When the final response's first byte came off the socket: processing ends at the socket's
     // event, as blackbox's GotFirstResponseByte.
     let firstByteAt = 0;
-    const chunks: Buffer[] = [];
+    const kept = options.needBody ? new BodyBuffer(options.maxBody) : undefined;
     let bodyBytes = 0;
     let bodyExceeded = false;
     await exchangeHttp1(
@@ -180,7 +181,7 @@ export async function exchange(
             bodyExceeded = true;
             return false;
           }
-          if (options.needBody) chunks.push(chunk);
+          kept?.append(chunk);
           return true;
         },
       },
@@ -205,7 +206,7 @@ export async function exchange(
       status: response.status,
       statusText: STATUS_TEXT[response.status] ?? "",
       headers: response.headers,
-      ...(options.needBody ? { body: Buffer.concat(chunks) } : {}),
+      ...(kept ? { body: kept.bytes() } : {}),
       bodyBytes,
       bodyExceeded,
     };
