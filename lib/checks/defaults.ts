@@ -12,6 +12,7 @@ import { pemFiles } from "./pem-files.js";
 import type { CheckEntry, CheckFile } from "./schema.js";
 import { sloOf } from "./slo.js";
 import { type CheckSpec, DEFAULTS, HEARTBEAT_DEFAULTS } from "./spec.js";
+import { ENV_REFERENCE } from "./syntax.js";
 import type { Locate } from "./yaml-position.js";
 
 export type FileDefaults = NonNullable<CheckFile["defaults"]>;
@@ -128,6 +129,7 @@ export function specOf(
       line: where.line,
       column: where.column,
       path: formatPath(["checks", index]),
+      ...envReferencesOf(entry[kind], ["checks", index, kind], locate),
       fields: Object.fromEntries(
         (["interval", "timeout"] as const).flatMap((field) => {
           const at =
@@ -145,4 +147,26 @@ export function specOf(
     baseDir,
   };
   return { spec, diagnostics };
+}
+
+/**
+ * Where `${env:…}` is written in a check's settings (none: no key), for the deploy rule that refuses
+ * it: nothing sets the variable in the function.
+ */
+function envReferencesOf(
+  value: unknown,
+  at: PropertyKey[],
+  locate: Locate,
+): Pick<CheckSpec["source"], "envReferences"> {
+  const found: NonNullable<CheckSpec["source"]["envReferences"]> = [];
+  const visit = (node: unknown, field: PropertyKey[]): void => {
+    if (typeof node === "string") {
+      for (const [reference, name] of node.matchAll(ENV_REFERENCE))
+        found.push({ ...locate(field), path: formatPath(field), reference, name: name as string });
+    } else if (Array.isArray(node)) for (const [i, item] of node.entries()) visit(item, [...field, i]);
+    else if (node && typeof node === "object")
+      for (const [key, item] of Object.entries(node)) visit(item, [...field, key]);
+  };
+  visit(value, at);
+  return found.length > 0 ? { envReferences: found } : {};
 }

@@ -61,6 +61,8 @@ export interface CheckSpec<K extends Kind = Kind> {
     column?: number;
     path?: string;
     fields?: Partial<Record<"interval" | "timeout", { line: number; column: number; path: string }>>;
+    /** Where an `${env:…}` is written in its settings, when one is (a deployment refuses it). */
+    envReferences?: { line: number; column: number; path: string; reference: string; name: string }[];
   };
   /** Folder of the check file; relative paths in the check resolve against it. */
   baseDir: string;

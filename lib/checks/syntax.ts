@@ -9,6 +9,8 @@
  */
 export const REFERENCE = /(?<!\$)\$\{([a-z]+):([^}]*)\}/g;
 export const REFERENCE_PROVIDERS = ["env", "secret", "ssm", "var"] as const;
+/** An `${env:NAME}` reference: resolved from the environment of whatever runs the check. */
+export const ENV_REFERENCE = /(?<!\$)\$\{env:([^}]*)\}/g;
 /** A variable's name, as `extract` gives it and `${var:NAME}` uses it. */
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 

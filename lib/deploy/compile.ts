@@ -123,9 +123,41 @@ export function keyFileProblems(checks: readonly CheckSpec[]): Diagnostic[] {
   return problems;
 }
 
-/** What stops checks from deploying, in the order a user fixes them. */
-export function checkDeployProblems(checks: readonly CheckSpec[]): Diagnostic[] {
-  return [...scheduleProblems(checks), ...keyFileProblems(checks)];
+/**
+ * `${env:…}` references to variables the deployed functions do not have (their environment is
+ * Watchpost's own, plus the construct's `environment`): the check, or a heartbeat's pings, could
+ * never authenticate.
+ */
+export function envReferenceProblems(
+  checks: readonly CheckSpec[],
+  environment: readonly string[] = [],
+): Diagnostic[] {
+  return checks.flatMap((check) =>
+    (check.source.envReferences ?? [])
+      .filter(({ name }) => !environment.includes(name))
+      .map(({ line, column, path, reference, name }) => ({
+        file: check.source.file,
+        line,
+        column,
+        path,
+        message: `expected a \${secret:ID} or \${ssm:NAME} reference to deploy (the deployed functions have no variable ${name} unless the construct's environment sets it), found ${reference}`,
+      })),
+  );
+}
+
+/**
+ * What stops checks from deploying, in the order a user fixes them. `environment`: the variables the
+ * construct sets in the deployed functions, which `${env:…}` may name.
+ */
+export function checkDeployProblems(
+  checks: readonly CheckSpec[],
+  environment: readonly string[] = [],
+): Diagnostic[] {
+  return [
+    ...scheduleProblems(checks),
+    ...keyFileProblems(checks),
+    ...envReferenceProblems(checks, environment),
+  ];
 }
 
 function formatSpanMs(ms: number): string {

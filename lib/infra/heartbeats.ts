@@ -30,6 +30,8 @@ export interface HeartbeatsProps {
   /** The heartbeat checks whose pings the endpoint records. */
   checks: CheckSpec[];
   table: dynamodb.ITable;
+  /** The team's variables, which token references read as `${env:NAME}`. Default none. */
+  environment?: Record<string, string>;
   logRetention?: logs.RetentionDays;
   /** Requests per second the stage lets through, and the burst. Default 10 and 20. */
   throttle?: { rateLimit?: number; burstLimit?: number };
@@ -73,6 +75,7 @@ export class WatchpostHeartbeats extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(10),
       environment: {
+        ...props.environment,
         [PING_CONFIG_ENV]: Stack.of(this).toJsonString(config),
         NODE_OPTIONS: "--enable-source-maps",
       },

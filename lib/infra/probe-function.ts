@@ -27,6 +27,8 @@ export interface ProbeFunctionInput {
   config: FunctionConfig;
   /** Where a failed run goes (the schedules' dead-letter queue). */
   deadLetterQueue: sqs.IQueue;
+  /** The team's variables, which checks read as `${env:NAME}`. */
+  environment: Record<string, string>;
   memorySize: number | undefined;
   logRetention: logs.RetentionDays | undefined;
 }
@@ -40,6 +42,7 @@ export function probeFunction(scope: Construct, input: ProbeFunctionInput): lamb
   // the reserves for sinks and alerting; cutShards keeps that inside each shard's interval.
   const timeout = Duration.seconds(Math.ceil(functionTimeoutMs(shards) / 1000));
   const environment: Record<string, string> = {
+    ...input.environment,
     [FUNCTION_CONFIG_ENV]: Stack.of(scope).toJsonString(input.config),
     NODE_OPTIONS: "--enable-source-maps",
     ...(network?.proxy ? proxyEnvironment(network.proxy) : {}),

@@ -70,6 +70,13 @@ export interface WatchpostProps {
    * `${secret:ID}` or `${ssm:NAME}` reference, read when sending: no URL or key in the template.
    */
   readonly channels?: ChannelSpec[];
+  /**
+   * Environment variables of the deployed functions (probe and ping), which checks may read as
+   * `${env:NAME}`: plain values in the template, so nothing secret (use `${secret:ID}`). Names
+   * starting with `AWS_` or `LAMBDA_` are Lambda's. Default: none, and a check with `${env:…}` is
+   * refused at synth.
+   */
+  readonly environment?: Record<string, string>;
   /** Default: no remote-write; CloudWatch metrics are always published. */
   readonly remoteWrite?: WatchpostRemoteWrite;
   /**

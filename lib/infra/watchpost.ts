@@ -20,7 +20,8 @@ import type { CheckSpec, SloGroup } from "../checks/load.js";
 import { checkMetricsOn } from "../deploy/check-metrics.js";
 import { compile, type Shard } from "../deploy/compile.js";
 import { monitorDashboard } from "./dashboard.js";
-import { deployableChecks } from "./deployable-checks.js";
+import { deployLimitProblems } from "./deploy-limits.js";
+import { deployableChecks, functionEnvironment } from "./deployable-checks.js";
 import { WatchpostHeartbeats } from "./heartbeats.js";
 import { monitorAlarms } from "./monitor-alarms.js";
 import { acknowledgeFindings } from "./nag.js";
@@ -75,9 +76,11 @@ export class Watchpost extends Construct {
 
   constructor(scope: Construct, id: string, props: WatchpostProps) {
     super(scope, id);
+    const environment = functionEnvironment(props.environment);
     ({ checks: this.checks, sloGroups: this.sloGroups } = deployableChecks(
       props.checksDir,
       props.channels ?? [],
+      Object.keys(environment),
     ));
     refuseOtlpProblems(props.otlp);
     const checkMetrics = checkMetricsOn(props.checkMetrics, props.remoteWrite !== undefined);
@@ -142,6 +145,7 @@ export class Watchpost extends Construct {
           remoteWriteSecret: secret,
         }),
         deadLetterQueue: this.deadLetterQueue,
+        environment,
         memorySize: props.memorySize,
         logRetention: props.logRetention,
       });
@@ -172,11 +176,18 @@ export class Watchpost extends Construct {
         ? new WatchpostHeartbeats(this, "Heartbeats", {
             checks: heartbeatChecks,
             table: this.table,
+            environment,
             ...(props.logRetention ? { logRetention: props.logRetention } : {}),
             ...(props.heartbeats ? { throttle: props.heartbeats } : {}),
           })
         : undefined;
     if (this.heartbeats) this.functions.push(this.heartbeats.function);
+
+    // What CloudFormation, Lambda and IAM would refuse only at deploy, refused at synth.
+    this.node.addValidation({
+      validate: () =>
+        deployLimitProblems(this, { functions: this.functions, tableName: placed?.tableName, namespace }),
+    });
 
     const monitor = { functions: this.functions, deadLetterQueue: this.deadLetterQueue, shards: this.shards };
     monitorAlarms(this, { ...monitor, topic: this.topic, namespace, placed });

@@ -83,7 +83,11 @@ checks:
   );
   const outdir = await mkdtemp(path.join(tmpdir(), "watchpost-asset-out-"));
   const app = new App({ outdir });
-  new WatchpostStack(app, "Watchpost", { checksDir });
+  // Each invocation sets the target's address (the construct's value is a placeholder).
+  new WatchpostStack(app, "Watchpost", {
+    checksDir,
+    environment: { WATCHPOST_TEST_TARGET: "http://127.0.0.1:9" },
+  });
   const assembly = app.synth();
   const dirs = readdirSync(assembly.directory).filter((d) => d.startsWith("asset."));
   const bundled = dirs.find((d) => readdirSync(path.join(assembly.directory, d)).includes("index.mjs"));

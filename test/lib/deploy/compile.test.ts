@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../../lib/checks/diagnostics.js";
 import { loadChecks } from "../../../lib/checks/load.js";
 import {
+  checkDeployProblems,
   checkPermissions,
   compile,
   cutShards,
@@ -114,6 +115,33 @@ describe("deployment compile", () => {
     expect(scheduleProblems(checks).map(formatDiagnostic)).toEqual([
       "fast.yml:2:13: defaults.interval: expected an interval of whole minutes (at least 1m) to deploy (EventBridge Scheduler runs in minutes), found 30s",
       "fast.yml:9:15: checks[2].interval: expected an interval of whole minutes (at least 1m) to deploy (EventBridge Scheduler runs in minutes), found 45s",
+    ]);
+  });
+
+  it("refuses ${env:…} in anything deployed, at the value where it was written", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "watchpost-env-"));
+    await writeFile(
+      path.join(dir, "env.yml"),
+      `checks:
+  - name: api
+    http: { url: "https://api.example.com/", headers: { X-Token: "\${env:API_TOKEN}", X-Id: "\${secret:id}" } }
+  - name: export
+    heartbeat:
+      every: 7d
+      token: "\${env:EXPORT_TOKEN}"
+  - name: local
+    http: { url: "https://example.com/$\${env:NOT_A_REFERENCE}" }
+`,
+    );
+    const { checks, diagnostics } = await loadChecks(dir, (file) => path.basename(file));
+    expect(diagnostics).toEqual([]);
+    expect(checkDeployProblems(checks).map(formatDiagnostic)).toEqual([
+      "env.yml:3:66: checks[0].http.headers.X-Token: expected a ${secret:ID} or ${ssm:NAME} reference to deploy (the deployed functions have no variable API_TOKEN unless the construct's environment sets it), found ${env:API_TOKEN}",
+      "env.yml:7:14: checks[1].heartbeat.token: expected a ${secret:ID} or ${ssm:NAME} reference to deploy (the deployed functions have no variable EXPORT_TOKEN unless the construct's environment sets it), found ${env:EXPORT_TOKEN}",
+    ]);
+    // A variable the construct sets in the functions resolves there.
+    expect(checkDeployProblems(checks, ["API_TOKEN"]).map((d) => d.path)).toEqual([
+      "checks[1].heartbeat.token",
     ]);
   });
 

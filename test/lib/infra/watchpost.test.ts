@@ -141,7 +141,7 @@ describe("Watchpost construct", () => {
     expect(() =>
       synth({ channels: [{ kind: "slack", target: "https://hooks.slack.com/services/T/B/x" }] }),
     ).toThrow(
-      "channels: channels[0].slack: expected a ${secret:ID} or ${ssm:NAME} reference to deploy (the URL or key must not be in the template), found a plain value",
+      "channels: channels[0].slack: expected a ${secret:ID} or ${ssm:NAME} reference to deploy (URLs, keys and credentials must not be in the template), found a plain value",
     );
   });
 
