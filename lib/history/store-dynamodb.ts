@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDbEntries, expiresAt } from "../store/dynamodb-entries.js";
+import { listOf, mapOf } from "../store/shape.js";
 import { decodeDay, encodeDay, type ShardDay } from "./encoding.js";
 import { addTransitions } from "./incidents.js";
 import {
@@ -19,6 +20,7 @@ import {
   type Incident,
   RETAIN_DAYS,
 } from "./model.js";
+import { checkDayShape, incidentShape, latestShape } from "./shape.js";
 import type { HistoryBatch, HistoryStore } from "./store.js";
 
 const gzipAsync = promisify(gzip);
@@ -64,7 +66,14 @@ export class DynamoDbHistory implements HistoryStore {
           data: { B: bounded(`${HISTORY_DAY_PREFIX}${key}`, await encodeDay(day)) },
           ...expiresAt(Date.parse(key.slice(key.lastIndexOf("/") + 1)) + (retainDays + 1) * DAY_MS),
         }),
-        fromItem: (item) => (item.data?.B ? decodeDay(item.data.B) : undefined),
+        fromItem: async (item, key) => {
+          if (!item.data?.B) return undefined;
+          const day = await decodeDay(item.data.B);
+          // Refused, never summed into a page or written over: the run names the item.
+          const problem = mapOf(checkDayShape)(day.checks) ?? mapOf(latestShape)(day.latest ?? {});
+          if (problem) throw new Error(`the history day ${JSON.stringify(key)} is malformed: ${problem}`);
+          return day;
+        },
       },
     });
     this.incidents = new DynamoDbEntries({
@@ -74,10 +83,13 @@ export class DynamoDbHistory implements HistoryStore {
         toItem: async (incidents, key) => ({
           data: { B: bounded(`${INCIDENTS_PREFIX}${key}`, await gzipAsync(JSON.stringify(incidents))) },
         }),
-        fromItem: async (item) =>
-          item.data?.B
-            ? (JSON.parse((await gunzipAsync(item.data.B)).toString("utf8")) as Incident[])
-            : undefined,
+        fromItem: async (item, key) => {
+          if (!item.data?.B) return undefined;
+          const incidents = JSON.parse((await gunzipAsync(item.data.B)).toString("utf8")) as Incident[];
+          const problem = listOf(incidentShape)(incidents);
+          if (problem) throw new Error(`the incidents of ${JSON.stringify(key)} are malformed: ${problem}`);
+          return incidents;
+        },
       },
     });
   }
