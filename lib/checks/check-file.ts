@@ -7,7 +7,7 @@ import { type FileDefaults, specOf } from "./defaults.js";
 import { type Dependency, dependenciesOf } from "./dependencies.js";
 import type { Diagnostic, Position } from "./diagnostics.js";
 import { validatePart } from "./issues.js";
-import { checkSchema, fileSchema } from "./schema.js";
+import { type CheckEntry, checkSchema, fileSchema } from "./schema.js";
 import { type GroupInFile, groupsIn } from "./slo.js";
 import type { CheckSpec } from "./spec.js";
 import { type FileYaml, readDocument } from "./yaml-document.js";
@@ -64,6 +64,15 @@ function validateFile(file: string, yaml: FileYaml, baseDir: string): ParsedFile
     const name = (check.data as { name?: unknown } | null)?.name;
     if (typeof name === "string")
       names.push({ name, file, ...locate(["checks", index, "name"]), path: `checks[${index}].name` });
+    // Dependencies as written, whatever else is wrong with the check: an unknown name is reported
+    // in the same run as the schema's problems, not once they are fixed.
+    const dependsOn = (check.data as { dependsOn?: unknown } | null)?.dependsOn;
+    if (
+      typeof name === "string" &&
+      Array.isArray(dependsOn) &&
+      dependsOn.every((on) => typeof on === "string")
+    )
+      dependencies.push(...dependenciesOf(file, { name, dependsOn } as CheckEntry, index, locate));
     const entry = validatePart(checkSchema, { file, prefix: ["checks", index], data: check.data, locate });
     if (!entry.ok) schemaProblems.push(...entry.diagnostics);
     // Once the file has a schema problem only schema problems are reported: no spec is needed.
@@ -71,11 +80,10 @@ function validateFile(file: string, yaml: FileYaml, baseDir: string): ParsedFile
     const built = specOf(entry.value, index, defaults, { file, baseDir, locate });
     checks.push(built.spec);
     specProblems.push(...built.diagnostics);
-    dependencies.push(...dependenciesOf(file, entry.value, index, locate));
   }
   if (schemaProblems.length > 0) {
     schemaProblems.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { checks: [], diagnostics: schemaProblems, names };
+    return { checks: [], diagnostics: schemaProblems, names, dependencies };
   }
   return {
     checks: specProblems.length > 0 ? [] : checks,

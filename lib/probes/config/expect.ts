@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { duration, regex } from "../../checks/fields.js";
+import { formatDuration } from "../../units.js";
 import { parseJsonPath } from "../expect/json-path.js";
 import { STATUS_CLASSES } from "../expect/status.js";
 
@@ -16,10 +17,20 @@ export const statusList = z
   )
   .min(1, { error: "at least one status" });
 
-export const latencyExpect = z.strictObject({
-  degraded: duration.optional().meta({ description: "Slower than this is degraded." }),
-  fail: duration.optional().meta({ description: "Slower than this is down." }),
-});
+export const latencyExpect = z
+  .strictObject({
+    degraded: duration.optional().meta({ description: "Slower than this is degraded." }),
+    fail: duration.optional().meta({ description: "Slower than this is down (above degraded)." }),
+  })
+  .superRefine((latency, ctx) => {
+    // A check slow enough to be degraded would already be down: the degraded state could never show.
+    if (latency.degraded !== undefined && latency.fail !== undefined && latency.degraded >= latency.fail)
+      ctx.addIssue({
+        code: "custom",
+        path: ["degraded"],
+        message: `a degraded latency below fail (${formatDuration(latency.fail)}), found ${formatDuration(latency.degraded)}`,
+      });
+  });
 
 /** Strings that must each appear in a text. */
 export const textList = z.array(z.string(), { error: "a list of strings" });

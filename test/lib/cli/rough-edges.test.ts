@@ -128,4 +128,23 @@ describe("what a newcomer meets", () => {
       process.chdir(cwd);
     }
   });
+
+  it("validate reports an unknown dependency with the schema's problems, and contradictory thresholds", async () => {
+    const broken = await mkdtemp(path.join(tmpdir(), "watchpost-edges-validate-"));
+    await writeFile(
+      path.join(broken, "a.yml"),
+      "checks:\n  - name: a\n    dependsOn: [nope]\n    http:\n      url: https://a.example\n      expect: { latency: { degraded: 2s, fail: 1s } }\n  - name: b\n    dependsOn: [a]\n    tcp: { host: b, port: 99999 }\n",
+    );
+    const { code, stderr } = await cli("validate", "--checks", broken);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      "a.yml:6:38: checks[0].http.expect.latency.degraded: expected a degraded latency below fail (1s), found 2s\n",
+    );
+    expect(stderr).toContain("a.yml:9:27: checks[1].tcp.port: expected a port number from 1 to 65535");
+    expect(stderr).toContain(
+      'a.yml:3:17: checks[0].dependsOn[0]: expected the name of a check in any check file, found "nope"\n',
+    );
+    expect(stderr).not.toContain('dependsOn[0]: expected the name of a check in any check file, found "a"');
+    expect(stderr).toMatch(/3 problems in 1 file\n$/);
+  });
 });
