@@ -470,6 +470,7 @@ describe("watchpost validate, schema, demo", () => {
 describe("pages people trust (watchpost run with a real target and a local webhook)", () => {
   const webhook = webhookReceiver;
 
+  // 100 runs of the real CLI take about 20 s alone: a busy machine gets room, not a false failure.
   it("gives no page for a target failing 10 % of requests at random over 100 runs; a real outage still fires", async () => {
     const random = seededRandom(12);
     let outage = false;
@@ -517,7 +518,7 @@ describe("pages people trust (watchpost run with a real target and a local webho
     } finally {
       await Promise.all([service.close(), hook.close()]);
     }
-  });
+  }, 120_000);
 
   it("under --watch, confirms a failure in the same run instead of waiting an interval", async () => {
     const service = await httpTarget((_req, res) => res.writeHead(503).end());
