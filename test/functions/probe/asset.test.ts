@@ -86,7 +86,11 @@ checks:
   // Each invocation sets the target's address (the construct's value is a placeholder).
   new WatchpostStack(app, "Watchpost", {
     checksDir,
-    environment: { WATCHPOST_TEST_TARGET: "http://127.0.0.1:9" },
+    environment: {
+      WATCHPOST_TEST_TARGET: "http://127.0.0.1:9",
+      WATCHPOST_TEST_API: "http://127.0.0.1:9",
+      WATCHPOST_TEST_PASSWORD: "placeholder",
+    },
   });
   const assembly = app.synth();
   const dirs = readdirSync(assembly.directory).filter((d) => d.startsWith("asset."));
