@@ -63,7 +63,19 @@ checks:
   );
   const outdir = await mkdtemp(path.join(tmpdir(), "watchpost-protocols-out-"));
   const app = new App({ outdir });
-  new WatchpostStack(app, "Watchpost", { checksDir });
+  // Each invocation sets the servers' addresses; a deployment declares the variables it reads.
+  new WatchpostStack(app, "Watchpost", {
+    checksDir,
+    environment: Object.fromEntries(
+      [
+        "WATCHPOST_GRPC_PLAIN",
+        "WATCHPOST_GRPC_TLS",
+        "WATCHPOST_GRPC_TOKEN",
+        "WATCHPOST_WS_ECHO",
+        "WATCHPOST_WS_REFUSING",
+      ].map((name) => [name, "placeholder"]),
+    ),
+  });
   const assembly = app.synth();
   const dirs = readdirSync(assembly.directory).filter((d) => d.startsWith("asset."));
   const probe = dirs.find((d) => readdirSync(path.join(assembly.directory, d)).includes("checks.json"));
