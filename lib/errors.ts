@@ -1,7 +1,18 @@
+/**
+ * What the run's budget aborts every call still in flight with, a little before its deadline: one
+ * class, so a call cut by it reads the same whichever came first, the deadline or its own timeout.
+ */
+export class DeadlinePassed extends Error {
+  constructor() {
+    super("the run's deadline passed");
+    this.name = "DeadlinePassed";
+  }
+}
+
 /** An aborted call: the run's signal, its deadline, or a per-call timeout cut it. */
 export function isAbort(error: unknown): boolean {
   const name = (error as Error | undefined)?.name;
-  return name === "AbortError" || name === "TimeoutError";
+  return name === "AbortError" || name === "TimeoutError" || error instanceof DeadlinePassed;
 }
 
 /**

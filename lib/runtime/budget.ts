@@ -4,7 +4,7 @@
  * outlives its run.
  */
 import { setMaxListeners } from "node:events";
-import { describeError } from "../errors.js";
+import { DeadlinePassed, describeError } from "../errors.js";
 import { formatDuration } from "../units.js";
 
 /** Kept back from Lambda's own timeout to log the summary and return. */
@@ -52,7 +52,7 @@ export class RunClock {
     stopSignal?.addEventListener("abort", this.stop, { once: true });
     // Every call in flight is aborted a little before the stages are cut, so each reports its own cause.
     this.hardStop = setTimeout(
-      () => this.controller.abort(new Error("the run's deadline passed")),
+      () => this.controller.abort(new DeadlinePassed()),
       Math.max(0, deadline - STAGE_GRACE_MS - this.startedAt),
     );
     this.probesDeadline = deadline - alertingReserve(deadline - this.startedAt);
