@@ -34,9 +34,11 @@ describe("a call cut at the run's deadline", () => {
 
   it("is named by a sink as the deadline, not as its own timeout", async () => {
     const reason = await cutByTheClock();
-    expect(unanswered(reason, 10_000, "127.0.0.1:9").error).toBe(
-      "no answer before the run's deadline from 127.0.0.1:9",
-    );
+    expect(unanswered(reason, 10_000, "127.0.0.1:9")).toEqual({
+      ok: false,
+      retry: true,
+      error: "no answer before the run's deadline from 127.0.0.1:9",
+    });
   });
 
   it("is told apart from a stop from outside, which says what stopped it", async () => {
