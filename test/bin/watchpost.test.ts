@@ -3,9 +3,28 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { httpTarget } from "../support/servers.js";
+import { closedPort, httpTarget } from "../support/servers.js";
 
 const root = path.join(import.meta.dirname, "../..");
+
+/** The command as a user starts it, with `env` added to theirs; its exit code and both streams. */
+async function watchpost(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "bin/watchpost.ts"), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return { code, stdout, stderr };
+}
 
 describe("the watchpost command", () => {
   it("stops on Ctrl-C (SIGINT) during a run against a hanging target: what finished is printed, exit 130", async () => {
@@ -58,5 +77,28 @@ describe("the watchpost command", () => {
     } finally {
       await hanging.close();
     }
+  });
+
+  it("runs a backup check on Node 20 without the AWS SDK's notice about its future Node versions", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "watchpost-sdk-notice-"));
+    await writeFile(
+      path.join(folder, "checks.yml"),
+      "checks:\n  - name: db-dump\n    backup: { maxAge: 26h, s3: { bucket: exports, prefix: db/ } }\n",
+    );
+    const { code, stdout, stderr } = await watchpost(
+      ["run", "--checks", folder, "--state", path.join(folder, "s.json")],
+      {
+        // A local S3 that is not there: the check is unknown, and the SDK was loaded to say so.
+        AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${await closedPort()}`,
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: "local",
+        AWS_SECRET_ACCESS_KEY: "local",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined,
+      },
+    );
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^CHECK +STATUS/);
+    expect(stdout).toMatch(/^db-dump +UNKNOWN .*s3:ListBucket/m);
+    expect(stderr).not.toContain("NodeVersionSupportWarning");
   });
 });
