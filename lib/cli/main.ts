@@ -18,7 +18,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await dispatch(argv, io);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr.write(`watchpost: ${(error as Error).message}\nRun 'watchpost --help' for usage.\n`);
+      // One hint, the closest one: the command's own help when a command was named.
+      const command = COMMANDS.find((c) => c.name === argv[0]);
+      const help = command ? `watchpost ${command.name} --help` : "watchpost --help";
+      io.stderr.write(`watchpost: ${(error as Error).message}\nRun '${help}' for usage.\n`);
       return 2;
     }
     const environment = error instanceof EnvironmentError ? error.message : describeFileError(error, "use");
@@ -73,10 +76,10 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   const argument = command.argument;
   if (argument?.required && positionals.length === 0)
     throw new UsageError(
-      `watchpost ${command.name} needs ${argument.missing} (see watchpost ${command.name} --help)`,
+      `watchpost ${command.name} needs ${argument.missing}`,
     );
   const most = argument ? 1 : 0;
   if (positionals.length > most)
-    throw new UsageError(`unexpected argument "${positionals[most]}" (see watchpost ${command.name} --help)`);
+    throw new UsageError(`unexpected argument "${positionals[most]}"`);
   return command.run({ values, argument: positionals[0] }, io);
 }

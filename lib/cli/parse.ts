@@ -54,7 +54,7 @@ export function parseCommandLine(
         );
       const suggestion = didYouMean(bare, names);
       throw new UsageError(
-        `watchpost ${command.name} has no option ${flag}${suggestion ? `; did you mean --${suggestion}?` : ""} (see watchpost ${command.name} --help)`,
+        `watchpost ${command.name} has no option ${flag}${suggestion ? `; did you mean --${suggestion}?` : ""}`,
       );
     }
     if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {

@@ -112,7 +112,7 @@ describe("watchpost run", () => {
     expect(await cli("run", "--jsn")).toMatchObject({
       code: 2,
       stderr:
-        "watchpost: watchpost run has no option --jsn; did you mean --json? (see watchpost run --help)\nRun 'watchpost --help' for usage.\n",
+        "watchpost: watchpost run has no option --jsn; did you mean --json?\nRun 'watchpost run --help' for usage.\n",
     });
     expect((await cli("validate", "--watch")).stderr).toContain(
       "watchpost: --watch is an option of watchpost run, not of watchpost validate",

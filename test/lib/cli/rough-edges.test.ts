@@ -35,6 +35,18 @@ afterAll(async () => {
 });
 
 describe("what a newcomer meets", () => {
+  it("an error line carries one hint, the named command's help, not two different ones", async () => {
+    for (const args of [["run", "--jsn"], ["token"], ["validate", "a", "b"], ["run", "--concurrency", "0"]]) {
+      const { code, stderr } = await cli(...args);
+      expect(code).toBe(2);
+      const lines = stderr.trimEnd().split("\n");
+      expect(lines, stderr).toHaveLength(2);
+      expect(lines[1]).toBe(`Run 'watchpost ${args[0]} --help' for usage.`);
+      expect(lines[0]).not.toMatch(/--help/);
+    }
+    expect((await cli("rnu")).stderr).toMatch(/\nRun 'watchpost --help' for usage\.\n$/);
+  });
+
   it("plan counts one check as one check", async () => {
     const single = await mkdtemp(path.join(tmpdir(), "watchpost-edges-one-"));
     await writeFile(
