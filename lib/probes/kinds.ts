@@ -15,6 +15,12 @@ export const KINDS = [
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
+/**
+ * The kinds whose latency times no target: a heartbeat's job pushes its pings, and the check only
+ * reads them back. Their latency is shown nowhere a reader would take it for a service's.
+ */
+export const UNTIMED_KINDS: readonly string[] = ["heartbeat"] satisfies readonly Kind[];
+
 /** The kinds a step of a `steps` check may be: one exchange with a target each. */
 export const STEP_KINDS = ["http", "tcp", "tls", "dns"] as const satisfies readonly Kind[];
 export type StepKind = (typeof STEP_KINDS)[number];

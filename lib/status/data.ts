@@ -6,6 +6,7 @@
 import type { CheckSpec } from "../checks/load.js";
 import { DAY_MS, dayOf, type History, type Incident, type LatestStep, percentile } from "../history/model.js";
 import { sloReport } from "../history/slo.js";
+import { UNTIMED_KINDS } from "../probes/kinds.js";
 
 export const STATUS_DAYS = 90;
 
@@ -52,11 +53,12 @@ export function statusData(
   const dayKeys = Array.from({ length: STATUS_DAYS }, (_, i) => dayOf(now - (STATUS_DAYS - 1 - i) * DAY_MS));
   const groups = new Map<string, StatusCheck[]>();
   for (const spec of checks) {
+    const timed = !UNTIMED_KINDS.includes(spec.kind);
     const days = dayKeys.map((day): StatusDay => {
       const entry = history.days[day]?.[spec.name];
       const told = entry ? entry.up + entry.degraded + entry.down : 0;
-      const p50 = entry ? percentile(entry.latency, 0.5) : undefined;
-      const p95 = entry ? percentile(entry.latency, 0.95) : undefined;
+      const p50 = entry && timed ? percentile(entry.latency, 0.5) : undefined;
+      const p95 = entry && timed ? percentile(entry.latency, 0.95) : undefined;
       return {
         day,
         uptime: entry && told > 0 ? (entry.up + entry.degraded) / told : null,

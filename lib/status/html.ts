@@ -3,6 +3,7 @@
  * itself. Light and dark follow the reader's setting; every colour has words beside it (a bar's
  * day, figure and runs are its title and its accessible label); a day without data is grey.
  */
+import { UNTIMED_KINDS } from "../probes/kinds.js";
 import { formatDuration, formatSpan } from "../units.js";
 import { formatUptime, type StatusCheck, type StatusData, type StatusDay } from "./data.js";
 
@@ -68,7 +69,7 @@ function checkRow(check: StatusCheck): string {
       return `<li class="bar ${dayClass(d.uptime)}" data-day="${d.day}" data-uptime="${d.uptime ?? ""}" title="${label}" aria-label="${label}" tabindex="0"></li>`;
     })
     .join("")}</ol>
-  <div class="foot">${sparkline(check.days)}${slo}</div>
+  <div class="foot">${UNTIMED_KINDS.includes(check.kind) ? "" : sparkline(check.days)}${slo}</div>
 </li>`;
 }
 
@@ -136,7 +137,7 @@ export function statusHtml(data: StatusData): string {
 <p class="legend" aria-hidden="true"><i style="background:var(--good)"></i>≥ 99.9% <i style="background:var(--fair)"></i>≥ 99% <i style="background:var(--poor)"></i>below <i style="background:var(--none)"></i>no data</p>
 <section aria-labelledby="incidents"><h2 id="incidents">Incidents</h2>
 ${data.incidents.open.length > 0 ? `<h3>Ongoing</h3><ul class="incidents open">${data.incidents.open.map(incidentRow).join("")}</ul>` : '<p class="muted">No ongoing incident.</p>'}
-${data.incidents.recent.length > 0 ? `<h3>Resolved in the last 90 days</h3><ul class="incidents recent">${data.incidents.recent.map(incidentRow).join("")}</ul>` : '<p class="muted">No incident in the last 90 days.</p>'}
+${data.incidents.recent.length > 0 ? `<h3>Resolved in the last 90 days</h3><ul class="incidents recent">${data.incidents.recent.map(incidentRow).join("")}</ul>` : `<p class="muted">${data.incidents.open.length > 0 ? "None resolved in the last 90 days." : "No incident in the last 90 days."}</p>`}
 </section>
 ${data.groups
   .map(

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { StatusData } from "../../../lib/status/data.js";
+import { addResult, emptyHistory } from "../../../lib/history/model.js";
+import { type StatusData, statusData } from "../../../lib/status/data.js";
 import { statusHtml } from "../../../lib/status/html.js";
+import { check } from "../../support/checks.js";
 import { HOSTILE } from "../../support/hostile.js";
 
 describe("the status page's HTML", () => {
@@ -51,5 +53,55 @@ describe("the status page's HTML", () => {
     // The page's one link is its own status.json.
     expect(page.match(/href="[^"]*"/g)).toEqual(['href="status.json"']);
     expect(page.match(/<script/g)).toBeNull();
+  });
+});
+
+describe("the status page, as a newcomer reads it", () => {
+  const now = Date.parse("2026-11-22T12:00:00.000Z");
+  const history = emptyHistory();
+  for (const [name, durationMs] of [
+    ["api", 120],
+    ["nightly-backup", 3],
+  ] as const) {
+    for (let i = 0; i < 6; i++)
+      addResult(
+        history,
+        {
+          name,
+          status: "up",
+          durationMs,
+          startedAt: new Date(now - i * 60_000).toISOString(),
+        },
+        60_000,
+      );
+  }
+  const checks = [
+    check({ name: "api", labels: { team: "payments" }, http: { url: "https://api.example.com/" } }),
+    check({ name: "nightly-backup", labels: { team: "payments" }, heartbeat: { every: "1d" } }),
+  ];
+
+  it("shows latency for what times a target, and none for a heartbeat, whose job pushes its pings", () => {
+    const data = statusData(checks, history, { now, groupBy: "team", title: "Status" });
+    const [api, nightly] = data.groups[0]?.checks ?? [];
+    expect(api?.days.at(-1)).toMatchObject({ p50Ms: expect.any(Number), p95Ms: expect.any(Number) });
+    expect(nightly?.days.at(-1)).toMatchObject({ runs: 6, uptime: 1 });
+    expect(nightly?.days.at(-1)).not.toHaveProperty("p50Ms");
+    const page = statusHtml(data);
+    const row = (name: string) => page.slice(page.indexOf(`data-check="${name}"`)).split("</li>\n")[0] ?? "";
+    expect(row("api")).toContain('class="spark"');
+    expect(row("nightly-backup")).not.toMatch(/spark|p50|p95|latency/);
+  });
+
+  it("never says there was no incident under an ongoing one", () => {
+    const incident = { check: "api", id: new Date(now - 3_600_000).toISOString(), severity: "critical" };
+    const open = { ...incident, reason: "status 503", firedAt: incident.id, notifications: 1 };
+    const base = statusData(checks, history, { now, groupBy: "team", title: "Status" });
+    const ongoing = statusHtml({ ...base, incidents: { open: [open], recent: [] } });
+    expect(ongoing).toContain("<h3>Ongoing</h3>");
+    expect(ongoing).not.toContain("No incident");
+    expect(ongoing).toContain("None resolved in the last 90 days.");
+    const quiet = statusHtml({ ...base, incidents: { open: [], recent: [] } });
+    expect(quiet).toContain("No ongoing incident.");
+    expect(quiet).toContain("No incident in the last 90 days.");
   });
 });
