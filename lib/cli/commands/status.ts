@@ -10,7 +10,7 @@ import type { HistoryStore } from "../../history/store.js";
 import { STATUS_DAYS, statusData } from "../../status/data.js";
 import { statusHtml } from "../../status/html.js";
 import { command } from "../command.js";
-import { EnvironmentError, type Io, UsageError } from "../context.js";
+import { EnvironmentError, type Io, plural, UsageError } from "../context.js";
 import { reportDiagnostics } from "../diagnostics.js";
 import { shared } from "../options.js";
 import { historyBeside, readHistory } from "../state.js";
@@ -68,6 +68,16 @@ export async function status(
   const now = options.now ?? Date.now();
   const longest = Math.max(STATUS_DAYS * DAY_MS, ...loaded.checks.map((c) => c.slo?.windowMs ?? 0));
   const history = await readHistory(options.history, { fromDay: dayOf(now - longest), toDay: dayOf(now) });
+  // A page of "no data" for checks the history never saw, while it holds others, is a wrong folder.
+  const recorded = new Set([
+    ...Object.values(history.days).flatMap(Object.keys),
+    ...Object.keys(history.latest ?? {}),
+  ]);
+  const unseen = loaded.checks.filter((check) => !recorded.has(check.name)).map((check) => check.name);
+  if (recorded.size > 0 && unseen.length === loaded.checks.length)
+    throw new EnvironmentError(
+      `none of the ${plural(loaded.checks.length, "check")} in ${target} has a result in ${options.history.name}, which holds ${listed([...recorded])}: give --checks the check files those runs used`,
+    );
   const data = statusData(loaded.checks, history, { now, groupBy: options.groupBy, title: options.title });
   const out = path.resolve(options.out);
   try {
@@ -79,7 +89,15 @@ export async function status(
   }
   const checks = data.groups.flatMap((g) => g.checks).length;
   io.stdout.write(
-    `wrote ${path.join(out, "index.html")} and status.json: ${checks} checks in ${data.groups.length} group(s), ${data.incidents.open.length} open and ${data.incidents.recent.length} recent incident(s)\n`,
+    `wrote ${path.join(out, "index.html")} and status.json from the ${plural(checks, "check")} in ${target}: ${data.groups.length} group(s), ${data.incidents.open.length} open and ${data.incidents.recent.length} recent incident(s)${unseen.length > 0 ? `; no run recorded yet for ${listed(unseen)}` : ""}\n`,
   );
   return 0;
+}
+
+/** Names in a line: the first five, then how many more. */
+function listed(names: readonly string[]): string {
+  const sorted = [...names].sort();
+  return sorted.length > 5
+    ? `${sorted.slice(0, 5).join(", ")} and ${sorted.length - 5} more`
+    : sorted.join(", ");
 }

@@ -72,6 +72,25 @@ describe("what a newcomer meets", () => {
     expect(stdout).not.toContain("instead of standard output");
   });
 
+  it("status without --checks does not quietly build a page of the example checks the history never saw", async () => {
+    const mine = await mkdtemp(path.join(tmpdir(), "watchpost-edges-status-"));
+    await writeFile(
+      path.join(mine, "mine.yml"),
+      `checks:\n  - name: my-db\n    retries: 0\n    tcp: { host: 127.0.0.1, port: ${await closedPort()} }\n`,
+    );
+    const state = path.join(mine, ".watchpost", "state.json");
+    expect((await cli("run", "--checks", mine, "--state", state)).code).toBe(1);
+    // The repository's checks/ holds the example checks: the default, and not what ran.
+    const wrong = await cli("status", "--out", path.join(mine, "public"), "--state", state);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(
+      /^watchpost: none of the \d+ checks in checks has a result in .*history.*, which holds my-db: give --checks the check files those runs used\n$/,
+    );
+    const right = await cli("status", "--out", path.join(mine, "public"), "--state", state, "--checks", mine);
+    expect(right.code).toBe(0);
+    expect(right.stdout).toContain(`and status.json from the 1 check in ${mine}:`);
+  });
+
   it("token refuses a name no heartbeat check has, instead of printing a token that looks valid", async () => {
     const key = path.join(folder, "key");
     await writeFile(key, "a-key-of-the-deployment\n");
