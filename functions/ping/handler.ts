@@ -11,6 +11,7 @@ import type { SSMClient } from "@aws-sdk/client-ssm";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { lazyClient } from "../../lib/aws/lazy-client.js";
+import { sdkProxy } from "../../lib/aws/proxy-agents.js";
 import { parsePingConfig } from "../../lib/deploy/ping-config.js";
 import { PingEndpoint, type PingRequest } from "../../lib/heartbeat/endpoint.js";
 import type { HeartbeatStore } from "../../lib/heartbeat/store.js";
@@ -86,14 +87,18 @@ export function createPingHandler(dependencies: () => PingDependencies) {
 export function productionPingDependencies(env: Record<string, string | undefined>): PingDependencies {
   const config = parsePingConfig(env);
   const dynamodb = lazyClient<DynamoDBClient>(
-    async () => new (await import("@aws-sdk/client-dynamodb")).DynamoDBClient({ maxAttempts: 2 }),
+    async () =>
+      new (await import("@aws-sdk/client-dynamodb")).DynamoDBClient({ maxAttempts: 2, ...sdkProxy() }),
   );
   const secrets = lazyClient<SecretsManagerClient>(
     async () =>
-      new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient({ maxAttempts: 2 }),
+      new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient({
+        maxAttempts: 2,
+        ...sdkProxy(),
+      }),
   );
   const ssm = lazyClient<SSMClient>(
-    async () => new (await import("@aws-sdk/client-ssm")).SSMClient({ maxAttempts: 2 }),
+    async () => new (await import("@aws-sdk/client-ssm")).SSMClient({ maxAttempts: 2, ...sdkProxy() }),
   );
   let key: { value: Promise<string>; until: number } | undefined;
   return {

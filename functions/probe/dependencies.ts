@@ -17,6 +17,7 @@ import { SnsNotifier } from "../../lib/alerting/notifiers/sns.js";
 import { DynamoDbStore } from "../../lib/alerting/stores/dynamodb.js";
 import { defaultAwsClients } from "../../lib/aws/clients.js";
 import { lazyClient } from "../../lib/aws/lazy-client.js";
+import { sdkProxy } from "../../lib/aws/proxy-agents.js";
 import type { CheckSpec } from "../../lib/checks/load.js";
 import { resolveReferences } from "../../lib/checks/references.js";
 import type { CompiledChecks } from "../../lib/deploy/compile.js";
@@ -47,10 +48,14 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
   // Each SDK client is made (and its module loaded) by the first call that needs it.
   const secrets = lazyClient<SecretsManagerClient>(
     async () =>
-      new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient({ maxAttempts: 2 }),
+      new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient({
+        maxAttempts: 2,
+        ...sdkProxy(),
+      }),
   );
   const cloudwatch = lazyClient<CloudWatchClient>(
-    async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient({ maxAttempts: 1 }),
+    async () =>
+      new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient({ maxAttempts: 1, ...sdkProxy() }),
   );
   const otlp = config.otlp;
   const otlpSource = otlp
@@ -99,12 +104,12 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
     : undefined;
   const cloudwatchSources = new Map<number, SinkSource>();
   const ssm = lazyClient<SSMClient>(
-    async () => new (await import("@aws-sdk/client-ssm")).SSMClient({ maxAttempts: 2 }),
+    async () => new (await import("@aws-sdk/client-ssm")).SSMClient({ maxAttempts: 2, ...sdkProxy() }),
   );
   const resolvers = awsResolvers({ secrets, ssm });
   const sns = new SnsNotifier(
     lazyClient<SNSClient>(
-      async () => new (await import("@aws-sdk/client-sns")).SNSClient({ maxAttempts: 1 }),
+      async () => new (await import("@aws-sdk/client-sns")).SNSClient({ maxAttempts: 1, ...sdkProxy() }),
     ),
     config.topicArn,
   );
@@ -125,6 +130,7 @@ export function productionDependencies(config: FunctionConfig, logger: Logger): 
       new (await import("@aws-sdk/client-dynamodb")).DynamoDBClient({
         maxAttempts: 2,
         ...(stateRegion ? { region: stateRegion } : {}),
+        ...sdkProxy(),
       }),
   );
   const history = config.history
@@ -217,7 +223,7 @@ function statusPageOf(
   history: DynamoDbHistory,
 ): NonNullable<ShardDependencies["statusPage"]> {
   const s3 = lazyClient<S3Client>(
-    async () => new (await import("@aws-sdk/client-s3")).S3Client({ maxAttempts: 2 }),
+    async () => new (await import("@aws-sdk/client-s3")).S3Client({ maxAttempts: 2, ...sdkProxy() }),
   );
   return {
     shard: page.shard,

@@ -8,6 +8,7 @@ import type { BackupClient } from "@aws-sdk/client-backup";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { RDSClient } from "@aws-sdk/client-rds";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { sdkProxy } from "./proxy-agents.js";
 
 export interface AwsTarget {
   region?: string;
@@ -42,6 +43,7 @@ export function defaultAwsClients(): AwsClients {
         return new Client({
           ...(target.region ? { region: target.region } : {}),
           ...(credentials ? { credentials } : {}),
+          ...sdkProxy(),
         });
       })();
       cache.set(key, client);
@@ -74,5 +76,8 @@ export function defaultAwsClients(): AwsClients {
 
 async function assumed(roleArn: string) {
   const { fromTemporaryCredentials } = await import("@aws-sdk/credential-providers");
-  return fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: "watchpost" } });
+  return fromTemporaryCredentials({
+    params: { RoleArn: roleArn, RoleSessionName: "watchpost" },
+    clientConfig: sdkProxy(),
+  });
 }

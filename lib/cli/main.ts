@@ -75,11 +75,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   }
   const argument = command.argument;
   if (argument?.required && positionals.length === 0)
-    throw new UsageError(
-      `watchpost ${command.name} needs ${argument.missing}`,
-    );
+    throw new UsageError(`watchpost ${command.name} needs ${argument.missing}`);
   const most = argument ? 1 : 0;
-  if (positionals.length > most)
-    throw new UsageError(`unexpected argument "${positionals[most]}"`);
+  if (positionals.length > most) throw new UsageError(`unexpected argument "${positionals[most]}"`);
   return command.run({ values, argument: positionals[0] }, io);
 }

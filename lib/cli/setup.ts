@@ -19,6 +19,7 @@ import type { Notifier } from "../alerting/notifiers/notifier.js";
 import { localClaimant } from "../alerting/outbox.js";
 import { FileStore } from "../alerting/stores/file.js";
 import { MemoryStore } from "../alerting/stores/store.js";
+import { sdkProxy } from "../aws/proxy-agents.js";
 import { envResolver } from "../checks/references.js";
 import { INSTANCE_MODES, type InstanceMode } from "../metrics/series.js";
 import { lazySink, type SinkSource } from "../runtime/pipeline.js";
@@ -81,7 +82,7 @@ export async function buildSinks(values: Values, io: Io): Promise<SinkSource[]> 
         const { CloudWatchClient } = await import("@aws-sdk/client-cloudwatch");
         return new CloudWatchSink({
           // The sink retries throttling itself, within the run's deadline; the SDK must not multiply that.
-          client: new CloudWatchClient({ maxAttempts: 1 }),
+          client: new CloudWatchClient({ maxAttempts: 1, ...sdkProxy() }),
           namespace,
           phases: Boolean(values["cloudwatch-phases"]),
           highResolution: Boolean(values["cloudwatch-high-resolution"]),

@@ -34,6 +34,8 @@ export interface TestPki {
   shortIntermediate: KeyAndCert & { intermediateNotAfter: Date };
   /** Valid 30 days, issued by a root of its own (`caPem`) that expires in 2 days; `cert` is the leaf alone. */
   shortRoot: KeyAndCert & { caPem: string; rootNotAfter: Date };
+  /** A leaf for other names, valid 90 days, signed by the CA (`caPem`). */
+  issue(names: string[]): Promise<KeyAndCert>;
 }
 
 async function pem(key: CryptoKey): Promise<string> {
@@ -147,6 +149,7 @@ export async function createTestPki(now = Date.now()): Promise<TestPki> {
     expired: await leaf(local, -90 * DAY, -DAY),
     selfSigned: await leaf(local, -DAY, 90 * DAY, "self"),
     wrongHost: await leaf(["wrong.example"], -DAY, 90 * DAY),
+    issue: (names) => leaf(names, -DAY, 90 * DAY),
     shortIntermediate: {
       ...(await leaf(local, -DAY, 90 * DAY, "intermediate")),
       intermediateNotAfter: new Date(now + 3 * DAY),

@@ -27,12 +27,13 @@ import {
   secretsManagerStandIn,
   snsStandIn,
 } from "../../support/aws-stand-ins.js";
+import { createTestPki } from "../../support/certs.js";
 import { type LocalDynamoDb, localDynamoDb } from "../../support/dynamodb.js";
 import { functionConfig } from "../../support/function-config.js";
 import { provideRuntimeSdk } from "../../support/lambda-runtime.js";
 import { startProxy } from "../../support/proxy.js";
 import { decodeWriteRequest } from "../../support/remote-write.js";
-import { httpTarget, routes, type Target, tcpTarget } from "../../support/servers.js";
+import { httpsTarget, httpTarget, routes, type Target, tcpTarget } from "../../support/servers.js";
 
 const invoker = path.join(import.meta.dirname, "../../support/invoke-asset.mjs");
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:remote-write-AbCdEf";
@@ -309,32 +310,63 @@ describe("the bundled probe function under faults", () => {
     expect(firings(w.sns)).toHaveLength(1);
   }, 60_000);
 
-  it("goes out through a VPC's proxy: probes and remote-write reach hosts only the proxy knows", async () => {
+  it("goes out through a VPC's proxy: probes (https tunnelled), remote-write and every AWS call reach hosts only the proxy knows", async () => {
     const received: string[] = [];
     const receiver = await httpTarget((req, res) => {
       received.push(`${req.method} ${req.url}`);
       res.writeHead(204).end();
     });
-    const proxy = await startProxy({
-      hosts: { "api.vpc.example": "127.0.0.1", "metrics.vpc.example": "127.0.0.1" },
-    });
-    closing.push(receiver, proxy);
+    // The probed API speaks https with a certificate for its own name, checked inside the tunnel.
+    const pki = await createTestPki();
+    const api = await httpsTarget(await pki.issue(["api.vpc.example"]), routes);
+    const ca = path.join(await mkdtemp(path.join(tmpdir(), "watchpost-proxy-ca-")), "ca.pem");
+    await writeFile(ca, pki.caPem);
     const w = await world({ url: `http://metrics.vpc.example:${receiver.port}/api/v1/write` });
-    // As privateNetwork.proxy sets them; the AWS stand-ins are on loopback, which NO_PROXY names.
+    // The AWS stand-ins, renamed to names only the proxy resolves: no AWS call can go around it.
+    const hidden: Record<string, string> = {
+      "api.vpc.example": "127.0.0.1",
+      "metrics.vpc.example": "127.0.0.1",
+    };
+    const env: Record<string, string> = {};
+    for (const [variable, service] of [
+      ["AWS_ENDPOINT_URL_SNS", "sns"],
+      ["AWS_ENDPOINT_URL_CLOUDWATCH", "monitoring"],
+      ["AWS_ENDPOINT_URL_DYNAMODB", "dynamodb"],
+      ["AWS_ENDPOINT_URL_SECRETS_MANAGER", "secretsmanager"],
+    ] as const) {
+      const url = new URL(w.env[variable] as string);
+      hidden[`${service}.vpc.example`] = url.hostname;
+      env[variable] = `http://${service}.vpc.example:${url.port}`;
+    }
+    const proxy = await startProxy({ hosts: hidden });
+    closing.push(receiver, api, proxy);
+    // As privateNetwork.proxy sets them: loopback (the Lambda runtime) and the metadata addresses direct.
     const run = await invoke(w, 20_000, {
+      ...env,
       HTTPS_PROXY: proxy.url,
       HTTP_PROXY: proxy.url,
-      NO_PROXY: "localhost,127.0.0.1",
-      WATCHPOST_TEST_TARGET: `http://api.vpc.example:${web.port}`,
+      NO_PROXY: "localhost,127.0.0.1,169.254.169.254,169.254.170.2",
+      NODE_EXTRA_CA_CERTS: ca,
+      WATCHPOST_TEST_TARGET: `https://api.vpc.example:${api.port}`,
     });
     expect(run.error).toBeUndefined();
     expect(run.summary.counts).toMatchObject({ up: 1, down: 1 });
     expect(run.summary.sinks.find((s) => s.sink.startsWith("remote-write"))).toMatchObject({ ok: true });
+    expect(run.summary.sinks.find((s) => s.sink.startsWith("cloudwatch"))).toMatchObject({ ok: true });
     expect(received).toEqual(["POST /api/v1/write"]);
-    expect([...proxy.asked].sort()).toEqual([
-      `GET http://api.vpc.example:${web.port}/fail`,
-      `GET http://api.vpc.example:${web.port}/ok`,
-      `POST http://metrics.vpc.example:${receiver.port}/api/v1/write`,
+    // A fresh tunnel per probe; the SDK's requests in absolute form, the state table's among them.
+    expect(proxy.asked.filter((a) => a.startsWith("CONNECT"))).toEqual([
+      `CONNECT api.vpc.example:${api.port}`,
+      `CONNECT api.vpc.example:${api.port}`,
+    ]);
+    const posted = new Set(
+      proxy.asked.filter((a) => a.startsWith("POST")).map((a) => a.replace(/:\d+\/.*$/, "")),
+    );
+    expect([...posted].sort()).toEqual([
+      "POST http://dynamodb.vpc.example",
+      "POST http://metrics.vpc.example",
+      "POST http://monitoring.vpc.example",
+      "POST http://sns.vpc.example",
     ]);
     expect(firings(w.sns)).toHaveLength(1);
   }, 60_000);
