@@ -88,3 +88,22 @@ export const pemSource = text
   });
 
 export const tlsVersion = z.enum(TLS_VERSIONS, { error: `one of ${TLS_VERSIONS.join(", ")}` });
+
+/** A check's own proxy (http, grpc, websocket), instead of the environment's. */
+export const proxySetting = z
+  .union(
+    [
+      text,
+      z.strictObject({
+        url: text.meta({ description: "The proxy: http://host:port." }),
+        username: text.optional(),
+        password: text.optional().meta({ description: "A reference such as ${secret:ID}." }),
+      }),
+    ],
+    { error: "an http:// proxy URL, or { url, username, password }" },
+  )
+  .optional()
+  .meta({
+    description:
+      "The proxy this check goes through, instead of HTTPS_PROXY/HTTP_PROXY: a CONNECT tunnel for TLS, gRPC and WebSocket, absolute form for plain http; credentials by reference.",
+  });

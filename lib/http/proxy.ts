@@ -129,7 +129,10 @@ export function openTunnel(socket: Socket, authority: string, proxy: ProxyRoute)
   return new Promise<void>((resolve, reject) => {
     let answer = Buffer.alloc(0);
     const done = (error?: Error) => {
-      socket.off("data", onData);
+      // Read with 'readable', not 'data': once it is removed the socket is neither flowing nor
+      // paused, so whoever reads the tunnel next (TLS, HTTP/2, an HTTP client) starts it as it would
+      // a fresh connection, and the target's first bytes, pushed back, are theirs.
+      socket.off("readable", onReadable);
       socket.off("error", done);
       socket.off("close", onClose);
       if (error) reject(error);
@@ -139,35 +142,42 @@ export function openTunnel(socket: Socket, authority: string, proxy: ProxyRoute)
       done(
         new ProxyError(`proxy ${proxy.where} closed the connection before answering CONNECT ${authority}`),
       );
-    const onData = (data: Buffer) => {
-      answer = Buffer.concat([answer, data]);
-      let end = answer.indexOf("\r\n\r\n");
-      let skip = 4;
-      if (end === -1) {
-        end = answer.indexOf("\n\n");
-        skip = 2;
+    const onReadable = () => {
+      for (
+        let chunk = socket.read() as Buffer | null;
+        chunk !== null;
+        chunk = socket.read() as Buffer | null
+      ) {
+        answer = Buffer.concat([answer, chunk]);
+        let end = answer.indexOf("\r\n\r\n");
+        let skip = 4;
+        if (end === -1) {
+          end = answer.indexOf("\n\n");
+          skip = 2;
+        }
+        if (end === -1) {
+          if (answer.length > MAX_ANSWER_BYTES)
+            return done(
+              new ProxyError(`proxy ${proxy.where} answered CONNECT ${authority} with an oversized head`),
+            );
+          continue;
+        }
+        const line = answer.subarray(0, answer.indexOf("\n")).toString("latin1").trim();
+        const status = /^HTTP\/\d(?:\.\d)? (\d{3})(?: (.*))?$/.exec(line);
+        if (!status) return done(new ProxyError(`proxy ${proxy.where} did not answer CONNECT with HTTP`));
+        const code = Number(status[1]);
+        if (code < 200 || code > 299)
+          return done(
+            new ProxyError(
+              `proxy ${proxy.where} refused the tunnel to ${authority}: ${code}${status[2] ? ` ${status[2].slice(0, 80)}` : ""}`,
+            ),
+          );
+        const rest = answer.subarray(end + skip);
+        if (rest.length > 0) socket.unshift(rest);
+        return done();
       }
-      if (end === -1) {
-        if (answer.length > MAX_ANSWER_BYTES)
-          done(new ProxyError(`proxy ${proxy.where} answered CONNECT ${authority} with an oversized head`));
-        return;
-      }
-      socket.pause();
-      const line = answer.subarray(0, answer.indexOf("\n")).toString("latin1").trim();
-      const status = /^HTTP\/\d(?:\.\d)? (\d{3})(?: (.*))?$/.exec(line);
-      if (!status) return done(new ProxyError(`proxy ${proxy.where} did not answer CONNECT with HTTP`));
-      const code = Number(status[1]);
-      if (code < 200 || code > 299)
-        return done(
-          new ProxyError(
-            `proxy ${proxy.where} refused the tunnel to ${authority}: ${code}${status[2] ? ` ${status[2].slice(0, 80)}` : ""}`,
-          ),
-        );
-      const rest = answer.subarray(end + skip);
-      if (rest.length > 0) socket.unshift(rest);
-      done();
     };
-    socket.on("data", onData);
+    socket.on("readable", onReadable);
     socket.once("error", done);
     socket.once("close", onClose);
     socket.write(

@@ -6,9 +6,10 @@
  */
 import net, { type Socket } from "node:net";
 import tls, { type TLSSocket } from "node:tls";
+import { openTunnel, ProxyError, type ProxyRoute, type ProxySetting, proxyFor } from "../http/proxy.js";
 import type { Facts, Phase } from "../result.js";
 import { certificateFacts, secureContextFor } from "./certificate.js";
-import { describeCertificateError } from "./errors.js";
+import { describeCertificateError, describeNetworkError } from "./errors.js";
 import type { ProbeContext } from "./probe.js";
 import { timedLookup } from "./timing.js";
 import { skipNodeHostnameCheck, skipPeerChainObjects } from "./tls-socket.js";
@@ -16,6 +17,8 @@ import { skipNodeHostnameCheck, skipPeerChainObjects } from "./tls-socket.js";
 export interface ConnectTarget {
   host: string;
   port: number;
+  /** The check's own proxy; else the environment's (HTTPS_PROXY with TLS, HTTP_PROXY without), NO_PROXY honoured. */
+  proxy?: ProxySetting;
   tls?: {
     /** SNI and the name the certificate must carry. Default: host. */
     serverName?: string;
@@ -51,18 +54,18 @@ export async function connect(
   let tcpAt = 0;
   const secure = target.tls;
   const serverName = secure?.serverName ?? target.host;
+  const tlsOptions: tls.ConnectionOptions = {
+    servername: net.isIP(serverName) ? undefined : serverName,
+    secureContext: secureContextFor(secure?.ca),
+    rejectUnauthorized: false,
+    checkServerIdentity: skipNodeHostnameCheck,
+    ...(secure?.alpn ? { ALPNProtocols: secure.alpn } : {}),
+  };
+  const proxy = proxyFor(new URL(`${secure ? "https" : "http"}://${where}`), target.proxy);
+  if (proxy) return tunnelled(proxy, target, tlsOptions, phases, facts, ctx);
   ctx.stage(`connecting to ${where}`);
   const socket: Socket = secure
-    ? tls.connect({
-        host: target.host,
-        port: target.port,
-        servername: net.isIP(serverName) ? undefined : serverName,
-        secureContext: secureContextFor(secure.ca),
-        rejectUnauthorized: false,
-        checkServerIdentity: skipNodeHostnameCheck,
-        ...(secure.alpn ? { ALPNProtocols: secure.alpn } : {}),
-        lookup: lookup.fn,
-      })
+    ? tls.connect({ host: target.host, port: target.port, ...tlsOptions, lookup: lookup.fn })
     : net.connect({ host: target.host, port: target.port, lookup: lookup.fn });
   if (secure) skipPeerChainObjects(socket as TLSSocket);
   socket.setNoDelay(true);
@@ -89,8 +92,74 @@ export async function connect(
   } finally {
     facts.resolved ??= lookup.resolved(target.host);
   }
-  const readyAt = performance.now();
-  record(readyAt);
+  record(performance.now());
+  return accepted(socket, target, serverName, facts);
+}
+
+/**
+ * Through a proxy: TCP to the proxy, a CONNECT tunnel to the target (for plain HTTP/2 and WebSocket
+ * too: what they speak is not a request a proxy could forward), then TLS with the target inside it.
+ * The phases mean what they mean for http: `resolve` the proxy's name, `connect` the TCP connection
+ * to the proxy and its answer to CONNECT, `tls` the handshake with the target. The remote address is
+ * the proxy's.
+ */
+async function tunnelled(
+  proxy: ProxyRoute,
+  target: ConnectTarget,
+  tlsOptions: tls.ConnectionOptions,
+  phases: Partial<Record<Phase, number>>,
+  facts: Facts,
+  ctx: ProbeContext,
+): Promise<Socket> {
+  const where = hostPort(target.host, target.port);
+  const lookup = timedLookup();
+  const started = performance.now();
+  const sockets: Socket[] = [];
+  const abandon = () => {
+    for (const open of sockets) open.destroy();
+  };
+  ctx.signal.addEventListener("abort", abandon, { once: true });
+  try {
+    ctx.stage(`connecting to proxy ${proxy.where}`);
+    const raw = net.connect({ host: proxy.host, port: proxy.port, lookup: lookup.fn });
+    sockets.push(raw);
+    raw.setNoDelay(true);
+    if (ctx.signal.aborted) abandon();
+    try {
+      await ready(raw, "connect", ctx.signal);
+      phases.resolve = lookup.durationMs();
+      ctx.stage(`opening a tunnel to ${where} through proxy ${proxy.where}`);
+      await openTunnel(raw, where, proxy);
+      phases.connect = Math.max(0, performance.now() - started - phases.resolve);
+    } catch (error) {
+      if (ctx.signal.aborted || error instanceof ProxyError) throw error;
+      throw new ProxyError(describeNetworkError(error, `proxy ${proxy.where}`), { cause: error });
+    } finally {
+      facts.resolved ??= lookup.resolved(proxy.host);
+    }
+    let socket: Socket = raw;
+    if (target.tls) {
+      ctx.stage(`TLS handshake with ${where}`);
+      const tunnelAt = performance.now();
+      socket = tls.connect({ ...tlsOptions, socket: raw });
+      sockets.push(socket);
+      skipPeerChainObjects(socket as TLSSocket);
+      await ready(socket, "secureConnect", ctx.signal);
+      phases.tls = performance.now() - tunnelAt;
+    }
+    // The run's abort still closes it while the caller uses it, as a direct connection's does.
+    raw.once("close", () => ctx.signal.removeEventListener("abort", abandon));
+    return accepted(socket, target, target.tls?.serverName ?? target.host, facts);
+  } catch (error) {
+    abandon();
+    ctx.signal.removeEventListener("abort", abandon);
+    throw error;
+  }
+}
+
+/** The TLS facts of a ready connection; rejects (destroying it) a certificate that did not verify. */
+function accepted(socket: Socket, target: ConnectTarget, serverName: string, facts: Facts): Socket {
+  const secure = target.tls;
   facts.remoteAddress = socket.remoteAddress;
   if (!secure) return socket;
   const tlsSocket = socket as TLSSocket;

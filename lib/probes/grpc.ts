@@ -47,6 +47,7 @@ export const grpcProbe = defineProbe<GrpcConfig>({
       socket = await connect(
         {
           ...address,
+          ...(cfg.proxy !== undefined ? { proxy: cfg.proxy } : {}),
           ...(cfg.tls
             ? { tls: { serverName: cfg.serverName, ca, insecure: cfg.insecure, alpn: ["h2"] } }
             : {}),

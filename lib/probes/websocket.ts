@@ -49,7 +49,12 @@ export const websocketProbe = defineProbe<WebsocketConfig>({
     let socket: Awaited<ReturnType<typeof connect>>;
     try {
       socket = await connect(
-        { host, port, ...(secure ? { tls: { ca, insecure: cfg.insecure, alpn: ["http/1.1"] } } : {}) },
+        {
+          host,
+          port,
+          ...(cfg.proxy !== undefined ? { proxy: cfg.proxy } : {}),
+          ...(secure ? { tls: { ca, insecure: cfg.insecure, alpn: ["http/1.1"] } } : {}),
+        },
         phases,
         facts,
         ctx,

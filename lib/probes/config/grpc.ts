@@ -1,6 +1,6 @@
 /** The `grpc:` block of a check file: its schema (the probe's run time is lib/probes/grpc.ts). */
 import { z } from "zod";
-import { caFile, text } from "../../checks/fields.js";
+import { caFile, proxySetting, text } from "../../checks/fields.js";
 import { hasReference } from "../../checks/syntax.js";
 import { SERVING_STATUSES } from "../grpc/health.js";
 import { parseGrpcTarget } from "../grpc/target.js";
@@ -41,6 +41,7 @@ export const grpcConfig = z
     serverName: text.optional().meta({
       description: "SNI and the name the certificate must match (tls). Default: the target's host.",
     }),
+    proxy: proxySetting,
     metadata: z
       .record(metadataName, text)
       .default({})

@@ -1,6 +1,6 @@
 /** The `http:` block of a check file: its schema (the probe's run time is lib/probes/http.ts). */
 import { z } from "zod";
-import { caFile, duration, pemSource, regex, size, text } from "../../checks/fields.js";
+import { caFile, duration, pemSource, proxySetting, regex, size, text } from "../../checks/fields.js";
 import { hasReference } from "../../checks/syntax.js";
 import { headerAssertions, jsonAssertions, latencyExpect, statusList, textList } from "./expect.js";
 
@@ -64,23 +64,7 @@ export const httpConfig = z.strictObject({
       error: "clientCert and clientKey together (a certificate needs its key)",
     })
     .optional(),
-  proxy: z
-    .union(
-      [
-        text,
-        z.strictObject({
-          url: text.meta({ description: "The proxy: http://host:port." }),
-          username: text.optional(),
-          password: text.optional().meta({ description: "A reference such as ${secret:ID}." }),
-        }),
-      ],
-      { error: "an http:// proxy URL, or { url, username, password }" },
-    )
-    .optional()
-    .meta({
-      description:
-        "The proxy this check goes through (CONNECT for https), instead of HTTPS_PROXY/HTTP_PROXY; credentials by reference.",
-    }),
+  proxy: proxySetting,
   maxBodySize: size.default(1_048_576).meta({
     description:
       "Read at most this much of the body, and decode at most this much of a compressed one; a larger body fails the check. Default 1MiB.",

@@ -1,6 +1,6 @@
 /** The `websocket:` block of a check file: its schema (the probe's run time is lib/probes/websocket.ts). */
 import { z } from "zod";
-import { caFile, regex, text } from "../../checks/fields.js";
+import { caFile, proxySetting, regex, text } from "../../checks/fields.js";
 import { hasReference } from "../../checks/syntax.js";
 import { jsonAssertions, latencyExpect } from "./expect.js";
 
@@ -53,6 +53,7 @@ export const websocketConfig = z.strictObject({
     .boolean()
     .default(false)
     .meta({ description: "Accept a certificate that does not verify (wss). Default false." }),
+  proxy: proxySetting,
   expect: z
     .strictObject({
       status: status
