@@ -7,8 +7,11 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pause } from "../../deadline.js";
+import { isAbort } from "../../errors.js";
 import { LOG_TAIL_BYTES, logTail } from "../../heartbeat/record.js";
 import { deriveToken, keyFileFor, localKey } from "../../heartbeat/token.js";
+import { sharedClient } from "../../http/client.js";
+import { ProxyError } from "../../http/proxy.js";
 import { command } from "../command.js";
 import { type Io, UsageError } from "../context.js";
 import { shared } from "../options.js";
@@ -117,19 +120,22 @@ export async function ping(options: PingOptions, io: Io): Promise<number> {
     let answer: { status: number; text: string } | undefined;
     let failure: string | undefined;
     try {
-      const response = await fetch(url, {
+      // Through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host, as every outbound call.
+      const response = await sharedClient().request({
+        url,
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "text/plain; charset=utf-8" },
         ...(body !== undefined ? { body } : {}),
         signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
       });
-      answer = { status: response.status, text: (await response.text()).trim().slice(0, 500) };
+      answer = { status: response.status, text: response.body.toString("utf8").trim().slice(0, 500) };
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      failure =
-        (error as Error).name === "TimeoutError"
-          ? `no answer within ${ATTEMPT_TIMEOUT_MS / 1000}s`
-          : (cause?.code ?? cause?.message ?? (error as Error).message);
+      const err = error as Error & { code?: string };
+      failure = isAbort(err)
+        ? `no answer within ${ATTEMPT_TIMEOUT_MS / 1000}s`
+        : err instanceof ProxyError
+          ? err.message
+          : (err.code ?? err.message);
     }
     if (answer && answer.status < 300) {
       io.stdout.write(`${answer.text}\n`);

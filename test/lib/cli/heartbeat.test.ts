@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundle } from "../../support/bundle.js";
+import { startProxy } from "../../support/proxy.js";
 import { closedPort, type Target, webhookReceiver } from "../../support/servers.js";
 
 interface Firing {
@@ -40,7 +41,11 @@ checks:
     heartbeat: { every: 1h, expect: { minInterval: 0s } }
 `;
 
-function cliRun(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function cliRun(
+  args: string[],
+  input?: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -49,10 +54,10 @@ function cliRun(args: string[], input?: string): Promise<{ code: number; stdout:
         ...args,
         "--state",
         state,
-        ...(args[0] === "ping" ? ["--url", base] : []),
+        ...(args[0] === "ping" && !args.includes("--url") ? ["--url", base] : []),
         ...(args[0] === "token" ? ["--checks", folder] : []),
       ],
-      { timeout: 30_000 },
+      { timeout: 30_000, env: { ...process.env, ...env } },
       (error, stdout, stderr) =>
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
@@ -204,6 +209,23 @@ describe("heartbeat checks through the CLI", () => {
     expect((await pings()).checks["flood-job"]?.pings).toBe(30);
     // A wrong token is still refused as wrong once the check's own quota is used up.
     expect((await request("/ping/flood-job", { token: "guessed" })).status).toBe(401);
+  }, 40_000);
+
+  it("pings through HTTP_PROXY, as a job in a network whose way out is a proxy must", async () => {
+    const proxy = await startProxy({ hosts: { "jobs.vpc.example": "127.0.0.1" } });
+    try {
+      const url = base.replace("127.0.0.1", "jobs.vpc.example");
+      const before = (await pings()).checks["failing-job"]?.pings ?? 0;
+      const ping = await cliRun(["ping", "failing-job", "--url", url], "", {
+        HTTP_PROXY: proxy.url,
+        NO_PROXY: "",
+      });
+      expect(ping, ping.stderr).toMatchObject({ code: 0 });
+      expect(proxy.asked).toEqual([`POST ${url}/ping/failing-job`]);
+      expect((await pings()).checks["failing-job"]?.pings).toBe(before + 1);
+    } finally {
+      await proxy.close();
+    }
   }, 40_000);
 
   it("says what is wrong with a ping's command line, and when the endpoint refuses", async () => {
