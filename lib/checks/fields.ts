@@ -107,3 +107,6 @@ export const proxySetting = z
     description:
       "The proxy this check goes through, instead of HTTPS_PROXY/HTTP_PROXY: a CONNECT tunnel for TLS, gRPC and WebSocket, absolute form for plain http; credentials by reference.",
   });
+
+/** What a client certificate without its key (or a key without its certificate) is told. */
+export const CLIENT_PAIR = "clientCert and clientKey together (a certificate needs its key)";

@@ -1,5 +1,5 @@
 /**
- * The PEM files a check's config names (`ca:`, an http check's client certificate and key): one
+ * The PEM files a check's config names (`ca:`, a client certificate and key): one
  * list for the loader, which checks they exist, and for the deployment, which inlines certificates
  * and refuses key files. A value holding a reference, or PEM text itself, names no file.
  */
@@ -18,6 +18,9 @@ const FIELDS: readonly { field: readonly string[]; secret: boolean }[] = [
   { field: ["ca"], secret: false },
   { field: ["tls", "clientCert"], secret: false },
   { field: ["tls", "clientKey"], secret: true },
+  // grpc and websocket name them beside `ca`.
+  { field: ["clientCert"], secret: false },
+  { field: ["clientKey"], secret: true },
 ];
 
 export function isPemFile(value: unknown): value is string {

@@ -283,6 +283,20 @@ export interface ClientIdentity {
   key: string;
 }
 
+/** A check's client certificate and key, each a file relative to the check file or PEM text. */
+export async function readClientIdentity(
+  baseDir: string,
+  cert: string | undefined,
+  key: string | undefined,
+): Promise<ClientIdentity | undefined> {
+  if (!cert || !key) return undefined;
+  const [certPem, keyPem] = await Promise.all([
+    readPem(baseDir, cert, "client certificate file"),
+    readPem(baseDir, key, "client key file"),
+  ]);
+  return { cert: certPem as string, key: keyPem as string };
+}
+
 /**
  * One TLS context per trust store (and client identity), shared by every probe: building one parses
  * the roots (the system's, or a `ca:` bundle), which cost more than the handshake itself. Sessions

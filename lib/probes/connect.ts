@@ -8,7 +8,7 @@ import net, { type Socket } from "node:net";
 import tls, { type TLSSocket } from "node:tls";
 import { openTunnel, ProxyError, type ProxyRoute, type ProxySetting, proxyFor } from "../http/proxy.js";
 import type { Facts, Phase } from "../result.js";
-import { certificateFacts, secureContextFor } from "./certificate.js";
+import { type ClientIdentity, certificateFacts, secureContextFor } from "./certificate.js";
 import { describeCertificateError, describeNetworkError } from "./errors.js";
 import type { ProbeContext } from "./probe.js";
 import { timedLookup } from "./timing.js";
@@ -28,6 +28,8 @@ export interface ConnectTarget {
     insecure: boolean;
     /** Protocols offered by ALPN (`h2` for gRPC). */
     alpn?: string[];
+    /** A client certificate and key for mutual TLS. */
+    client?: ClientIdentity;
   };
 }
 
@@ -56,7 +58,7 @@ export async function connect(
   const serverName = secure?.serverName ?? target.host;
   const tlsOptions: tls.ConnectionOptions = {
     servername: net.isIP(serverName) ? undefined : serverName,
-    secureContext: secureContextFor(secure?.ca),
+    secureContext: secureContextFor(secure?.ca, secure?.client),
     rejectUnauthorized: false,
     checkServerIdentity: skipNodeHostnameCheck,
     ...(secure?.alpn ? { ALPNProtocols: secure.alpn } : {}),

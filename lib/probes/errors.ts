@@ -27,7 +27,7 @@ export function describeCertificateError(code: string | undefined): string | und
   if (!code) return undefined;
   const alert = CLIENT_CERT_ALERTS.exec(code)?.[1];
   if (alert === "CERTIFICATE_REQUIRED")
-    return `the server demanded a client certificate and the check sends none (${code}): set tls.clientCert and tls.clientKey`;
+    return `the server demanded a client certificate and the check sends none (${code}): give the check clientCert and clientKey`;
   if (alert) return `the server rejected the client certificate (${code})`;
   return (
     CERT_ERRORS[code] ?? (/CERT|SIGNATURE|ISSUER/.test(code) ? `certificate rejected (${code})` : undefined)

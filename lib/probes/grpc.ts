@@ -6,7 +6,7 @@
 import type { Condition, Facts, Observation, Phase } from "../result.js";
 import { clip } from "../text.js";
 import { USER_AGENT } from "../version.js";
-import { readCa } from "./certificate.js";
+import { readCa, readClientIdentity } from "./certificate.js";
 import type { GrpcConfig } from "./config/grpc.js";
 import { connect, hostPort } from "./connect.js";
 import { describeNetworkError } from "./errors.js";
@@ -39,6 +39,7 @@ export const grpcProbe = defineProbe<GrpcConfig>({
     if (!address) return failed("target is not host:port after resolving references", {});
     const where = hostPort(address.host, address.port);
     const ca = cfg.tls ? await readCa(ctx.baseDir, cfg.ca) : undefined;
+    const client = cfg.tls ? await readClientIdentity(ctx.baseDir, cfg.clientCert, cfg.clientKey) : undefined;
     const phases: Partial<Record<Phase, number>> = {};
     const facts: Facts = {};
     const started = performance.now();
@@ -49,7 +50,15 @@ export const grpcProbe = defineProbe<GrpcConfig>({
           ...address,
           ...(cfg.proxy !== undefined ? { proxy: cfg.proxy } : {}),
           ...(cfg.tls
-            ? { tls: { serverName: cfg.serverName, ca, insecure: cfg.insecure, alpn: ["h2"] } }
+            ? {
+                tls: {
+                  serverName: cfg.serverName,
+                  ca,
+                  insecure: cfg.insecure,
+                  alpn: ["h2"],
+                  ...(client ? { client } : {}),
+                },
+              }
             : {}),
         },
         phases,

@@ -5,7 +5,7 @@
 import { type ProxySetting, parseProxy } from "../http/proxy.js";
 import type { Facts, Observation } from "../result.js";
 import { USER_AGENT } from "../version.js";
-import { type ClientIdentity, readCa, readPem, secureContextFor } from "./certificate.js";
+import { readCa, readClientIdentity, secureContextFor } from "./certificate.js";
 import type { HttpConfig } from "./config/http.js";
 import { failedObservation } from "./errors.js";
 import { httpConditions, needsBody } from "./http/conditions.js";
@@ -41,7 +41,7 @@ export async function httpExchange(
     };
   }
   const ca = await readCa(ctx.baseDir, cfg.ca);
-  const client = await clientIdentity(cfg.tls, ctx.baseDir);
+  const client = await readClientIdentity(ctx.baseDir, cfg.tls?.clientCert, cfg.tls?.clientKey);
   // An unusable certificate, key or proxy is the check's setup error, found before any connection.
   if (url.protocol === "https:") secureContextFor(ca, client);
   if (cfg.proxy !== undefined) checkedProxy(cfg.proxy);
@@ -129,15 +129,6 @@ async function decoded(
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
-}
-
-async function clientIdentity(tls: HttpConfig["tls"], baseDir: string): Promise<ClientIdentity | undefined> {
-  if (!tls?.clientCert || !tls.clientKey) return undefined;
-  const [cert, key] = await Promise.all([
-    readPem(baseDir, tls.clientCert, "client certificate file"),
-    readPem(baseDir, tls.clientKey, "client key file"),
-  ]);
-  return { cert: cert as string, key: key as string };
 }
 
 function checkedProxy(proxy: ProxySetting): void {

@@ -9,7 +9,7 @@ import type WebSocket from "ws";
 import type { Condition, Facts, Observation, Phase } from "../result.js";
 import { clip } from "../text.js";
 import { USER_AGENT } from "../version.js";
-import { readCa } from "./certificate.js";
+import { readCa, readClientIdentity } from "./certificate.js";
 import type { WebsocketConfig } from "./config/websocket.js";
 import { connect, hostPort } from "./connect.js";
 import { describeNetworkError, failedObservation } from "./errors.js";
@@ -40,6 +40,7 @@ export const websocketProbe = defineProbe<WebsocketConfig>({
     const port = Number(url.port || (secure ? 443 : 80));
     const where = hostPort(host, port);
     const ca = secure ? await readCa(ctx.baseDir, cfg.ca) : undefined;
+    const client = secure ? await readClientIdentity(ctx.baseDir, cfg.clientCert, cfg.clientKey) : undefined;
     // Loaded by the first websocket check (before any timing), so a run or a function start without
     // one never pays for it.
     const { default: WebSocketClient } = await import("ws");
@@ -53,7 +54,9 @@ export const websocketProbe = defineProbe<WebsocketConfig>({
           host,
           port,
           ...(cfg.proxy !== undefined ? { proxy: cfg.proxy } : {}),
-          ...(secure ? { tls: { ca, insecure: cfg.insecure, alpn: ["http/1.1"] } } : {}),
+          ...(secure
+            ? { tls: { ca, insecure: cfg.insecure, alpn: ["http/1.1"], ...(client ? { client } : {}) } }
+            : {}),
         },
         phases,
         facts,

@@ -32,7 +32,8 @@ const health = (
 
 export async function grpcTarget(
   behaviour: HealthBehaviour,
-  tls?: { key: string; cert: string },
+  /** With `clientCa`, a client certificate signed by it is required (mutual TLS). */
+  tls?: { key: string; cert: string; clientCa?: string },
 ): Promise<GrpcTarget> {
   const server = new grpc.Server();
   const target: Partial<GrpcTarget> = {};
@@ -52,9 +53,11 @@ export async function grpcTarget(
     });
   }
   const credentials = tls
-    ? grpc.ServerCredentials.createSsl(null, [
-        { private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) },
-      ])
+    ? grpc.ServerCredentials.createSsl(
+        tls.clientCa ? Buffer.from(tls.clientCa) : null,
+        [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }],
+        tls.clientCa !== undefined,
+      )
     : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", credentials, (error, bound) => (error ? reject(error) : resolve(bound))),

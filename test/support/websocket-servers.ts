@@ -28,7 +28,7 @@ export type WebsocketBehaviour =
 
 export async function websocketTarget(
   behaviour: WebsocketBehaviour,
-  tls?: { key: string; cert: string },
+  tls?: https.ServerOptions,
 ): Promise<WebsocketTarget> {
   const server = tls ? https.createServer(tls) : http.createServer();
   const sockets = new Set<Socket>();

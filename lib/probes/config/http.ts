@@ -1,6 +1,15 @@
 /** The `http:` block of a check file: its schema (the probe's run time is lib/probes/http.ts). */
 import { z } from "zod";
-import { caFile, duration, pemSource, proxySetting, regex, size, text } from "../../checks/fields.js";
+import {
+  CLIENT_PAIR,
+  caFile,
+  duration,
+  pemSource,
+  proxySetting,
+  regex,
+  size,
+  text,
+} from "../../checks/fields.js";
 import { hasReference } from "../../checks/syntax.js";
 import { headerAssertions, jsonAssertions, latencyExpect, statusList, textList } from "./expect.js";
 
@@ -61,7 +70,7 @@ export const httpConfig = z.strictObject({
       }),
     })
     .refine((tls) => (tls.clientCert === undefined) === (tls.clientKey === undefined), {
-      error: "clientCert and clientKey together (a certificate needs its key)",
+      error: CLIENT_PAIR,
     })
     .optional(),
   proxy: proxySetting,

@@ -1,6 +1,6 @@
 /** The `websocket:` block of a check file: its schema (the probe's run time is lib/probes/websocket.ts). */
 import { z } from "zod";
-import { caFile, proxySetting, regex, text } from "../../checks/fields.js";
+import { CLIENT_PAIR, caFile, pemSource, proxySetting, regex, text } from "../../checks/fields.js";
 import { hasReference } from "../../checks/syntax.js";
 import { jsonAssertions, latencyExpect } from "./expect.js";
 
@@ -30,57 +30,74 @@ const status = z
   .min(100, { error: "an HTTP status code such as 101" })
   .max(599, { error: "an HTTP status code such as 101" });
 
-export const websocketConfig = z.strictObject({
-  url: url.meta({ description: "The endpoint: ws:// or wss://." }),
-  headers: z
-    .record(z.string(), text)
-    .default({})
-    .meta({ description: "Headers of the upgrade request (Authorization, Origin, Cookie …)." }),
-  subprotocols: z
-    .array(subprotocol, { error: "a list of subprotocol names" })
-    .min(1, { error: "at least one subprotocol" })
-    .optional()
-    .meta({
-      description: "Subprotocols offered (Sec-WebSocket-Protocol); the server must choose one of them.",
+export const websocketConfig = z
+  .strictObject({
+    url: url.meta({ description: "The endpoint: ws:// or wss://." }),
+    headers: z
+      .record(z.string(), text)
+      .default({})
+      .meta({ description: "Headers of the upgrade request (Authorization, Origin, Cookie …)." }),
+    subprotocols: z
+      .array(subprotocol, { error: "a list of subprotocol names" })
+      .min(1, { error: "at least one subprotocol" })
+      .optional()
+      .meta({
+        description: "Subprotocols offered (Sec-WebSocket-Protocol); the server must choose one of them.",
+      }),
+    send: text.optional().meta({
+      description: "A text message to send once connected; the check then waits for the first answer.",
     }),
-  send: text.optional().meta({
-    description: "A text message to send once connected; the check then waits for the first answer.",
-  }),
-  ca: caFile
-    .optional()
-    .meta({ description: "PEM bundle of trusted roots, relative to the check file (wss)." }),
-  insecure: z
-    .boolean()
-    .default(false)
-    .meta({ description: "Accept a certificate that does not verify (wss). Default false." }),
-  proxy: proxySetting,
-  expect: z
-    .strictObject({
-      status: status
-        .default(101)
-        .meta({ description: "The status the upgrade request must get. Default 101 (Switching Protocols)." }),
-      message: z
-        .strictObject({
-          contains: z
-            .union([z.string(), z.array(z.string())], { error: "a string or a list of strings" })
-            .transform((value) => (typeof value === "string" ? [value] : value))
-            .optional()
-            .meta({ description: "Each string must appear in the first message." }),
-          matches: regex
-            .optional()
-            .meta({ description: "A regular expression the first message must match." }),
-          json: jsonAssertions
-            .optional()
-            .meta({ description: "Assertions on the first message read as JSON." }),
-        })
-        .optional()
-        .meta({
-          description:
-            "The first message the server sends (the answer to `send`, or one it pushes) must hold this.",
+    ca: caFile
+      .optional()
+      .meta({ description: "PEM bundle of trusted roots, relative to the check file (wss)." }),
+    insecure: z
+      .boolean()
+      .default(false)
+      .meta({ description: "Accept a certificate that does not verify (wss). Default false." }),
+    clientCert: pemSource.optional().meta({
+      description:
+        "Client certificate (PEM, chain allowed) for mutual TLS (wss): a file relative to the check file, or a reference holding the PEM.",
+    }),
+    clientKey: pemSource.optional().meta({
+      description:
+        "The client certificate's private key (PEM) (wss): a reference such as ${secret:ID}, or a file (local runs only).",
+    }),
+    proxy: proxySetting,
+    expect: z
+      .strictObject({
+        status: status.default(101).meta({
+          description: "The status the upgrade request must get. Default 101 (Switching Protocols).",
         }),
-      latency: latencyExpect.optional(),
-    })
-    .default({ status: 101 }),
-});
+        message: z
+          .strictObject({
+            contains: z
+              .union([z.string(), z.array(z.string())], { error: "a string or a list of strings" })
+              .transform((value) => (typeof value === "string" ? [value] : value))
+              .optional()
+              .meta({ description: "Each string must appear in the first message." }),
+            matches: regex
+              .optional()
+              .meta({ description: "A regular expression the first message must match." }),
+            json: jsonAssertions
+              .optional()
+              .meta({ description: "Assertions on the first message read as JSON." }),
+          })
+          .optional()
+          .meta({
+            description:
+              "The first message the server sends (the answer to `send`, or one it pushes) must hold this.",
+          }),
+        latency: latencyExpect.optional(),
+      })
+      .default({ status: 101 }),
+  })
+  .superRefine((config, ctx) => {
+    if ((config.clientCert === undefined) !== (config.clientKey === undefined))
+      ctx.addIssue({
+        code: "custom",
+        path: [config.clientCert === undefined ? "clientKey" : "clientCert"],
+        message: CLIENT_PAIR,
+      });
+  });
 
 export type WebsocketConfig = z.output<typeof websocketConfig>;
