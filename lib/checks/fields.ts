@@ -110,3 +110,29 @@ export const proxySetting = z
 
 /** What a client certificate without its key (or a key without its certificate) is told. */
 export const CLIENT_PAIR = "clientCert and clientKey together (a certificate needs its key)";
+
+/** A client certificate and its key for mutual TLS; `only` says where they apply when not always. */
+export function clientIdentityFields(only?: string) {
+  const where = only ? ` (${only} only)` : "";
+  return {
+    clientCert: pemSource.optional().meta({
+      description: `Client certificate (PEM, chain allowed) for mutual TLS${where}: a file relative to the check file, or a reference holding the PEM.`,
+    }),
+    clientKey: pemSource.optional().meta({
+      description: `The client certificate's private key (PEM)${where}: a reference such as \${secret:ID}, or a file (local runs only).`,
+    }),
+  };
+}
+
+/** Refuses a client certificate given without its key, or a key without its certificate. */
+export function requireClientPair(
+  config: { clientCert?: string | undefined; clientKey?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if ((config.clientCert === undefined) === (config.clientKey === undefined)) return;
+  ctx.addIssue({
+    code: "custom",
+    path: [config.clientCert === undefined ? "clientKey" : "clientCert"],
+    message: CLIENT_PAIR,
+  });
+}

@@ -7,8 +7,11 @@ import { closedPort, httpTarget } from "../support/servers.js";
 
 const root = path.join(import.meta.dirname, "../..");
 
-/** The command as a user starts it, with `env` added to theirs; its exit code and both streams. */
-async function watchpost(args: string[], env: NodeJS.ProcessEnv = {}) {
+/**
+ * The command as a user starts it, with `env` added to theirs: the process, and its exit code with
+ * both streams once it exits.
+ */
+function watchpost(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "bin/watchpost.ts"), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -22,8 +25,10 @@ async function watchpost(args: string[], env: NodeJS.ProcessEnv = {}) {
   child.stderr.on("data", (chunk) => {
     stderr += chunk;
   });
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  return { code, stdout, stderr };
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("exit", (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, exited };
 }
 
 describe("the watchpost command", () => {
@@ -39,33 +44,17 @@ describe("the watchpost command", () => {
       `checks:\n  - name: hanging\n    timeout: 30s\n    http: { url: "${hanging.url}/" }\n`,
     );
     try {
-      const child = spawn(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          path.join(root, "bin/watchpost.ts"),
-          "run",
-          "--checks",
-          folder,
-          "--state",
-          path.join(folder, "s.json"),
-        ],
-        { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-      );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk) => {
-        stdout += chunk;
-      });
-      child.stderr.on("data", (chunk) => {
-        stderr += chunk;
-      });
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const { child, exited } = watchpost([
+        "run",
+        "--checks",
+        folder,
+        "--state",
+        path.join(folder, "s.json"),
+      ]);
       await probing;
       const sent = performance.now();
       child.kill("SIGINT");
-      const code = await exited;
+      const { code, stdout, stderr } = await exited;
       const tookMs = performance.now() - sent;
       expect(code, stderr).toBe(130);
       expect(tookMs).toBeLessThan(2_000);
@@ -95,7 +84,7 @@ describe("the watchpost command", () => {
         AWS_SECRET_ACCESS_KEY: "local",
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined,
       },
-    );
+    ).exited;
     expect(code).toBe(1);
     expect(stdout).toMatch(/^CHECK +STATUS/);
     expect(stdout).toMatch(/^db-dump +UNKNOWN .*s3:ListBucket/m);

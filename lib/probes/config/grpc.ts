@@ -1,6 +1,6 @@
 /** The `grpc:` block of a check file: its schema (the probe's run time is lib/probes/grpc.ts). */
 import { z } from "zod";
-import { CLIENT_PAIR, caFile, pemSource, proxySetting, text } from "../../checks/fields.js";
+import { caFile, clientIdentityFields, proxySetting, requireClientPair, text } from "../../checks/fields.js";
 import { hasReference } from "../../checks/syntax.js";
 import { SERVING_STATUSES } from "../grpc/health.js";
 import { parseGrpcTarget } from "../grpc/target.js";
@@ -41,14 +41,7 @@ export const grpcConfig = z
     serverName: text.optional().meta({
       description: "SNI and the name the certificate must match (tls). Default: the target's host.",
     }),
-    clientCert: pemSource.optional().meta({
-      description:
-        "Client certificate (PEM, chain allowed) for mutual TLS (tls): a file relative to the check file, or a reference holding the PEM.",
-    }),
-    clientKey: pemSource.optional().meta({
-      description:
-        "The client certificate's private key (PEM) (tls): a reference such as ${secret:ID}, or a file (local runs only).",
-    }),
+    ...clientIdentityFields("tls: true"),
     proxy: proxySetting,
     metadata: z
       .record(metadataName, text)
@@ -65,12 +58,7 @@ export const grpcConfig = z
       .default({ status: "SERVING" }),
   })
   .superRefine((config, ctx) => {
-    if ((config.clientCert === undefined) !== (config.clientKey === undefined))
-      ctx.addIssue({
-        code: "custom",
-        path: [config.clientCert === undefined ? "clientKey" : "clientCert"],
-        message: CLIENT_PAIR,
-      });
+    requireClientPair(config, ctx);
     if (config.tls) return;
     for (const key of ["ca", "insecure", "serverName", "clientCert", "clientKey"] as const) {
       if (config[key] === undefined || config[key] === false) continue;

@@ -1,12 +1,12 @@
 /** The `http:` block of a check file: its schema (the probe's run time is lib/probes/http.ts). */
 import { z } from "zod";
 import {
-  CLIENT_PAIR,
   caFile,
+  clientIdentityFields,
   duration,
-  pemSource,
   proxySetting,
   regex,
+  requireClientPair,
   size,
   text,
 } from "../../checks/fields.js";
@@ -60,18 +60,9 @@ export const httpConfig = z.strictObject({
         description:
           "SNI and the name the certificate must match. Default: the Host header's name, else the URL's host.",
       }),
-      clientCert: pemSource.optional().meta({
-        description:
-          "Client certificate (PEM, chain allowed) for mutual TLS: a file relative to the check file, or a reference holding the PEM.",
-      }),
-      clientKey: pemSource.optional().meta({
-        description:
-          "The client certificate's private key (PEM): a reference such as ${secret:ID}, or a file (local runs only).",
-      }),
+      ...clientIdentityFields(),
     })
-    .refine((tls) => (tls.clientCert === undefined) === (tls.clientKey === undefined), {
-      error: CLIENT_PAIR,
-    })
+    .superRefine(requireClientPair)
     .optional(),
   proxy: proxySetting,
   maxBodySize: size.default(1_048_576).meta({

@@ -1,6 +1,13 @@
 /** The `websocket:` block of a check file: its schema (the probe's run time is lib/probes/websocket.ts). */
 import { z } from "zod";
-import { CLIENT_PAIR, caFile, pemSource, proxySetting, regex, text } from "../../checks/fields.js";
+import {
+  caFile,
+  clientIdentityFields,
+  proxySetting,
+  regex,
+  requireClientPair,
+  text,
+} from "../../checks/fields.js";
 import { hasReference } from "../../checks/syntax.js";
 import { jsonAssertions, latencyExpect } from "./expect.js";
 
@@ -54,14 +61,7 @@ export const websocketConfig = z
       .boolean()
       .default(false)
       .meta({ description: "Accept a certificate that does not verify (wss). Default false." }),
-    clientCert: pemSource.optional().meta({
-      description:
-        "Client certificate (PEM, chain allowed) for mutual TLS (wss): a file relative to the check file, or a reference holding the PEM.",
-    }),
-    clientKey: pemSource.optional().meta({
-      description:
-        "The client certificate's private key (PEM) (wss): a reference such as ${secret:ID}, or a file (local runs only).",
-    }),
+    ...clientIdentityFields("wss://"),
     proxy: proxySetting,
     expect: z
       .strictObject({
@@ -92,12 +92,7 @@ export const websocketConfig = z
       .default({ status: 101 }),
   })
   .superRefine((config, ctx) => {
-    if ((config.clientCert === undefined) !== (config.clientKey === undefined))
-      ctx.addIssue({
-        code: "custom",
-        path: [config.clientCert === undefined ? "clientKey" : "clientCert"],
-        message: CLIENT_PAIR,
-      });
+    requireClientPair(config, ctx);
   });
 
 export type WebsocketConfig = z.output<typeof websocketConfig>;
