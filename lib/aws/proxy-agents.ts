@@ -3,75 +3,96 @@
  * outbound call follows (lib/http/proxy.ts: HTTPS_PROXY, HTTP_PROXY, NO_PROXY): in a VPC whose only
  * way out is a forward proxy, DynamoDB, SNS, CloudWatch, Secrets Manager, SSM, S3, STS and the backup
  * APIs are reached through it, and what NO_PROXY names (VPC endpoints, the Lambda runtime) directly.
- * https goes through a CONNECT tunnel (TLS and the endpoint's certificate stay end to end); plain
- * http (a local endpoint) is sent to the proxy in absolute form, as curl does.
+ * Each connection is a CONNECT tunnel, TLS and the endpoint's certificate end to end inside it; a
+ * plain http endpoint (a local one) is tunnelled too, so no request is ever rewritten on its way.
  */
 import http from "node:http";
 import https from "node:https";
-import { isIPv6, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type tls from "node:tls";
-import { proxyFor, tunnelConnection } from "../http/proxy.js";
+import { type ConnectionCallback, hostPort, ProxyError, proxyFor, tunnelConnection } from "../http/proxy.js";
+import { formatDuration } from "../units.js";
 
 /** Longest wait for the proxy to connect and answer CONNECT; the SDK call has its own bounds too. */
 const TUNNEL_TIMEOUT_MS = 10_000;
 
-type ConnectionCallback = (error: Error | null, socket?: Socket) => void;
+type Connect = (
+  options: http.RequestOptions,
+  callback?: (error: Error | null, stream: Duplex) => void,
+) => Duplex | null | undefined;
 
-function authority(
-  host: string | null | undefined,
-  port: number | string | null | undefined,
-  fallback: number,
-) {
-  const bare = String(host ?? "localhost").replace(/^\[|\]$/g, "");
-  return `${isIPv6(bare) ? `[${bare}]` : bare}:${port || fallback}`;
+/**
+ * `createConnection` for an agent: direct (the agent's own) where no proxy applies, else a tunnel.
+ * The tunnel's socket does not hold the process open while it waits for the proxy (a CLI stopped by
+ * Ctrl-C exits), and a proxy that never answers is given up after `timeoutMs`, named.
+ */
+function proxied(env: NodeJS.ProcessEnv, timeoutMs: number, secure: boolean, direct: Connect): Connect {
+  return (options, callback) => {
+    const host = String(options.hostname ?? options.host ?? "localhost").replace(/^\[|\]$/g, "");
+    const port = Number(options.port || (secure ? 443 : 80));
+    const authority = hostPort(host, port);
+    const route = proxyFor(new URL(`${secure ? "https" : "http"}://${authority}`), undefined, env);
+    if (!route || !callback) return direct(options, callback);
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new ProxyError(
+            `proxy ${route.where} did not answer CONNECT ${authority} within ${formatDuration(timeoutMs)}`,
+          ),
+        ),
+      timeoutMs,
+    );
+    timer.unref();
+    const pending = new Set<Socket>();
+    tunnelConnection(
+      route,
+      controller.signal,
+      pending,
+      !secure,
+    )(
+      options as tls.ConnectionOptions,
+      ((error, socket) => {
+        clearTimeout(timer);
+        socket?.ref();
+        callback(error, socket as Duplex);
+      }) as ConnectionCallback,
+    );
+    for (const socket of pending) socket.unref();
+    return undefined;
+  };
 }
 
 class ProxyHttpsAgent extends https.Agent {
-  constructor(private readonly env: NodeJS.ProcessEnv) {
+  private readonly connectVia: Connect;
+  constructor(env: NodeJS.ProcessEnv, timeoutMs: number) {
     super({ keepAlive: true, maxSockets: 50 });
+    this.connectVia = proxied(env, timeoutMs, true, (options, callback) =>
+      super.createConnection(options, callback),
+    );
   }
-
-  // Node's Agent takes the connection from the callback when this returns nothing.
   override createConnection(
     options: http.RequestOptions,
     callback?: (error: Error | null, stream: Duplex) => void,
-  ): Duplex | null | undefined {
-    const route = proxyFor(
-      new URL(`https://${authority(options.host, options.port, 443)}`),
-      undefined,
-      this.env,
-    );
-    if (!route || !callback) return super.createConnection(options, callback);
-    return tunnelConnection(
-      route,
-      AbortSignal.timeout(TUNNEL_TIMEOUT_MS),
-      new Set(),
-    )(options as tls.ConnectionOptions, callback as ConnectionCallback);
+  ) {
+    return this.connectVia(options, callback);
   }
-}
-
-interface AgentInternals {
-  addRequest(request: http.ClientRequest, options: http.RequestOptions): void;
 }
 
 class ProxyHttpAgent extends http.Agent {
-  constructor(private readonly env: NodeJS.ProcessEnv) {
+  private readonly connectVia: Connect;
+  constructor(env: NodeJS.ProcessEnv, timeoutMs: number) {
     super({ keepAlive: true, maxSockets: 50 });
+    this.connectVia = proxied(env, timeoutMs, false, (options, callback) =>
+      super.createConnection(options, callback),
+    );
   }
-
-  /** Before the request's head is written: point it at the proxy, its target in absolute form. */
-  addRequest(request: http.ClientRequest, options: http.RequestOptions): void {
-    const origin = authority(options.hostname ?? options.host, options.port, 80);
-    const route = proxyFor(new URL(`http://${origin}`), undefined, this.env);
-    const add = (http.Agent.prototype as unknown as AgentInternals).addRequest.bind(this);
-    if (!route) {
-      add(request, options);
-      return;
-    }
-    request.path = `http://${origin}${request.path}`;
-    if (route.authorization) request.setHeader("proxy-authorization", route.authorization);
-    add(request, { ...options, host: route.host, hostname: route.host, port: route.port });
+  override createConnection(
+    options: http.RequestOptions,
+    callback?: (error: Error | null, stream: Duplex) => void,
+  ) {
+    return this.connectVia(options, callback);
   }
 }
 
@@ -82,15 +103,19 @@ let made: { httpAgent: http.Agent; httpsAgent: https.Agent } | undefined;
  * environment names a proxy, nothing otherwise (the SDK's own agents, as before). One pair of agents
  * per process, shared by every client, as the SDK's own are per client.
  */
-export function sdkProxy(env: NodeJS.ProcessEnv = process.env): {
+export function sdkProxy(
+  env: NodeJS.ProcessEnv = process.env,
+  tunnelTimeoutMs = TUNNEL_TIMEOUT_MS,
+): {
   requestHandler?: { httpAgent: http.Agent; httpsAgent: https.Agent };
 } {
   if (!(env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY)) return {};
-  if (env !== process.env) return { requestHandler: agents(env) };
-  made ??= agents(env);
+  if (env !== process.env || tunnelTimeoutMs !== TUNNEL_TIMEOUT_MS)
+    return { requestHandler: agents(env, tunnelTimeoutMs) };
+  made ??= agents(env, tunnelTimeoutMs);
   return { requestHandler: made };
 }
 
-function agents(env: NodeJS.ProcessEnv) {
-  return { httpAgent: new ProxyHttpAgent(env), httpsAgent: new ProxyHttpsAgent(env) };
+function agents(env: NodeJS.ProcessEnv, timeoutMs: number) {
+  return { httpAgent: new ProxyHttpAgent(env, timeoutMs), httpsAgent: new ProxyHttpsAgent(env, timeoutMs) };
 }

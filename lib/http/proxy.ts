@@ -47,7 +47,7 @@ export function parseProxy(setting: ProxySetting, what: string): ProxyRoute {
   return {
     host,
     port,
-    where: `${isIPv6(host) ? `[${host}]` : host}:${port}`,
+    where: hostPort(host, port),
     ...(username || password
       ? { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` }
       : {}),
@@ -186,14 +186,20 @@ export function openTunnel(socket: Socket, authority: string, proxy: ProxyRoute)
   });
 }
 
-type ConnectionCallback = (error: Error | null, socket?: Socket) => void;
+export type ConnectionCallback = (error: Error | null, socket?: Socket) => void;
 
 /**
- * An https request's `createConnection` through `proxy`: TCP to the proxy, CONNECT, then TLS with
- * the origin inside the tunnel (Node's own verification of its certificate). Until the request owns
- * the socket, `pending` holds it and `signal` destroys it: a proxy that never answers holds nothing.
+ * A request's `createConnection` through `proxy`: TCP to the proxy, CONNECT, then (unless `plain`)
+ * TLS with the origin inside the tunnel (Node's own verification of its certificate). Until the
+ * request owns the socket, `pending` holds it and `signal` destroys it: a proxy that never answers
+ * holds nothing.
  */
-export function tunnelConnection(proxy: ProxyRoute, signal: AbortSignal, pending: Set<Socket>) {
+export function tunnelConnection(
+  proxy: ProxyRoute,
+  signal: AbortSignal,
+  pending: Set<Socket>,
+  plain = false,
+) {
   return (options: tls.ConnectionOptions, callback: ConnectionCallback): undefined => {
     const raw = net.connect({ host: proxy.host, port: proxy.port });
     pending.add(raw);
@@ -216,16 +222,17 @@ export function tunnelConnection(proxy: ProxyRoute, signal: AbortSignal, pending
     );
     raw.once("connect", () => {
       const host = String(options.host ?? "").replace(/^\[|\]$/g, "");
-      const authority = `${isIPv6(host) ? `[${host}]` : host}:${options.port ?? 443}`;
-      openTunnel(raw, authority, proxy).then(
+      openTunnel(raw, hostPort(host, Number(options.port ?? (plain ? 80 : 443))), proxy).then(
         () =>
           settle(
             null,
-            tls.connect({
-              ...options,
-              servername: options.servername ?? (isIP(host) ? undefined : host),
-              socket: raw,
-            }),
+            plain
+              ? raw
+              : tls.connect({
+                  ...options,
+                  servername: options.servername ?? (isIP(host) ? undefined : host),
+                  socket: raw,
+                }),
           ),
         (error: Error) => settle(error),
       );
@@ -233,4 +240,9 @@ export function tunnelConnection(proxy: ProxyRoute, signal: AbortSignal, pending
     if (signal.aborted) stop();
     return undefined;
   };
+}
+
+/** `host:port`, with brackets around an IPv6 address: a CONNECT's authority, a reason's place. */
+export function hostPort(host: string, port: number): string {
+  return `${isIPv6(host) ? `[${host}]` : host}:${port}`;
 }

@@ -6,13 +6,14 @@
  */
 import net, { type Socket } from "node:net";
 import tls, { type TLSSocket } from "node:tls";
-import { openTunnel, ProxyError, type ProxyRoute, type ProxySetting, proxyFor } from "../http/proxy.js";
+import { hostPort, type ProxyRoute, type ProxySetting } from "../http/proxy.js";
 import type { Facts, Phase } from "../result.js";
 import { type ClientIdentity, certificateFacts, secureContextFor } from "./certificate.js";
-import { describeCertificateError, describeNetworkError } from "./errors.js";
+import { describeCertificateError } from "./errors.js";
 import type { ProbeContext } from "./probe.js";
 import { timedLookup } from "./timing.js";
 import { skipNodeHostnameCheck, skipPeerChainObjects } from "./tls-socket.js";
+import { routeFor, socketReady, throughProxy } from "./tunnel.js";
 
 export interface ConnectTarget {
   host: string;
@@ -31,11 +32,6 @@ export interface ConnectTarget {
     /** A client certificate and key for mutual TLS. */
     client?: ClientIdentity;
   };
-}
-
-/** `host:port`, with brackets around an IPv6 address. */
-export function hostPort(host: string, port: number): string {
-  return `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
 }
 
 /**
@@ -63,7 +59,7 @@ export async function connect(
     checkServerIdentity: skipNodeHostnameCheck,
     ...(secure?.alpn ? { ALPNProtocols: secure.alpn } : {}),
   };
-  const proxy = proxyFor(new URL(`${secure ? "https" : "http"}://${where}`), target.proxy);
+  const proxy = routeFor(new URL(`${secure ? "https" : "http"}://${where}`), target.proxy);
   if (proxy) return tunnelled(proxy, target, tlsOptions, phases, facts, ctx);
   ctx.stage(`connecting to ${where}`);
   const socket: Socket = secure
@@ -86,7 +82,7 @@ export async function connect(
     if (secure && tcpAt) phases.tls = Math.max(0, readyAt - tcpAt);
   };
   try {
-    await ready(socket, secure ? "secureConnect" : "connect", ctx.signal);
+    await socketReady(socket, secure ? "secureConnect" : "connect", ctx.signal, connectionClosed);
   } catch (error) {
     record(performance.now());
     socket.destroy();
@@ -99,11 +95,10 @@ export async function connect(
 }
 
 /**
- * Through a proxy: TCP to the proxy, a CONNECT tunnel to the target (for plain HTTP/2 and WebSocket
- * too: what they speak is not a request a proxy could forward), then TLS with the target inside it.
- * The phases mean what they mean for http: `resolve` the proxy's name, `connect` the TCP connection
- * to the proxy and its answer to CONNECT, `tls` the handshake with the target. The remote address is
- * the proxy's.
+ * Through a proxy, always a CONNECT tunnel (HTTP/2 and WebSocket are not requests a proxy could
+ * forward). The phases mean what they mean for http: `resolve` the proxy's name, `connect` the TCP
+ * connection to the proxy and its answer to CONNECT, `tls` the handshake with the target. The remote
+ * address is the proxy's.
  */
 async function tunnelled(
   proxy: ProxyRoute,
@@ -113,49 +108,41 @@ async function tunnelled(
   facts: Facts,
   ctx: ProbeContext,
 ): Promise<Socket> {
-  const where = hostPort(target.host, target.port);
   const lookup = timedLookup();
   const started = performance.now();
   const sockets: Socket[] = [];
+  const at = { tcp: 0, tunnel: 0 };
   const abandon = () => {
     for (const open of sockets) open.destroy();
   };
   ctx.signal.addEventListener("abort", abandon, { once: true });
   try {
-    ctx.stage(`connecting to proxy ${proxy.where}`);
-    const raw = net.connect({ host: proxy.host, port: proxy.port, lookup: lookup.fn });
-    sockets.push(raw);
-    raw.setNoDelay(true);
-    if (ctx.signal.aborted) abandon();
-    try {
-      await ready(raw, "connect", ctx.signal);
-      phases.resolve = lookup.durationMs();
-      ctx.stage(`opening a tunnel to ${where} through proxy ${proxy.where}`);
-      await openTunnel(raw, where, proxy);
-      phases.connect = Math.max(0, performance.now() - started - phases.resolve);
-    } catch (error) {
-      if (ctx.signal.aborted || error instanceof ProxyError) throw error;
-      throw new ProxyError(describeNetworkError(error, `proxy ${proxy.where}`), { cause: error });
-    } finally {
-      facts.resolved ??= lookup.resolved(proxy.host);
-    }
-    let socket: Socket = raw;
-    if (target.tls) {
-      ctx.stage(`TLS handshake with ${where}`);
-      const tunnelAt = performance.now();
-      socket = tls.connect({ ...tlsOptions, socket: raw });
-      sockets.push(socket);
-      skipPeerChainObjects(socket as TLSSocket);
-      await ready(socket, "secureConnect", ctx.signal);
-      phases.tls = performance.now() - tunnelAt;
-    }
+    const socket = await throughProxy(
+      proxy,
+      hostPort(target.host, target.port),
+      target.tls ? tlsOptions : undefined,
+      {
+        lookup: lookup.fn,
+        sockets,
+        at,
+        tunnel: true,
+        closed: connectionClosed,
+        ctx,
+      },
+    );
     // The run's abort still closes it while the caller uses it, as a direct connection's does.
-    raw.once("close", () => ctx.signal.removeEventListener("abort", abandon));
+    sockets[0]?.once("close", () => ctx.signal.removeEventListener("abort", abandon));
     return accepted(socket, target, target.tls?.serverName ?? target.host, facts);
   } catch (error) {
     abandon();
     ctx.signal.removeEventListener("abort", abandon);
     throw error;
+  } finally {
+    const resolveMs = lookup.durationMs();
+    phases.resolve = resolveMs;
+    if (at.tunnel) phases.connect = Math.max(0, at.tunnel - started - resolveMs);
+    if (target.tls && at.tunnel) phases.tls = Math.max(0, performance.now() - at.tunnel);
+    facts.resolved ??= lookup.resolved(proxy.host);
   }
 }
 
@@ -183,21 +170,5 @@ function accepted(socket: Socket, target: ConnectTarget, serverName: string, fac
   return socket;
 }
 
-/** Resolves when the socket is ready (`event`), rejects on its error, its close, or an abort. */
-function ready(socket: Socket, event: "connect" | "secureConnect", signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const done = (error?: unknown) => {
-      socket.off(event, onReady);
-      socket.off("error", done);
-      socket.off("close", onClose);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onReady = () => done();
-    const onClose = () =>
-      done(signal.reason ?? Object.assign(new Error("connection closed"), { code: "ECONNRESET" }));
-    socket.once(event, onReady);
-    socket.once("error", done);
-    socket.once("close", onClose);
-  });
-}
+/** What a connection that closes before it is ready reads as. */
+const connectionClosed = () => Object.assign(new Error("connection closed"), { code: "ECONNRESET" });

@@ -3,12 +3,14 @@
  * connection of its own, timed as blackbox_exporter's grpc prober reports it (resolve, then the
  * check: connect, TLS and the call), with the serving status, the gRPC status and TLS facts.
  */
+
+import { hostPort } from "../http/proxy.js";
 import type { Condition, Facts, Observation, Phase } from "../result.js";
 import { clip } from "../text.js";
 import { USER_AGENT } from "../version.js";
 import { readCa, readClientIdentity } from "./certificate.js";
 import type { GrpcConfig } from "./config/grpc.js";
-import { connect, hostPort } from "./connect.js";
+import { connect } from "./connect.js";
 import { describeNetworkError } from "./errors.js";
 import { latencyConditions } from "./expect/latency.js";
 import { quote } from "./expect/quote.js";
@@ -26,7 +28,7 @@ import {
   HEALTH_CHECK_PATH,
 } from "./grpc/health.js";
 import { parseGrpcTarget } from "./grpc/target.js";
-import { defineProbe } from "./probe.js";
+import { CheckSetupError, defineProbe } from "./probe.js";
 
 /** RST_STREAM codes as gRPC's clients map them to a status (REFUSED_STREAM, CANCEL …); others INTERNAL. */
 const RST_CODES: Record<number, number> = { 7: GRPC_UNAVAILABLE, 8: 1, 11: 8, 12: 7 };
@@ -66,7 +68,8 @@ export const grpcProbe = defineProbe<GrpcConfig>({
         ctx,
       );
     } catch (error) {
-      if (ctx.signal.aborted) throw error;
+      // An unusable proxy setting, certificate or key is the check's setup, not the target's failure.
+      if (ctx.signal.aborted || error instanceof CheckSetupError) throw error;
       // blackbox's client could not dial: UNAVAILABLE, as grpc-go reports it; nothing if the name never resolved.
       if (facts.resolved) facts.grpc = { statusCode: GRPC_UNAVAILABLE, ssl: false };
       return failed(describeNetworkError(error, where), facts, phases);

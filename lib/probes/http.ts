@@ -2,7 +2,6 @@
  * The http probe: one request (redirects followed) on connections of its own, timed as
  * blackbox_exporter times them, and the check's expectations on the final response.
  */
-import { type ProxySetting, parseProxy } from "../http/proxy.js";
 import type { Facts, Observation } from "../result.js";
 import { USER_AGENT } from "../version.js";
 import { readCa, readClientIdentity, secureContextFor } from "./certificate.js";
@@ -12,7 +11,8 @@ import { httpConditions, needsBody } from "./http/conditions.js";
 import { type Hop, Timeline } from "./http/connection.js";
 import { acceptedEncodings, contentEncodings, decodeBody } from "./http/content-encoding.js";
 import { followRedirects } from "./http/redirects.js";
-import { CheckSetupError, defineProbe, type ProbeContext } from "./probe.js";
+import { defineProbe, type ProbeContext } from "./probe.js";
+import { routeFor } from "./tunnel.js";
 
 export const httpProbe = defineProbe<HttpConfig>({
   kind: "http",
@@ -44,7 +44,7 @@ export async function httpExchange(
   const client = await readClientIdentity(ctx.baseDir, cfg.tls?.clientCert, cfg.tls?.clientKey);
   // An unusable certificate, key or proxy is the check's setup error, found before any connection.
   if (url.protocol === "https:") secureContextFor(ca, client);
-  if (cfg.proxy !== undefined) checkedProxy(cfg.proxy);
+  routeFor(url, cfg.proxy);
   const timeline = new Timeline();
   const facts: Facts = { httpMethod: cfg.method };
   // A traceparent the check sets itself wins over the one `trace: true` makes.
@@ -129,12 +129,4 @@ async function decoded(
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
-}
-
-function checkedProxy(proxy: ProxySetting): void {
-  try {
-    parseProxy(proxy, "the check's proxy");
-  } catch (error) {
-    throw new CheckSetupError((error as Error).message, { cause: error });
-  }
 }

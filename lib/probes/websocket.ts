@@ -6,18 +6,19 @@
  */
 import type { IncomingMessage } from "node:http";
 import type WebSocket from "ws";
+import { hostPort } from "../http/proxy.js";
 import type { Condition, Facts, Observation, Phase } from "../result.js";
 import { clip } from "../text.js";
 import { USER_AGENT } from "../version.js";
 import { readCa, readClientIdentity } from "./certificate.js";
 import type { WebsocketConfig } from "./config/websocket.js";
-import { connect, hostPort } from "./connect.js";
+import { connect } from "./connect.js";
 import { describeNetworkError, failedObservation } from "./errors.js";
 import { contentConditions } from "./expect/content.js";
 import { latencyConditions } from "./expect/latency.js";
 import { quote } from "./expect/quote.js";
 import { STATUS_TEXT } from "./http/status-text.js";
-import { defineProbe } from "./probe.js";
+import { CheckSetupError, defineProbe } from "./probe.js";
 
 /** A message larger than this fails the check (ws closes with 1009): a probe reads a greeting, not a feed. */
 const MAX_MESSAGE_BYTES = 1_048_576;
@@ -63,7 +64,8 @@ export const websocketProbe = defineProbe<WebsocketConfig>({
         ctx,
       );
     } catch (error) {
-      if (ctx.signal.aborted) throw error;
+      // An unusable proxy setting, certificate or key is the check's setup, not the target's failure.
+      if (ctx.signal.aborted || error instanceof CheckSetupError) throw error;
       return { ...failedObservation(describeNetworkError(error, where)), phases, facts };
     }
     const readyAt = performance.now();

@@ -2,7 +2,7 @@
  * What one request of a sink that POSTs (remote-write, OTLP) came to, said the same way by each: a
  * request that got no answer is retried and named by its host; a `Retry-After` is honoured.
  */
-import { DeadlinePassed } from "../errors.js";
+import { DeadlinePassed, isAbort } from "../errors.js";
 import type { Attempt } from "../retry.js";
 
 /** A request that threw: no answer in time, or the connection's own error. Always worth retrying. */
@@ -11,7 +11,7 @@ export function unanswered(error: unknown, timeoutMs: number, host: string): Att
   const what =
     error instanceof DeadlinePassed
       ? "no answer before the run's deadline"
-      : err.name === "TimeoutError" || err.name === "AbortError"
+      : isAbort(error)
         ? `no answer within ${timeoutMs}ms`
         : `${err.code ?? err.name}: ${err.message}`;
   return { ok: false, retry: true, error: `${what} from ${host}` };

@@ -4,11 +4,12 @@
  * at `watchpost/watchpost-<version>.tgz`). Each command's exit code is checked against what the
  * README says of it. Offline: npm's cache, no AWS credentials, example.com unreachable or not.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, stat } from "node:fs/promises";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newcomerEnv, packCheckout, readmeBlocks, root } from "../support/package.js";
 
 const TOUR = "Five minutes: your own checks, from a fresh folder";
@@ -21,6 +22,20 @@ interface Step {
 
 let steps: Step[];
 let home: string;
+let tour: ChildProcess | undefined;
+
+/** The tour's receiver listens on 8080 as the README writes it: a port already taken is said plainly. */
+async function expectFree(port: number): Promise<void> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error) =>
+      reject(
+        new Error(`port ${port}, which the README's tour uses, is taken on this machine: ${error.message}`),
+      ),
+    );
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
 
 /**
  * Runs each command in one bash (so `cd` and `$!` carry over as in a terminal), each inside braces
@@ -33,6 +48,8 @@ async function runAsWritten(commands: string[], cwd: string): Promise<Step[]> {
     .map((command, i) => `{ ${command}\n} > ${outputs}/${i} 2>&1\necho "${i} $?" >> ${outputs}/codes`)
     .join("\n");
   const child = spawn("bash", ["-c", script], {
+    // Its own process group: whatever the tour left running (its receiver, if cut short) goes with it.
+    detached: true,
     cwd,
     env: {
       ...newcomerEnv(),
@@ -42,6 +59,7 @@ async function runAsWritten(commands: string[], cwd: string): Promise<Step[]> {
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
+  tour = child;
   await new Promise((resolve) => child.once("exit", resolve));
   const codes = (await readFile(path.join(outputs, "codes"), "utf8")).trim().split("\n");
   expect(codes, "every command of the tour ran").toHaveLength(commands.length);
@@ -80,11 +98,20 @@ beforeAll(async () => {
   await copyFile(await packCheckout(), path.join(home, "watchpost", name));
   const blocks = (await readmeBlocks("sh")).filter((b) => b.heading === TOUR);
   expect(blocks.length).toBeGreaterThanOrEqual(3);
+  await expectFree(8080);
   steps = await runAsWritten(
     blocks.flatMap((b) => commandsOf(b.code)),
     home,
   );
 }, 900_000);
+
+afterAll(() => {
+  try {
+    if (tour?.pid) process.kill(-tour.pid, "SIGKILL");
+  } catch {
+    // Nothing of the tour is left running.
+  }
+});
 
 describe("the README's five-minute tour, from a fresh folder", () => {
   it("sets up, installs the tarball and writes checks that validate, each command exiting 0", () => {

@@ -16,7 +16,12 @@ export interface TestProxy {
 }
 
 export async function startProxy(
-  options: { hosts?: Record<string, string>; credentials?: string } = {},
+  options: {
+    hosts?: Record<string, string>;
+    credentials?: string;
+    /** Sends its 200 to CONNECT together with the target's first bytes, in one write. */
+    coalesce?: boolean;
+  } = {},
 ): Promise<TestProxy> {
   const asked: string[] = [];
   const sockets = new Set<net.Socket>();
@@ -65,11 +70,19 @@ export async function startProxy(
     const [host, port] = (req.url ?? "").split(/:(?=\d+$)/) as [string, string];
     const upstream = net.connect({ host: address(host.replace(/^\[|\]$/g, "")), port: Number(port) });
     track(upstream);
+    const established = "HTTP/1.1 200 Connection established\r\n\r\n";
     upstream.once("connect", () => {
-      client.write("HTTP/1.1 200 Connection established\r\n\r\n");
       if (head.length > 0) upstream.write(head);
-      upstream.pipe(client);
       client.pipe(upstream);
+      if (!options.coalesce) {
+        client.write(established);
+        upstream.pipe(client);
+        return;
+      }
+      upstream.once("data", (first: Buffer) => {
+        client.write(Buffer.concat([Buffer.from(established), first]));
+        upstream.pipe(client);
+      });
     });
     upstream.once("error", () => client.end("HTTP/1.1 502 Bad Gateway\r\n\r\n"));
   });

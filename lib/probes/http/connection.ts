@@ -3,15 +3,16 @@
  * pays the whole handshake, as blackbox_exporter's do), timed phase by phase, with the facts of the
  * response: TLS, version, length.
  */
-import net, { isIP, type LookupFunction, type Socket } from "node:net";
+import net, { isIP, type Socket } from "node:net";
 import tls, { type TLSSocket } from "node:tls";
-import { openTunnel, ProxyError, type ProxyRoute, type ProxySetting, proxyFor } from "../../http/proxy.js";
+import type { ProxySetting } from "../../http/proxy.js";
 import type { Facts, Phase } from "../../result.js";
 import { type ClientIdentity, certificateFacts, secureContextFor } from "../certificate.js";
-import { describeCertificateError, describeNetworkError } from "../errors.js";
+import { describeCertificateError } from "../errors.js";
 import type { ProbeContext } from "../probe.js";
 import { timedLookup } from "../timing.js";
 import { skipNodeHostnameCheck, skipPeerChainObjects } from "../tls-socket.js";
+import { routeFor, socketReady, throughProxy } from "../tunnel.js";
 import { BodyBuffer } from "./body-buffer.js";
 import type { DecodeFailure } from "./content-encoding.js";
 import { exchangeHttp1 } from "./http1.js";
@@ -93,7 +94,7 @@ export async function exchange(
   const hostHeader = request.headers.host ?? url.host;
   const tlsName = options.serverName ?? hostOf(hostHeader);
   const secureContext = https ? secureContextFor(options.ca, options.client) : undefined;
-  const proxy = proxyFor(url, options.proxy);
+  const proxy = routeFor(url, options.proxy);
   const start = performance.now();
   const at = { tcp: 0, tunnel: 0 };
   // Ours to close, whatever happens: one left open keeps the process (or the Lambda sandbox) alive.
@@ -111,7 +112,14 @@ export async function exchange(
       checkServerIdentity: skipNodeHostnameCheck,
     };
     if (proxy) {
-      socket = await throughProxy(proxy, url, https ? tlsOptions : undefined, lookup.fn, sockets, at, ctx);
+      socket = await throughProxy(proxy, url.host, https ? tlsOptions : undefined, {
+        lookup: lookup.fn,
+        sockets,
+        at,
+        tunnel: false,
+        closed: incomplete,
+        ctx,
+      });
     } else {
       ctx.stage(`connecting to ${url.host}`);
       socket = https
@@ -125,7 +133,7 @@ export async function exchange(
         if (https) ctx.stage(`TLS handshake with ${url.host}`);
       });
       if (ctx.signal.aborted) abandon();
-      await connected(socket, https ? "secureConnect" : "connect", ctx.signal);
+      await socketReady(socket, https ? "secureConnect" : "connect", ctx.signal, incomplete);
     }
     const readyAt = performance.now();
     facts.resolved ??= lookup.resolved(proxy?.host ?? url.hostname);
@@ -217,63 +225,8 @@ export async function exchange(
   }
 }
 
-/**
- * A connection to `url` through `proxy`: TCP to the proxy, then for https a CONNECT tunnel and the
- * TLS handshake with the target inside it. A failure before the tunnel is the proxy's, named so.
- */
-async function throughProxy(
-  proxy: ProxyRoute,
-  url: URL,
-  tlsOptions: tls.ConnectionOptions | undefined,
-  lookup: LookupFunction,
-  sockets: Socket[],
-  at: { tcp: number; tunnel: number },
-  ctx: ProbeContext,
-): Promise<Socket> {
-  ctx.stage(`connecting to proxy ${proxy.where}`);
-  const raw = net.connect({ host: proxy.host, port: proxy.port, lookup });
-  sockets.push(raw);
-  raw.setNoDelay(true);
-  if (ctx.signal.aborted) raw.destroy();
-  try {
-    await connected(raw, "connect", ctx.signal);
-    at.tcp = performance.now();
-    if (!tlsOptions) return raw;
-    ctx.stage(`opening a tunnel to ${url.host} through proxy ${proxy.where}`);
-    await openTunnel(raw, url.host, proxy);
-    at.tunnel = performance.now();
-  } catch (error) {
-    if (ctx.signal.aborted || error instanceof ProxyError) throw error;
-    throw new ProxyError(describeNetworkError(error, `proxy ${proxy.where}`), { cause: error });
-  }
-  ctx.stage(`TLS handshake with ${url.host}`);
-  const socket = tls.connect({ ...tlsOptions, socket: raw });
-  sockets.push(socket);
-  skipPeerChainObjects(socket);
-  await connected(socket, "secureConnect", ctx.signal);
-  return socket;
-}
-
-/** Resolves when the socket is connected (`event`), rejects on its error, its close, or an abort. */
-function connected(socket: Socket, event: "connect" | "secureConnect", signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const done = (error?: unknown) => {
-      socket.off(event, onConnected);
-      socket.off("error", done);
-      socket.off("close", onClose);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onConnected = () => done();
-    const onClose = () =>
-      done(
-        signal.reason ?? new Http1Error("ERR_RESPONSE_INCOMPLETE", "the connection closed before a response"),
-      );
-    socket.once(event, onConnected);
-    socket.once("error", done);
-    socket.once("close", onClose);
-  });
-}
+/** What a connection that closes before it is ready reads as, as a response cut short would. */
+const incomplete = () => new Http1Error("ERR_RESPONSE_INCOMPLETE", "the connection closed before a response");
 
 /** The name in a Host header (`api.example.com:8443`, `[::1]:80`): no port, no brackets. */
 function hostOf(hostHeader: string): string {

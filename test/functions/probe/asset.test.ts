@@ -354,19 +354,18 @@ describe("the bundled probe function under faults", () => {
     expect(run.summary.sinks.find((s) => s.sink.startsWith("remote-write"))).toMatchObject({ ok: true });
     expect(run.summary.sinks.find((s) => s.sink.startsWith("cloudwatch"))).toMatchObject({ ok: true });
     expect(received).toEqual(["POST /api/v1/write"]);
-    // A fresh tunnel per probe; the SDK's requests in absolute form, the state table's among them.
-    expect(proxy.asked.filter((a) => a.startsWith("CONNECT"))).toEqual([
-      `CONNECT api.vpc.example:${api.port}`,
-      `CONNECT api.vpc.example:${api.port}`,
+    // A fresh tunnel per probe; the SDK's connections tunnelled too (kept alive, so one or more each);
+    // remote-write, plain http, in absolute form.
+    const tunnels = proxy.asked.filter((a) => a.startsWith("CONNECT")).map((a) => a.replace(/:\d+$/, ""));
+    expect(tunnels.filter((t) => t === "CONNECT api.vpc.example")).toHaveLength(2);
+    expect([...new Set(tunnels)].sort()).toEqual([
+      "CONNECT api.vpc.example",
+      "CONNECT dynamodb.vpc.example",
+      "CONNECT monitoring.vpc.example",
+      "CONNECT sns.vpc.example",
     ]);
-    const posted = new Set(
-      proxy.asked.filter((a) => a.startsWith("POST")).map((a) => a.replace(/:\d+\/.*$/, "")),
-    );
-    expect([...posted].sort()).toEqual([
-      "POST http://dynamodb.vpc.example",
-      "POST http://metrics.vpc.example",
-      "POST http://monitoring.vpc.example",
-      "POST http://sns.vpc.example",
+    expect(proxy.asked.filter((a) => a.startsWith("POST"))).toEqual([
+      `POST http://metrics.vpc.example:${receiver.port}/api/v1/write`,
     ]);
     expect(firings(w.sns)).toHaveLength(1);
   }, 60_000);

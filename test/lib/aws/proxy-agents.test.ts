@@ -3,15 +3,20 @@
  * proxy knows, https is tunnelled with CONNECT (the endpoint's certificate still checked), NO_PROXY
  * goes direct, and without a proxy in the environment the SDK keeps its own agents.
  */
+import { execFile } from "node:child_process";
 import https from "node:https";
+import path from "node:path";
+import { promisify } from "node:util";
 import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sdkProxy } from "../../../lib/aws/proxy-agents.js";
 import { snsStandIn } from "../../support/aws-stand-ins.js";
+import { bundle } from "../../support/bundle.js";
 import { createTestPki, type TestPki } from "../../support/certs.js";
 import { startProxy, type TestProxy } from "../../support/proxy.js";
-import { httpsTarget, type Target } from "../../support/servers.js";
+import { httpsTarget, type Target, tcpTarget } from "../../support/servers.js";
 
+const run = promisify(execFile);
 let pki: TestPki;
 let proxy: TestProxy;
 let secure: Target;
@@ -60,7 +65,8 @@ describe("the AWS SDK behind a forward proxy", () => {
     );
     expect(answer.Successful).toHaveLength(1);
     expect(sns.published.map((p) => p.message)).toEqual(["through the proxy"]);
-    expect(proxy.asked).toContain(`POST http://sns.vpc.example:${sns.port}/`);
+    // Tunnelled, as every SDK connection through a proxy is: the request is never rewritten.
+    expect(proxy.asked).toContain(`CONNECT sns.vpc.example:${sns.port}`);
     client.destroy();
   });
 
@@ -85,6 +91,32 @@ describe("the AWS SDK behind a forward proxy", () => {
       `proxy 127.0.0.1:${proxy.port} refused the tunnel to localhost:${secure.port}: 407 Proxy Authentication Required`,
     );
     for (const agent of [viaProxy, direct, refused]) agent.destroy();
+  });
+
+  it("gives up on a proxy that never answers CONNECT, naming it", async () => {
+    const silent = await tcpTarget((socket) => socket.resume());
+    closing.push(silent);
+    const agent = sdkProxy({ HTTPS_PROXY: `http://127.0.0.1:${silent.port}` }, 300).requestHandler
+      ?.httpsAgent as https.Agent;
+    await expect(get(`https://localhost:${secure.port}/`, agent)).rejects.toThrow(
+      `proxy 127.0.0.1:${silent.port} did not answer CONNECT localhost:${secure.port} within 300ms`,
+    );
+    agent.destroy();
+  });
+
+  it("lets the process exit while a tunnel waits on a proxy that never answers", async () => {
+    const silent = await tcpTarget((socket) => socket.resume());
+    closing.push(silent);
+    const child = await bundle(path.join(import.meta.dirname, "../../support/sdk-proxy-child.ts"));
+    const { stdout } = await run(
+      process.execPath,
+      [child, `http://127.0.0.1:${silent.port}`, String(secure.port)],
+      {
+        timeout: 30_000,
+      },
+    );
+    // Held by the waiting socket, it would stay for the whole tunnel timeout (10 s).
+    expect((JSON.parse(stdout) as { exitAfterMs: number }).exitAfterMs).toBeLessThan(5_000);
   });
 
   it("leaves the SDK's own agents alone when the environment names no proxy", () => {

@@ -18,6 +18,7 @@ let pki: TestPki;
 let dir: string;
 let proxy: TestProxy;
 let secureGrpc: GrpcTarget;
+let plainGrpc: GrpcTarget;
 let echo: WebsocketTarget;
 const saved = { ...process.env };
 
@@ -30,19 +31,21 @@ beforeAll(async () => {
     hosts: { "health.vpc.example": "127.0.0.1", "feed.vpc.example": "127.0.0.1" },
     credentials: "probe:s3cret-proxy-pass",
   });
-  [secureGrpc, echo] = await Promise.all([
+  [secureGrpc, plainGrpc, echo] = await Promise.all([
     grpcTarget({ statuses: { "": "SERVING" } }, pki.valid),
+    grpcTarget({ statuses: { "": "SERVING" } }),
     websocketTarget({ echo: true }),
   ]);
 }, 30_000);
 
 afterEach(() => {
   for (const name of ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "WATCHPOST_TEST_PROXY_PASS"])
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
+    for (const spelled of [name, name.toLowerCase()])
+      if (saved[spelled] === undefined) delete process.env[spelled];
+      else process.env[spelled] = saved[spelled];
 });
 
-afterAll(() => Promise.all([proxy, secureGrpc, echo].map((t) => t?.close())));
+afterAll(() => Promise.all([proxy, secureGrpc, plainGrpc, echo].map((t) => t?.close())));
 
 describe("grpc and websocket checks through a proxy", () => {
   it("reach a gRPC server over TLS through the check's own proxy, its password by reference and never shown", async () => {
@@ -83,6 +86,43 @@ describe("grpc and websocket checks through a proxy", () => {
     const direct = await probe({ websocket: { url: `ws://127.0.0.1:${echo.port}/feed` } });
     expect(direct).toMatchObject({ status: "up" });
     expect(proxy.asked.slice(before)).toHaveLength(1);
+  });
+
+  it("reach plain HTTP/2 through a proxy that sends the server's first frame with its 200", async () => {
+    const coalescing = await startProxy({ hosts: { "health.vpc.example": "127.0.0.1" }, coalesce: true });
+    try {
+      const result = await probe({
+        grpc: { target: `health.vpc.example:${plainGrpc.port}`, proxy: coalescing.url },
+      });
+      expect(result).toMatchObject({ status: "up", reason: "the server is SERVING" });
+      expect(coalescing.asked).toEqual([`CONNECT health.vpc.example:${plainGrpc.port}`]);
+    } finally {
+      await coalescing.close();
+    }
+  });
+
+  it("take a proxy setting or a client key that cannot be used as the check's setup: unknown, not down", async () => {
+    const badProxy = await probe({
+      grpc: { target: `127.0.0.1:${plainGrpc.port}`, proxy: "socks5://127.0.0.1:1080" },
+    });
+    expect(badProxy.status).toBe("unknown");
+    expect(badProxy.reason).toMatch(/proxy/);
+    process.env.WATCHPOST_TEST_PROXY_PASS =
+      "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n";
+    await writeFile(path.join(dir, "client.pem"), pki.valid.cert);
+    const badKey = await probe(
+      {
+        websocket: {
+          url: `wss://localhost:${echo.port}/`,
+          clientCert: "client.pem",
+          clientKey: "${env:WATCHPOST_TEST_PROXY_PASS}",
+        },
+      },
+      dir,
+    );
+    expect(badKey.status).toBe("unknown");
+    expect(badKey.reason).toMatch(/^the client certificate and key cannot be used/);
+    expect(badKey.reason).not.toContain("bm90IGEga2V5");
   });
 
   it("name the proxy and its answer when it refuses the tunnel", async () => {

@@ -87,7 +87,11 @@ describe("the status page, as a newcomer reads it", () => {
     expect(nightly?.days.at(-1)).toMatchObject({ runs: 6, uptime: 1 });
     expect(nightly?.days.at(-1)).not.toHaveProperty("p50Ms");
     const page = statusHtml(data);
-    const row = (name: string) => page.slice(page.indexOf(`data-check="${name}"`)).split("</li>\n")[0] ?? "";
+    const row = (name: string) => {
+      const at = page.indexOf(`<li class="check" data-check="${name}"`);
+      expect(at, name).toBeGreaterThanOrEqual(0);
+      return page.slice(at).split("</li>\n")[0] ?? "";
+    };
     expect(row("api")).toContain('class="spark"');
     expect(row("nightly-backup")).not.toMatch(/spark|p50|p95|latency/);
   });
