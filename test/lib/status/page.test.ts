@@ -134,7 +134,9 @@ describe.skipIf(!available)("the status page in Chromium", () => {
       { stdout, stderr: stream() },
     );
     expect(code).toBe(0);
-    expect(stdout.text()).toMatch(/4 checks in 2 group\(s\), 1 open and 1 recent incident/);
+    expect(stdout.text()).toMatch(
+      /from the 4 checks in \S+: 2 group\(s\), 1 open and 1 recent incident\(s\); no run recorded yet for new-service\n$/,
+    );
 
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
     const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
