@@ -54,7 +54,7 @@ export async function connect(
   const serverName = secure?.serverName ?? target.host;
   const tlsOptions: tls.ConnectionOptions = {
     servername: net.isIP(serverName) ? undefined : serverName,
-    secureContext: secureContextFor(secure?.ca, secure?.client),
+    ...(secure ? { secureContext: secureContextFor(secure.ca, secure.client) } : {}),
     rejectUnauthorized: false,
     checkServerIdentity: skipNodeHostnameCheck,
     ...(secure?.alpn ? { ALPNProtocols: secure.alpn } : {}),
