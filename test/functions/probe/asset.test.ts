@@ -4,21 +4,17 @@
  * wire-protocol stand-ins for SNS, CloudWatch and Secrets Manager that hang, fail or deny. The AWS SDK
  * comes from outside the asset, as the runtime provides it.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { App } from "aws-cdk-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionConfig } from "../../../lib/deploy/function-config.js";
 import { FUNCTION_CONFIG_ENV } from "../../../lib/deploy/function-config.js";
-import { WatchpostStack } from "../../../lib/infra/stack.js";
 import type { RunRecord } from "../../../lib/runtime/freshness.js";
 import { DynamoDbRunRecords } from "../../../lib/runtime/run-records-dynamodb.js";
-import type { ShardSummary } from "../../../lib/runtime/shard.js";
 import {
   barrierProxy,
   cloudwatchStandIn,
@@ -30,12 +26,11 @@ import {
 import { createTestPki } from "../../support/certs.js";
 import { type LocalDynamoDb, localDynamoDb } from "../../support/dynamodb.js";
 import { functionConfig } from "../../support/function-config.js";
-import { provideRuntimeSdk } from "../../support/lambda-runtime.js";
+import { type AssetRun, invokeAsset, synthProbeAsset } from "../../support/probe-asset.js";
 import { startProxy } from "../../support/proxy.js";
 import { decodeWriteRequest } from "../../support/remote-write.js";
 import { httpsTarget, httpTarget, routes, type Target, tcpTarget } from "../../support/servers.js";
 
-const invoker = path.join(import.meta.dirname, "../../support/invoke-asset.mjs");
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:remote-write-AbCdEf";
 const OTLP_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:otlp-key-AbCdEf";
 let assetDir: string;
@@ -82,22 +77,12 @@ checks:
           headers: { authorization: "Bearer \${var:token}" }
 `,
   );
-  const outdir = await mkdtemp(path.join(tmpdir(), "watchpost-asset-out-"));
-  const app = new App({ outdir });
   // Each invocation sets the target's address (the construct's value is a placeholder).
-  new WatchpostStack(app, "Watchpost", {
-    checksDir,
-    environment: {
-      WATCHPOST_TEST_TARGET: "http://127.0.0.1:9",
-      WATCHPOST_TEST_API: "http://127.0.0.1:9",
-      WATCHPOST_TEST_PASSWORD: "placeholder",
-    },
+  assetDir = await synthProbeAsset(checksDir, {
+    WATCHPOST_TEST_TARGET: "http://127.0.0.1:9",
+    WATCHPOST_TEST_API: "http://127.0.0.1:9",
+    WATCHPOST_TEST_PASSWORD: "placeholder",
   });
-  const assembly = app.synth();
-  const dirs = readdirSync(assembly.directory).filter((d) => d.startsWith("asset."));
-  const bundled = dirs.find((d) => readdirSync(path.join(assembly.directory, d)).includes("index.mjs"));
-  assetDir = path.join(assembly.directory, bundled as string);
-  await provideRuntimeSdk(assembly.directory);
 
   web = await httpTarget(routes);
   database = await localDynamoDb();
@@ -153,53 +138,19 @@ async function world(
   };
 }
 
-interface Invocation {
-  ok: boolean;
-  summary: ShardSummary;
-  error?: string;
-  startedAt: number;
-  elapsedMs: number;
-  logs: Record<string, unknown>[];
-}
-
 /** One invocation of the asset in a fresh process, as Lambda would make it. */
 function invoke(
   w: World,
   remainingMs: number,
   env: Record<string, string> = {},
   event = "1m-0",
-): Promise<Invocation> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [invoker, assetDir, event, String(remainingMs)], {
-      env: {
-        ...process.env,
-        POWERTOOLS_LOG_LEVEL: "INFO",
-        ...w.env,
-        [FUNCTION_CONFIG_ENV]: JSON.stringify(w.config),
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk;
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      err += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", () => {
-      const lines = out.split("\n").filter(Boolean);
-      const result = lines.find((line) => line.startsWith("RESULT "));
-      if (!result) return reject(new Error(`no result from the asset:\n${out}\n${err}`));
-      // Lambda keeps both streams; the logger writes warnings and errors to stderr.
-      const logs = [...lines, ...err.split("\n")]
-        .filter((line) => line.startsWith("{"))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      resolve({ ...(JSON.parse(result.slice(7)) as Omit<Invocation, "logs">), logs });
-    });
-  });
+): Promise<AssetRun> {
+  return invokeAsset(
+    assetDir,
+    { POWERTOOLS_LOG_LEVEL: "INFO", ...w.env, [FUNCTION_CONFIG_ENV]: JSON.stringify(w.config), ...env },
+    event,
+    remainingMs,
+  );
 }
 
 const firings = (sns: World["sns"]) =>

@@ -3,29 +3,23 @@
  * as Lambda runs it, against dynalite (the state table), s3rver (the status page's bucket) and
  * wire-protocol stand-ins for SNS and CloudWatch.
  */
-import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { App } from "aws-cdk-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FUNCTION_CONFIG_ENV } from "../../../lib/deploy/function-config.js";
 import { DynamoDbHeartbeats } from "../../../lib/heartbeat/store-dynamodb.js";
 import { dayOf } from "../../../lib/history/model.js";
 import { DynamoDbHistory } from "../../../lib/history/store-dynamodb.js";
-import { WatchpostStack } from "../../../lib/infra/stack.js";
-import type { ShardSummary } from "../../../lib/runtime/shard.js";
 import type { StatusData } from "../../../lib/status/data.js";
 import { cloudwatchStandIn, snsStandIn } from "../../support/aws-stand-ins.js";
 import { type LocalDynamoDb, localDynamoDb } from "../../support/dynamodb.js";
 import { functionConfig } from "../../support/function-config.js";
-import { provideRuntimeSdk } from "../../support/lambda-runtime.js";
+import { type AssetRun, invokeAsset, synthProbeAsset } from "../../support/probe-asset.js";
 import { type LocalS3, S3RVER_CREDENTIALS, startLocalS3 } from "../../support/s3.js";
 import { httpTarget, routes, type Target } from "../../support/servers.js";
 
-const invoker = path.join(import.meta.dirname, "../../support/invoke-asset.mjs");
 let assetDir: string;
 let web: Target;
 let database: LocalDynamoDb;
@@ -59,18 +53,8 @@ slos:
     window: 7d
 `,
   );
-  const outdir = await mkdtemp(path.join(tmpdir(), "watchpost-history-out-"));
-  const app = new App({ outdir });
   // Each invocation sets the target's address (the construct's value is a placeholder).
-  new WatchpostStack(app, "Watchpost", {
-    checksDir,
-    environment: { WATCHPOST_TEST_TARGET: "http://127.0.0.1:9" },
-  });
-  const assembly = app.synth();
-  const dirs = readdirSync(assembly.directory).filter((d) => d.startsWith("asset."));
-  const probe = dirs.find((d) => readdirSync(path.join(assembly.directory, d)).includes("checks.json"));
-  assetDir = path.join(assembly.directory, probe as string);
-  await provideRuntimeSdk(assembly.directory);
+  assetDir = await synthProbeAsset(checksDir, { WATCHPOST_TEST_TARGET: "http://127.0.0.1:9" });
   [web, database, s3, sns, cloudwatch] = await Promise.all([
     httpTarget(routes),
     localDynamoDb(),
@@ -87,38 +71,22 @@ afterAll(async () => {
   await database?.close();
 });
 
-function invoke(): Promise<{ ok: boolean; summary: ShardSummary; error?: string }> {
+function invoke(): Promise<AssetRun> {
   const config = functionConfig({
     stateTable: table,
     history: { retainDays: 400 },
     statusPage: { bucket: "status", shard: "1m-0", groupBy: "team", title: "Shop status" },
   });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [invoker, assetDir, "1m-0", "30000"], {
-      env: {
-        ...process.env,
-        AWS_REGION: "eu-west-1",
-        AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_SNS: sns.url,
-        AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
-        AWS_ENDPOINT_URL_DYNAMODB: database.url,
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        WATCHPOST_TEST_TARGET: web.url,
-        [FUNCTION_CONFIG_ENV]: JSON.stringify(config),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", () => {
-      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
-      if (!line) return reject(new Error(`no result from the asset:\n${out}`));
-      resolve(JSON.parse(line.slice(7)));
-    });
+  return invokeAsset(assetDir, {
+    AWS_REGION: "eu-west-1",
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_SNS: sns.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
+    AWS_ENDPOINT_URL_DYNAMODB: database.url,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    WATCHPOST_TEST_TARGET: web.url,
+    [FUNCTION_CONFIG_ENV]: JSON.stringify(config),
   });
 }
 

@@ -4,28 +4,22 @@
  * the status page and wire-protocol stand-ins for SNS and CloudWatch. The kinds' results reach the
  * state, the notifications and the status page as every kind's do.
  */
-import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { App } from "aws-cdk-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FUNCTION_CONFIG_ENV } from "../../../lib/deploy/function-config.js";
-import { WatchpostStack } from "../../../lib/infra/stack.js";
-import type { ShardSummary } from "../../../lib/runtime/shard.js";
 import type { StatusData } from "../../../lib/status/data.js";
 import { cloudwatchStandIn, snsStandIn } from "../../support/aws-stand-ins.js";
 import { createTestPki } from "../../support/certs.js";
 import { type LocalDynamoDb, localDynamoDb } from "../../support/dynamodb.js";
 import { functionConfig } from "../../support/function-config.js";
 import { type GrpcTarget, grpcTarget } from "../../support/grpc-servers.js";
-import { provideRuntimeSdk } from "../../support/lambda-runtime.js";
+import { type AssetRun, invokeAsset, synthProbeAsset } from "../../support/probe-asset.js";
 import { type LocalS3, S3RVER_CREDENTIALS, startLocalS3 } from "../../support/s3.js";
 import { type WebsocketTarget, websocketTarget } from "../../support/websocket-servers.js";
 
-const invoker = path.join(import.meta.dirname, "../../support/invoke-asset.mjs");
 let assetDir: string;
 let grpcPlain: GrpcTarget;
 let grpcTls: GrpcTarget;
@@ -61,12 +55,10 @@ checks:
     websocket: { url: "\${env:WATCHPOST_WS_REFUSING}/feed" }
 `,
   );
-  const outdir = await mkdtemp(path.join(tmpdir(), "watchpost-protocols-out-"));
-  const app = new App({ outdir });
   // Each invocation sets the servers' addresses; a deployment declares the variables it reads.
-  new WatchpostStack(app, "Watchpost", {
+  assetDir = await synthProbeAsset(
     checksDir,
-    environment: Object.fromEntries(
+    Object.fromEntries(
       [
         "WATCHPOST_GRPC_PLAIN",
         "WATCHPOST_GRPC_TLS",
@@ -75,12 +67,7 @@ checks:
         "WATCHPOST_WS_REFUSING",
       ].map((name) => [name, "placeholder"]),
     ),
-  });
-  const assembly = app.synth();
-  const dirs = readdirSync(assembly.directory).filter((d) => d.startsWith("asset."));
-  const probe = dirs.find((d) => readdirSync(path.join(assembly.directory, d)).includes("checks.json"));
-  assetDir = path.join(assembly.directory, probe as string);
-  await provideRuntimeSdk(assembly.directory);
+  );
   const statuses = { "": "SERVING", payments: "NOT_SERVING" } as const;
   [grpcPlain, grpcTls, echo, refusing, database, s3, sns, cloudwatch] = await Promise.all([
     grpcTarget({ statuses }),
@@ -101,42 +88,26 @@ afterAll(async () => {
   await database?.close();
 });
 
-function invoke(): Promise<{ ok: boolean; summary: ShardSummary; error?: string }> {
+function invoke(): Promise<AssetRun> {
   const config = functionConfig({
     stateTable: table,
     history: { retainDays: 30 },
     statusPage: { bucket: "status", shard: "1m-0", groupBy: "team", title: "Platform status" },
   });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [invoker, assetDir, "1m-0", "30000"], {
-      env: {
-        ...process.env,
-        AWS_REGION: "eu-west-1",
-        AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_SNS: sns.url,
-        AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
-        AWS_ENDPOINT_URL_DYNAMODB: database.url,
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        WATCHPOST_GRPC_PLAIN: grpcPlain.target,
-        WATCHPOST_GRPC_TLS: grpcTls.target,
-        WATCHPOST_GRPC_TOKEN: "asset-grpc-token",
-        WATCHPOST_WS_ECHO: echo.url,
-        WATCHPOST_WS_REFUSING: refusing.url,
-        [FUNCTION_CONFIG_ENV]: JSON.stringify(config),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", () => {
-      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
-      if (!line) return reject(new Error(`no result from the asset:\n${out}`));
-      resolve(JSON.parse(line.slice(7)));
-    });
+  return invokeAsset(assetDir, {
+    AWS_REGION: "eu-west-1",
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_SNS: sns.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
+    AWS_ENDPOINT_URL_DYNAMODB: database.url,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    WATCHPOST_GRPC_PLAIN: grpcPlain.target,
+    WATCHPOST_GRPC_TLS: grpcTls.target,
+    WATCHPOST_GRPC_TOKEN: "asset-grpc-token",
+    WATCHPOST_WS_ECHO: echo.url,
+    WATCHPOST_WS_REFUSING: refusing.url,
+    [FUNCTION_CONFIG_ENV]: JSON.stringify(config),
   });
 }
 
