@@ -24,8 +24,9 @@ type Connect = (
 
 /**
  * `createConnection` for an agent: direct (the agent's own) where no proxy applies, else a tunnel.
- * The tunnel's socket does not hold the process open while it waits for the proxy (a CLI stopped by
- * Ctrl-C exits), and a proxy that never answers is given up after `timeoutMs`, named.
+ * The socket waiting on the proxy keeps the process alive, as any request in flight does (an AWS call
+ * outside a run has nothing else holding it), and a proxy that never answers is given up after
+ * `timeoutMs`, named.
  */
 function proxied(env: NodeJS.ProcessEnv, timeoutMs: number, secure: boolean, direct: Connect): Connect {
   return (options, callback) => {
@@ -45,21 +46,18 @@ function proxied(env: NodeJS.ProcessEnv, timeoutMs: number, secure: boolean, dir
       timeoutMs,
     );
     timer.unref();
-    const pending = new Set<Socket>();
     tunnelConnection(
       route,
       controller.signal,
-      pending,
+      new Set<Socket>(),
       !secure,
     )(
       options as tls.ConnectionOptions,
       ((error, socket) => {
         clearTimeout(timer);
-        socket?.ref();
         callback(error, socket as Duplex);
       }) as ConnectionCallback,
     );
-    for (const socket of pending) socket.unref();
     return undefined;
   };
 }

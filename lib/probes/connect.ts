@@ -116,8 +116,19 @@ async function tunnelled(
     for (const open of sockets) open.destroy();
   };
   ctx.signal.addEventListener("abort", abandon, { once: true });
+  /** The phases as far as they got, `readyAt` the end of the handshake (or of the failure). */
+  const record = (readyAt: number) => {
+    const resolveMs = lookup.durationMs();
+    phases.resolve = resolveMs;
+    // Connected to the proxy but no tunnel: connect runs to the failure, as a direct connect's would.
+    const tunnelAt = at.tunnel || (at.tcp ? readyAt : 0);
+    if (tunnelAt) phases.connect = Math.max(0, tunnelAt - started - resolveMs);
+    if (target.tls && at.tunnel) phases.tls = Math.max(0, readyAt - at.tunnel);
+    facts.resolved ??= lookup.resolved(proxy.host);
+  };
+  let socket: Socket;
   try {
-    const socket = await throughProxy(
+    socket = await throughProxy(
       proxy,
       hostPort(target.host, target.port),
       target.tls ? tlsOptions : undefined,
@@ -130,20 +141,16 @@ async function tunnelled(
         ctx,
       },
     );
-    // The run's abort still closes it while the caller uses it, as a direct connection's does.
-    sockets[0]?.once("close", () => ctx.signal.removeEventListener("abort", abandon));
-    return accepted(socket, target, target.tls?.serverName ?? target.host, facts);
   } catch (error) {
+    record(performance.now());
     abandon();
     ctx.signal.removeEventListener("abort", abandon);
     throw error;
-  } finally {
-    const resolveMs = lookup.durationMs();
-    phases.resolve = resolveMs;
-    if (at.tunnel) phases.connect = Math.max(0, at.tunnel - started - resolveMs);
-    if (target.tls && at.tunnel) phases.tls = Math.max(0, performance.now() - at.tunnel);
-    facts.resolved ??= lookup.resolved(proxy.host);
   }
+  record(performance.now());
+  // The run's abort still closes it while the caller uses it, as a direct connection's does.
+  sockets[0]?.once("close", () => ctx.signal.removeEventListener("abort", abandon));
+  return accepted(socket, target, target.tls?.serverName ?? target.host, facts);
 }
 
 /** The TLS facts of a ready connection; rejects (destroying it) a certificate that did not verify. */

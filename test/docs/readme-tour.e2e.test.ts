@@ -60,6 +60,8 @@ async function runAsWritten(commands: string[], cwd: string): Promise<Step[]> {
     stdio: ["ignore", "inherit", "inherit"],
   });
   tour = child;
+  // Should vitest itself be stopped (Ctrl-C), the tour's receiver must not be left on its port.
+  process.once("exit", stopTour);
   await new Promise((resolve) => child.once("exit", resolve));
   const codes = (await readFile(path.join(outputs, "codes"), "utf8")).trim().split("\n");
   expect(codes, "every command of the tour ran").toHaveLength(commands.length);
@@ -105,13 +107,15 @@ beforeAll(async () => {
   );
 }, 900_000);
 
-afterAll(() => {
+function stopTour(): void {
   try {
     if (tour?.pid) process.kill(-tour.pid, "SIGKILL");
   } catch {
     // Nothing of the tour is left running.
   }
-});
+}
+
+afterAll(stopTour);
 
 describe("the README's five-minute tour, from a fresh folder", () => {
   it("sets up, installs the tarball and writes checks that validate, each command exiting 0", () => {

@@ -21,6 +21,8 @@ export async function startProxy(
     credentials?: string;
     /** Sends its 200 to CONNECT together with the target's first bytes, in one write. */
     coalesce?: boolean;
+    /** Waits this long before it connects a CONNECT's tunnel, as a slow proxy would. */
+    connectDelayMs?: number;
   } = {},
 ): Promise<TestProxy> {
   const asked: string[] = [];
@@ -61,6 +63,12 @@ export async function startProxy(
   });
   server.on("connection", track);
   server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    if (options.connectDelayMs) {
+      track(client);
+      setTimeout(() => tunnel(req, client, head), options.connectDelayMs);
+    } else tunnel(req, client, head);
+  });
+  const tunnel = (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     asked.push(`CONNECT ${req.url}`);
     track(client);
     if (!allowed(req.headers["proxy-authorization"])) {
@@ -85,7 +93,7 @@ export async function startProxy(
       });
     });
     upstream.once("error", () => client.end("HTTP/1.1 502 Bad Gateway\r\n\r\n"));
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {

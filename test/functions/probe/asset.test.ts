@@ -195,6 +195,8 @@ describe("the bundled probe function under faults", () => {
     // Alerting does not wait for the sinks: the page left before the hanging CloudWatch call was
     // given up, which was no earlier than the failed check's end (its logged result) plus the time
     // the sink waited. An order, not a wall time: it holds however slow a loaded machine makes both.
+    // (The sink's time is summed over its batches; with one batch, as here with no confirmation
+    // round, it is the one call's wait.)
     const logged = run.logs
       .filter((l) => l.message === "check result")
       .map((l) => l.result as { startedAt: string; durationMs: number });

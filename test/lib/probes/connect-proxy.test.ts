@@ -136,6 +136,8 @@ describe("grpc and websocket checks through a proxy", () => {
     expect(result.reason).toContain(
       `proxy 127.0.0.1:${proxy.port} refused the tunnel to health.vpc.example:${secureGrpc.port}: 407`,
     );
+    // Connected to the proxy, refused by it: connect runs to the refusal, as a direct connect's would.
+    expect(Object.keys(result.phases ?? {}).sort()).toEqual(["connect", "resolve"]);
   });
 
   it("still check the target's certificate inside the tunnel", async () => {
