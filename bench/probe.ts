@@ -18,7 +18,7 @@ import { promisify } from "node:util";
 import { HttpClient } from "../lib/http/client.js";
 import { bundle } from "../test/support/bundle.js";
 import { createTestPki } from "../test/support/certs.js";
-import { freePort, peerAvailable, startPeer } from "../test/support/peers.js";
+import { peerAvailable, startBlackbox } from "../test/support/peers.js";
 
 const run = promisify(execFile);
 const root = path.join(import.meta.dirname, "..");
@@ -174,13 +174,7 @@ async function blackbox(list: { url: string; delayMs: number }[], concurrency: n
     path.join(dir, "blackbox.yml"),
     `modules:\n  probe:\n    prober: http\n    timeout: 10s\n    http: { preferred_ip_protocol: ip4, tls_config: { ca_file: ${dir}/ca.pem } }\n`,
   );
-  const port = await freePort();
-  const exporter = await startPeer(
-    "prometheus-blackbox-exporter",
-    [`--config.file=${dir}/blackbox.yml`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
-    port,
-    "/-/healthy",
-  );
+  const exporter = await startBlackbox(`${dir}/blackbox.yml`, ["--log.level=warn"]);
   const pid = exporter.process.pid as number;
   const client = new HttpClient({ connections: concurrency, maxAnswerBytes: 1_048_576 });
   const before = await procStats(pid);

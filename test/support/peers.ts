@@ -91,3 +91,14 @@ export async function startPrometheus(dir: string): Promise<Peer> {
     60_000,
   );
 }
+
+/** blackbox_exporter on a free loopback port, reading the modules in `configFile`. */
+export async function startBlackbox(configFile: string, extraArgs: string[] = []): Promise<Peer> {
+  const port = await freePort();
+  return startPeer(
+    "prometheus-blackbox-exporter",
+    [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`, ...extraArgs],
+    port,
+    "/-/healthy",
+  );
+}

@@ -15,8 +15,9 @@ import { runChecks } from "../../../lib/engine.js";
 import { resultSeries } from "../../../lib/metrics/series.js";
 import { createTestPki, type TestPki } from "../../support/certs.js";
 import { check } from "../../support/checks.js";
+import { parseExposition, type Sample } from "../../support/exposition.js";
 import { type GrpcTarget, grpcTarget } from "../../support/grpc-servers.js";
-import { freePort, type Peer, peerAvailable, startPeer } from "../../support/peers.js";
+import { type Peer, peerAvailable, startBlackbox } from "../../support/peers.js";
 import { closedPort } from "../../support/servers.js";
 
 const available = peerAvailable("prometheus-blackbox-exporter", "prometheus-blackbox-exporter");
@@ -47,39 +48,13 @@ beforeAll(async () => {
   ]);
   Object.assign(servers, { plain, secure, selfSigned, bare });
   closed = await closedPort();
-  const port = await freePort();
-  blackbox = await startPeer(
-    "prometheus-blackbox-exporter",
-    [`--config.file=${dir}/blackbox.yml`, `--web.listen-address=127.0.0.1:${port}`],
-    port,
-    "/-/healthy",
-  );
+  blackbox = await startBlackbox(`${dir}/blackbox.yml`);
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all(Object.values(servers).map((server) => server.close()));
   await blackbox?.stop();
 });
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`unparsed exposition line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const [, name, value] of (match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
-      labels[name as string] = (value as string).replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
-    samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
-  }
-  return samples;
-}
 
 interface Case {
   name: string;

@@ -11,7 +11,8 @@ import { resultSeries } from "../../../lib/metrics/series.js";
 import { createTestPki, type TestPki } from "../../support/certs.js";
 import { check } from "../../support/checks.js";
 import { startDnsServer } from "../../support/dns-server.js";
-import { freePort, type Peer, peerAvailable, startPeer } from "../../support/peers.js";
+import { parseExposition, type Sample } from "../../support/exposition.js";
+import { type Peer, peerAvailable, startBlackbox } from "../../support/peers.js";
 import {
   closedPort,
   httpsTarget,
@@ -83,13 +84,7 @@ beforeAll(async () => {
     dns: { preferred_ip_protocol: ip4, query_name: nowhere.test, query_type: A }
 `,
   );
-  const port = await freePort();
-  blackbox = await startPeer(
-    "prometheus-blackbox-exporter",
-    [`--config.file=${dir}/blackbox.yml`, `--web.listen-address=127.0.0.1:${port}`],
-    port,
-    "/-/healthy",
-  );
+  blackbox = await startBlackbox(`${dir}/blackbox.yml`);
   const web = await httpTarget(routes);
   targets.push(web);
   t.web = web.url;
@@ -233,29 +228,8 @@ describe.skipIf(!available)("verdicts agree with prometheus-blackbox-exporter", 
   });
 });
 
-/** One series as both sides write it, without the labels a scrape config or Watchpost adds. */
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
 /** Watchpost's own labels (blackbox gets job and instance from Prometheus' relabelling). */
 const ATTACHED = new Set(["check", "kind", "instance", "job", "location"]);
-
-function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`unparsed exposition line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const [, name, value] of (match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
-      labels[name as string] = (value as string).replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
-    samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
-  }
-  return samples;
-}
 
 async function blackboxSeries(module: string, target: string): Promise<Sample[]> {
   const url = `${blackbox.url}/probe?module=${module}&target=${encodeURIComponent(target)}`;

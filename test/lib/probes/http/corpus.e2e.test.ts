@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runChecks } from "../../../../lib/engine.js";
 import { check } from "../../../support/checks.js";
 import { type CorpusPki, createCorpusPki, type ServerIdentity } from "../../../support/corpus-pki.js";
-import { freePort, type Peer, peerAvailable, startPeer } from "../../../support/peers.js";
+import { type Peer, peerAvailable, startBlackbox } from "../../../support/peers.js";
 import { type Target, tcpTarget } from "../../../support/servers.js";
 
 const available =
@@ -383,13 +383,7 @@ beforeAll(async () => {
   );
   // JSON is YAML: the modules as blackbox_exporter reads them.
   await writeFile(path.join(dir, "blackbox.yml"), JSON.stringify({ modules }, null, 1));
-  const port = await freePort();
-  blackbox = await startPeer(
-    "prometheus-blackbox-exporter",
-    [`--config.file=${dir}/blackbox.yml`, `--web.listen-address=127.0.0.1:${port}`],
-    port,
-    "/-/healthy",
-  );
+  blackbox = await startBlackbox(`${dir}/blackbox.yml`);
 }, 120_000);
 
 afterAll(async () => {
